@@ -1,0 +1,16 @@
+//! burn modules for glacier segmentation.
+//!
+//! Every module here runs on any burn [`Device`](burn::tensor::Device): the CPU (ndarray) backend
+//! natively and in wasm, wgpu natively (Vulkan, Metal, DX12) and WebGPU in the browser. Nothing in
+//! this crate touches files, threads or clocks, so the page and the native CLI share it unchanged.
+//!
+//! - [`scse`]: concurrent spatial and channel squeeze & excitation (Roy et al. 2018).
+//! - [`probe`]: a small fixed-weight network that checks a backend computes what the CPU computes.
+//! - [`devices`]: how to obtain the CPU and GPU devices the rest of the project uses.
+
+pub mod devices;
+pub mod probe;
+pub mod scse;
+
+pub use probe::{PROBE_INPUT_SHAPE, ProbeNet};
+pub use scse::{ScSe, ScSeCombine, ScSeConfig};

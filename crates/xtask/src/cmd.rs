@@ -1,0 +1,55 @@
+//! Running commands with visible progress and timings.
+
+use anyhow::{Context, Result, bail};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+/// The workspace root (the parent of `crates/xtask`).
+pub fn workspace_root() -> Result<PathBuf> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .nth(2)
+        .map(PathBuf::from)
+        .context("xtask is not inside <root>/crates/xtask")
+}
+
+/// Builds a command from a program and arguments.
+pub fn command(program: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(program);
+    c.args(args);
+    c
+}
+
+/// Runs `c`, streaming its output; fails with the step name if it exits non-zero.
+pub fn run_step(step: &str, c: &mut Command) -> Result<()> {
+    println!("\n==> {step}\n    $ {}", describe(c));
+    let start = Instant::now();
+    let status = c
+        .status()
+        .with_context(|| format!("{step}: could not start `{}`", describe(c)))?;
+    let secs = start.elapsed().as_secs_f64();
+    if !status.success() {
+        bail!("{step} failed ({status}) after {secs:.0} s");
+    }
+    println!("<== {step}: ok in {secs:.0} s");
+    Ok(())
+}
+
+/// Runs `c` quietly and returns its stdout when it succeeds.
+pub fn output(c: &mut Command) -> Option<String> {
+    let out = c.output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn describe(c: &Command) -> String {
+    let mut s = c.get_program().to_string_lossy().into_owned();
+    for a in c.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}

@@ -1,0 +1,43 @@
+//! `cargo xtask`: the project's one entry point for set-up, serving and testing.
+//!
+//! - `setup`    installs what is missing (wasm target, trunk, wasm-bindgen-cli, Chromium,
+//!   lavapipe, npm packages). Idempotent; only uses package registries.
+//! - `serve`    `setup`, then builds the page and serves it on <http://127.0.0.1:8080/>.
+//! - `validate` runs the checks, cheapest first: fmt → clippy native → clippy wasm → tests →
+//!   wasm build → browser tests.
+//! - `test`     `setup` + `validate`: what CI runs.
+//! - `web-build` builds the page into `dist/` (release).
+//! - `e2e`      runs the browser tests against an already built `dist/`.
+
+mod cmd;
+mod setup;
+mod validate;
+
+use anyhow::{Result, bail};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = cmd::workspace_root()?;
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("setup") => setup::run(),
+        Some("serve") => {
+            setup::run()?;
+            validate::serve()
+        }
+        Some("validate") => validate::run(),
+        Some("test") => {
+            setup::run()?;
+            validate::run()
+        }
+        Some("web-build") => validate::web_build(),
+        Some("e2e") => validate::browser_tests(),
+        other => {
+            eprintln!(
+                "usage: cargo xtask <setup|serve|test|validate|web-build|e2e>\n\
+                 (got {other:?}; see the module docs in crates/xtask/src/main.rs)"
+            );
+            bail!("unknown or missing xtask command")
+        }
+    }
+}

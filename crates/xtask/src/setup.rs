@@ -1,0 +1,135 @@
+//! `cargo xtask setup`: install what the build and the tests need, from package registries only.
+//!
+//! Versions were measured on the project's machine (see `ARCHITECTURE.md`): trunk 0.22 needs a
+//! newer rustc than stable 1.95, so trunk is pinned to 0.21.14; wasm-bindgen-cli must equal the
+//! wasm-bindgen crate in Cargo.lock and installs without `--locked` (its lock file names a crate
+//! version the registry no longer has).
+
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+
+use crate::cmd::{command, output, run_step};
+
+/// trunk release that builds on Rust 1.95 (0.22.x needs ≥ 1.96.1).
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// Debian packages: the browser, its WebDriver, and Mesa's lavapipe software Vulkan driver.
+const APT_PACKAGES: &[&str] = &["chromium", "chromium-driver", "mesa-vulkan-drivers"];
+const LAVAPIPE_ICD: &str = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json";
+/// Where the browser tests' npm packages live.
+pub const BROWSER_TESTS_DIR: &str = "tests/browser";
+
+/// Installs everything that is missing; does nothing for what is already there.
+pub fn run() -> Result<()> {
+    wasm_target()?;
+    trunk()?;
+    wasm_bindgen_cli()?;
+    apt_packages()?;
+    npm_packages()?;
+    println!("setup: everything is installed");
+    Ok(())
+}
+
+fn wasm_target() -> Result<()> {
+    let installed =
+        output(&mut command("rustup", &["target", "list", "--installed"])).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    run_step(
+        "rustup target add wasm32-unknown-unknown",
+        &mut command("rustup", &["target", "add", "wasm32-unknown-unknown"]),
+    )
+}
+
+fn installed_version(program: &str) -> Option<String> {
+    output(&mut command(program, &["--version"]))
+        .and_then(|s| s.split_whitespace().nth(1).map(str::to_owned))
+}
+
+fn trunk() -> Result<()> {
+    if installed_version("trunk").as_deref() == Some(TRUNK_VERSION) {
+        return Ok(());
+    }
+    run_step(
+        "install trunk",
+        &mut command(
+            "cargo",
+            &["install", "--locked", "trunk", "--version", TRUNK_VERSION],
+        ),
+    )
+}
+
+/// The wasm-bindgen version recorded in Cargo.lock.
+pub fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string("Cargo.lock").context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+            {
+                return Ok(v.trim_matches('"').to_owned());
+            }
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen package; run `cargo generate-lockfile`")
+}
+
+fn wasm_bindgen_cli() -> Result<()> {
+    let want = locked_wasm_bindgen()?;
+    if installed_version("wasm-bindgen").as_deref() == Some(want.as_str()) {
+        return Ok(());
+    }
+    run_step(
+        "install wasm-bindgen-cli",
+        &mut command(
+            "cargo",
+            &["install", "--force", "wasm-bindgen-cli", "--version", &want],
+        ),
+    )
+}
+
+fn apt_packages() -> Result<()> {
+    let have_all = Path::new("/usr/bin/chromium").exists()
+        && Path::new("/usr/bin/chromedriver").exists()
+        && Path::new(LAVAPIPE_ICD).exists();
+    if have_all {
+        return Ok(());
+    }
+    let is_root = output(&mut command("id", &["-u"])).is_some_and(|s| s.trim() == "0");
+    let apt = |args: &[&str]| {
+        let mut full = vec!["apt-get"];
+        full.extend_from_slice(args);
+        if is_root {
+            command(full[0], &full[1..])
+        } else {
+            command("sudo", &full)
+        }
+    };
+    run_step("apt-get update", &mut apt(&["update", "-qq"]))?;
+    let mut install = vec!["install", "-y", "-qq"];
+    install.extend_from_slice(APT_PACKAGES);
+    let mut c = apt(&install);
+    c.env("DEBIAN_FRONTEND", "noninteractive");
+    run_step("apt-get install chromium, chromedriver, lavapipe", &mut c)
+}
+
+fn npm_packages() -> Result<()> {
+    let dir = Path::new(BROWSER_TESTS_DIR);
+    let marker = dir.join("node_modules/.package-lock.json");
+    let lock = dir.join("package-lock.json");
+    let fresh = match (marker.metadata(), lock.metadata()) {
+        (Ok(m), Ok(l)) => m.modified()? >= l.modified()?,
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    let mut c = command("npm", &["ci", "--no-audit", "--no-fund"]);
+    c.current_dir(dir);
+    run_step("npm ci (browser tests)", &mut c)
+}

@@ -1,0 +1,107 @@
+// Shared harness: a static server for dist/ under a sub-path, and Debian's Chromium with WebGPU.
+import { createServer } from "node:http";
+import { readFile, mkdtemp, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, extname, normalize, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
+
+// Always-on flags: no network chatter on a closed machine, no sandbox as root, WebGPU on a
+// software Vulkan device (SwiftShader bundled with Chromium) when there is no GPU.
+export const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--enable-unsafe-webgpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+  "--disable-default-apps",
+  "--disable-extensions",
+];
+
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".json": "application/json",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+};
+
+/** Serves `dist` under `prefix` (a sub-path, as GitHub Pages does) on 127.0.0.1; resolves to the base URL. */
+export async function serve(dist, prefix = "/glacier-mapper/") {
+  const root = resolve(dist);
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    if (!path.startsWith(prefix)) {
+      res.writeHead(404).end("outside the site's sub-path");
+      return;
+    }
+    let file = normalize(join(root, path.slice(prefix.length) || "index.html"));
+    if (file.endsWith("/")) file += "index.html";
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end("not found");
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  return { server, url: `http://127.0.0.1:${port}${prefix}` };
+}
+
+/** Starts headless Chromium with a fresh profile directory. */
+export async function launch() {
+  const profile = await mkdtemp(join(tmpdir(), "glacier-chromium-"));
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1200, height: 900 },
+  });
+}
+
+/** Opens a page and records console errors and uncaught exceptions. */
+export async function open(context, url) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()} (${m.location()?.url ?? "?"})`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  await page.goto(url);
+  return { page, problems };
+}
+
+export async function text(page, testid) {
+  return (await page.getByTestId(testid).textContent())?.trim() ?? "";
+}
+
+/** Waits until the status line ends with "done" (or a panic report appears). */
+export async function waitDone(page, timeoutMs = 240_000) {
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid="panic"]') ||
+      (document.querySelector('[data-testid="status"]')?.textContent ?? "").trim().endsWith("done"),
+    null,
+    { timeout: timeoutMs, polling: 250 },
+  );
+}
+
+export const ARTIFACTS = resolve("artifacts");
+export async function screenshot(page, name) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

@@ -1,0 +1,66 @@
+//! The backend self-check: the probe network on the GPU and on the CPU, compared.
+
+use burn::tensor::Device;
+use glacier_model::{ProbeNet, devices};
+
+/// The probe's output on one device and how long it took.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProbeRun {
+    /// Output values, row-major `[1, 1, 32, 32]`.
+    pub values: Vec<f32>,
+    /// First run (compiles kernels / builds pipelines), in milliseconds.
+    pub cold_ms: f64,
+    /// Second run, in milliseconds.
+    pub warm_ms: f64,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+async fn forward(net: &ProbeNet, device: &Device) -> Result<Vec<f32>, String> {
+    let data = net
+        .forward(ProbeNet::input(device))
+        .into_data_async()
+        .await
+        .map_err(|e| format!("reading the result back failed: {e:?}"))?;
+    data.try_to_vec::<f32>()
+        .map_err(|e| format!("unexpected result type: {e:?}"))
+}
+
+/// Runs the probe twice on `device` (cold, then warm).
+///
+/// # Errors
+/// A readable sentence when the backend fails to run or read back.
+pub async fn run(device: &Device) -> Result<ProbeRun, String> {
+    let net = ProbeNet::new(device);
+    let start = now_ms();
+    forward(&net, device).await?;
+    let cold_ms = now_ms() - start;
+    let start = now_ms();
+    let values = forward(&net, device).await?;
+    let warm_ms = now_ms() - start;
+    Ok(ProbeRun {
+        values,
+        cold_ms,
+        warm_ms,
+    })
+}
+
+/// Acquires burn's WebGPU device.
+///
+/// # Errors
+/// Why the GPU device could not be created.
+pub async fn gpu_device() -> Result<Device, String> {
+    devices::gpu()
+        .await
+        .map_err(|e| format!("burn could not start WebGPU: {e}"))
+}
+
+/// The CPU device (burn ndarray compiled to wasm).
+pub fn cpu_device() -> Device {
+    devices::cpu()
+}
