@@ -67,13 +67,12 @@ pub fn locked_wasm_bindgen() -> Result<String> {
     let lock = std::fs::read_to_string("Cargo.lock").context("reading Cargo.lock")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(v) = lines
                 .next()
                 .and_then(|l| l.trim().strip_prefix("version = "))
-            {
-                return Ok(v.trim_matches('"').to_owned());
-            }
+        {
+            return Ok(v.trim_matches('"').to_owned());
         }
     }
     bail!("Cargo.lock has no wasm-bindgen package; run `cargo generate-lockfile`")
