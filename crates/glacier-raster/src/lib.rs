@@ -1,0 +1,21 @@
+//! GeoTIFF reading with georeferencing, for Landsat bands, DEMs and label rasters.
+//!
+//! Built on the [`tiff`] crate's decoder (strips and tiles; none, LZW, DEFLATE, PackBits, and ZSTD
+//! natively; predictors 2 and 3; BigTIFF; chunky and planar samples), extended with what GeoTIFF
+//! adds: GeoKeys, the affine transform, nodata, and GDAL's band metadata. Reads are chunk-wise into
+//! a window, so a caller can take one window of a full Landsat scene without decoding all of it.
+//!
+//! Works the same natively and in `wasm32-unknown-unknown`: the reader takes any
+//! `Read + Seek` (a file, or bytes in memory in the browser).
+
+pub mod error;
+pub mod gdal_metadata;
+pub mod georef;
+pub mod reader;
+pub mod samples;
+
+pub use error::{RasterError, Result};
+pub use gdal_metadata::BandMetadata;
+pub use georef::{Crs, GeoTransform, RasterType};
+pub use reader::{GeoTiffReader, RasterInfo, ReadLimits, Window};
+pub use samples::{SampleType, Samples};

@@ -1,0 +1,509 @@
+//! The GeoTIFF reader: metadata first, then pixels window by window.
+
+use std::io::{Read, Seek, SeekFrom};
+
+use tiff::decoder::{ChunkType, Decoder, DecodingResult, Limits};
+use tiff::tags::Tag;
+
+use crate::error::{RasterError, Result};
+use crate::gdal_metadata::{self, BandMetadata};
+use crate::georef::{self, Crs, GeoKeys, GeoTransform, RasterType};
+use crate::samples::{SampleType, Samples};
+
+/// A rectangle of pixels: top-left `(col, row)` and size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// First column.
+    pub col: u32,
+    /// First row.
+    pub row: u32,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl Window {
+    /// The window `width × height` at `(col, row)`.
+    pub fn new(col: u32, row: u32, width: u32, height: u32) -> Self {
+        Window {
+            col,
+            row,
+            width,
+            height,
+        }
+    }
+
+    /// Number of pixels.
+    pub fn pixels(&self) -> u64 {
+        u64::from(self.width) * u64::from(self.height)
+    }
+}
+
+/// Memory limits for one read; exceeding them is an error, never an out-of-memory abort.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Largest buffer one `read_window` may return, in bytes.
+    pub max_read_bytes: u64,
+    /// Largest decoded chunk (strip or tile), in bytes.
+    pub max_chunk_bytes: u64,
+}
+
+impl Default for ReadLimits {
+    /// 1 GiB per read (a full 7.8k × 7.9k uint16 band is 120 MiB), 256 MiB per chunk.
+    fn default() -> Self {
+        ReadLimits {
+            max_read_bytes: 1 << 30,
+            max_chunk_bytes: 256 << 20,
+        }
+    }
+}
+
+/// Everything about a GeoTIFF except its pixels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RasterInfo {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Number of bands (samples per pixel).
+    pub bands: usize,
+    /// Sample type.
+    pub sample_type: SampleType,
+    /// TIFF compression name (`none`, `lzw`, `deflate`, `zstd`, `packbits`, …).
+    pub compression: &'static str,
+    /// TIFF predictor: 1 none, 2 horizontal, 3 floating point.
+    pub predictor: u16,
+    /// Tiles (`true`) or strips (`false`).
+    pub tiled: bool,
+    /// Tile or strip size in pixels (width, height).
+    pub chunk_size: (u32, u32),
+    /// Whether bands are stored in separate planes (PlanarConfiguration = 2).
+    pub planar: bool,
+    /// Whether the file is a BigTIFF.
+    pub bigtiff: bool,
+    /// Number of reduced-resolution images (overviews) after the full-resolution one.
+    pub overviews: usize,
+    /// Pixel-to-map transform, when the file is georeferenced.
+    pub transform: Option<GeoTransform>,
+    /// Coordinate reference system, when declared.
+    pub crs: Option<Crs>,
+    /// Area or point pixels.
+    pub raster_type: RasterType,
+    /// The GDAL_NODATA value.
+    pub nodata: Option<f64>,
+    /// Per-band description, scale and offset from GDAL's metadata tag.
+    pub band_metadata: Vec<BandMetadata>,
+}
+
+/// A GeoTIFF opened for reading.
+pub struct GeoTiffReader<R: Read + Seek> {
+    name: String,
+    decoder: Decoder<R>,
+    info: RasterInfo,
+    limits: ReadLimits,
+    chunk: DecodingResult,
+}
+
+fn compression_name(code: u16) -> &'static str {
+    match code {
+        1 => "none",
+        2 => "ccitt-rle",
+        3 => "ccitt-fax3",
+        4 => "ccitt-fax4",
+        5 => "lzw",
+        6 | 7 => "jpeg",
+        8 | 32946 => "deflate",
+        32773 => "packbits",
+        34887 => "lerc",
+        34925 => "lzma",
+        50000 => "zstd",
+        50001 => "webp",
+        _ => "unknown",
+    }
+}
+
+impl<R: Read + Seek> GeoTiffReader<R> {
+    /// Opens `reader`; `name` is the file name used in error messages.
+    ///
+    /// # Errors
+    /// [`RasterError::Format`] for bytes that are not a TIFF, [`RasterError::Truncated`] for a
+    /// file that ends inside its header, [`RasterError::Unsupported`] for sample layouts this
+    /// reader does not handle.
+    pub fn new(name: impl Into<String>, reader: R) -> Result<Self> {
+        Self::with_limits(name, reader, ReadLimits::default())
+    }
+
+    /// Like [`GeoTiffReader::new`], with explicit memory limits.
+    ///
+    /// # Errors
+    /// As [`GeoTiffReader::new`].
+    pub fn with_limits(name: impl Into<String>, mut reader: R, limits: ReadLimits) -> Result<Self> {
+        let name = name.into();
+        let tiff_err = |e| RasterError::from_tiff(&name, e);
+        let io_err = |e: std::io::Error| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => RasterError::Truncated {
+                file: name.clone(),
+                detail: "shorter than a TIFF header".into(),
+            },
+            _ => RasterError::Io {
+                file: name.clone(),
+                source: e,
+            },
+        };
+        let mut header = [0u8; 4];
+        reader.read_exact(&mut header).map_err(io_err)?;
+        reader.seek(SeekFrom::Start(0)).map_err(io_err)?;
+        let magic_ok = matches!(&header[..2], b"II" | b"MM");
+        let version = if header[0] == b'I' {
+            u16::from_le_bytes([header[2], header[3]])
+        } else {
+            u16::from_be_bytes([header[2], header[3]])
+        };
+        if !magic_ok || !(version == 42 || version == 43) {
+            return Err(RasterError::Format {
+                file: name,
+                detail: format!("the file starts with {header:02x?}, not a TIFF signature"),
+            });
+        }
+        let mut tiff_limits = Limits::default();
+        tiff_limits.decoding_buffer_size = limits.max_chunk_bytes as usize;
+        tiff_limits.intermediate_buffer_size = limits.max_chunk_bytes as usize;
+        let mut decoder = Decoder::new(reader)
+            .map_err(tiff_err)?
+            .with_limits(tiff_limits);
+        let info = read_info(&name, &mut decoder, version == 43)?;
+        Ok(GeoTiffReader {
+            name,
+            decoder,
+            info,
+            limits,
+            chunk: DecodingResult::U8(Vec::new()),
+        })
+    }
+
+    /// The raster's metadata.
+    pub fn info(&self) -> &RasterInfo {
+        &self.info
+    }
+
+    /// The file name used in messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Reads a whole band (0-based).
+    ///
+    /// # Errors
+    /// As [`GeoTiffReader::read_window`].
+    pub fn read_band(&mut self, band: usize) -> Result<Samples> {
+        let window = Window::new(0, 0, self.info.width, self.info.height);
+        self.read_window(band, window)
+    }
+
+    /// Reads one window of one band (0-based), decoding only the strips or tiles it touches.
+    ///
+    /// # Errors
+    /// [`RasterError::Usage`] for a band or window outside the raster,
+    /// [`RasterError::LimitExceeded`] when the window is larger than [`ReadLimits`] allows, and
+    /// the decoding errors of [`GeoTiffReader::new`].
+    pub fn read_window(&mut self, band: usize, window: Window) -> Result<Samples> {
+        let info = &self.info;
+        if band >= info.bands {
+            return Err(self.usage(format!(
+                "band {} requested, but the file has {} band(s)",
+                band + 1,
+                info.bands
+            )));
+        }
+        let fits = u64::from(window.col) + u64::from(window.width) <= u64::from(info.width)
+            && u64::from(window.row) + u64::from(window.height) <= u64::from(info.height);
+        if !fits {
+            return Err(self.usage(format!(
+                "window {}×{} at ({}, {}) extends outside the {}×{} raster",
+                window.width, window.height, window.col, window.row, info.width, info.height
+            )));
+        }
+        let needed = window.pixels() * info.sample_type.size() as u64;
+        if needed > self.limits.max_read_bytes {
+            return Err(RasterError::LimitExceeded {
+                file: self.name.clone(),
+                what: format!("a {}×{} window", window.width, window.height),
+                needed,
+                limit: self.limits.max_read_bytes,
+            });
+        }
+        let mut out = Samples::zeros(info.sample_type, window.pixels() as usize);
+        if window.pixels() == 0 {
+            return Ok(out);
+        }
+        let (cw, ch) = info.chunk_size;
+        let across = info.width.div_ceil(cw);
+        let down = info.height.div_ceil(ch);
+        let (plane, sample, spp) = if info.planar {
+            (band as u32, 0, 1)
+        } else {
+            (0, band, info.bands)
+        };
+        for chunk_row in window.row / ch..=(window.row + window.height - 1) / ch {
+            for chunk_col in window.col / cw..=(window.col + window.width - 1) / cw {
+                let index = plane * across * down + chunk_row * across + chunk_col;
+                let (data_w, data_h) = self.decoder.chunk_data_dimensions(index);
+                self.decoder
+                    .read_chunk_to_buffer(
+                        &mut self.chunk,
+                        index,
+                        data_w as usize * spp * info.sample_type.size(),
+                    )
+                    .map_err(|e| RasterError::from_tiff(&self.name, e))?;
+                let chunk_origin = (chunk_col * cw, chunk_row * ch);
+                let layout = CopyLayout {
+                    chunk_origin,
+                    chunk_data: (data_w, data_h),
+                    spp,
+                    sample,
+                    window,
+                };
+                copy_chunk(&self.chunk, &mut out, &layout).map_err(|what| {
+                    RasterError::Unsupported {
+                        file: self.name.clone(),
+                        what,
+                    }
+                })?;
+            }
+        }
+        Ok(out)
+    }
+
+    fn usage(&self, detail: String) -> RasterError {
+        RasterError::Usage {
+            file: self.name.clone(),
+            detail,
+        }
+    }
+}
+
+struct CopyLayout {
+    chunk_origin: (u32, u32),
+    chunk_data: (u32, u32),
+    spp: usize,
+    sample: usize,
+    window: Window,
+}
+
+fn copy_typed<T: Copy>(src: &[T], dst: &mut [T], l: &CopyLayout) {
+    let w = l.window;
+    let (x0, y0) = l.chunk_origin;
+    let (dw, dh) = l.chunk_data;
+    let cols = w.col.max(x0)..(w.col + w.width).min(x0 + dw);
+    let rows = w.row.max(y0)..(w.row + w.height).min(y0 + dh);
+    if cols.is_empty() {
+        return;
+    }
+    for r in rows {
+        let src_row = (r - y0) as usize * dw as usize;
+        let dst_row = (r - w.row) as usize * w.width as usize;
+        if l.spp == 1 {
+            let s = src_row + (cols.start - x0) as usize;
+            let d = dst_row + (cols.start - w.col) as usize;
+            let n = cols.len();
+            dst[d..d + n].copy_from_slice(&src[s..s + n]);
+        } else {
+            for c in cols.clone() {
+                let s = (src_row + (c - x0) as usize) * l.spp + l.sample;
+                dst[dst_row + (c - w.col) as usize] = src[s];
+            }
+        }
+    }
+}
+
+fn copy_chunk(chunk: &DecodingResult, out: &mut Samples, l: &CopyLayout) -> Result<(), String> {
+    match (chunk, out) {
+        (DecodingResult::U8(s), Samples::U8(d)) => copy_typed(s, d, l),
+        (DecodingResult::I8(s), Samples::I8(d)) => copy_typed(s, d, l),
+        (DecodingResult::U16(s), Samples::U16(d)) => copy_typed(s, d, l),
+        (DecodingResult::I16(s), Samples::I16(d)) => copy_typed(s, d, l),
+        (DecodingResult::U32(s), Samples::U32(d)) => copy_typed(s, d, l),
+        (DecodingResult::I32(s), Samples::I32(d)) => copy_typed(s, d, l),
+        (DecodingResult::F32(s), Samples::F32(d)) => copy_typed(s, d, l),
+        (DecodingResult::F64(s), Samples::F64(d)) => copy_typed(s, d, l),
+        _ => return Err("a sample type that differs between the header and the data".into()),
+    }
+    Ok(())
+}
+
+fn sample_type(format: u16, bits: u16) -> Option<SampleType> {
+    Some(match (format, bits) {
+        (1, 8) => SampleType::U8,
+        (2, 8) => SampleType::I8,
+        (1, 16) => SampleType::U16,
+        (2, 16) => SampleType::I16,
+        (1, 32) => SampleType::U32,
+        (2, 32) => SampleType::I32,
+        (3, 32) => SampleType::F32,
+        (3, 64) => SampleType::F64,
+        _ => return None,
+    })
+}
+
+fn read_info<R: Read + Seek>(
+    name: &str,
+    decoder: &mut Decoder<R>,
+    bigtiff: bool,
+) -> Result<RasterInfo> {
+    let tiff_err = |e| RasterError::from_tiff(name, e);
+    let georef_err = |detail: String| RasterError::Georeferencing {
+        file: name.to_owned(),
+        detail,
+    };
+    let (width, height) = decoder.dimensions().map_err(tiff_err)?;
+    let bands = decoder
+        .find_tag_unsigned::<u16>(Tag::SamplesPerPixel)
+        .map_err(tiff_err)?
+        .unwrap_or(1) as usize;
+    let bits = decoder
+        .find_tag_unsigned_vec::<u16>(Tag::BitsPerSample)
+        .map_err(tiff_err)?
+        .unwrap_or_else(|| vec![1]);
+    let formats = decoder
+        .find_tag_unsigned_vec::<u16>(Tag::SampleFormat)
+        .map_err(tiff_err)?
+        .unwrap_or_else(|| vec![1]);
+    if bits.iter().any(|b| *b != bits[0]) || formats.iter().any(|f| *f != formats[0]) {
+        return Err(RasterError::Unsupported {
+            file: name.to_owned(),
+            what: format!("bands of different sample types ({bits:?} bits, formats {formats:?})"),
+        });
+    }
+    let sample_type = sample_type(formats[0], bits[0]).ok_or_else(|| RasterError::Unsupported {
+        file: name.to_owned(),
+        what: format!("{}-bit samples of format {}", bits[0], formats[0]),
+    })?;
+    let compression_code = decoder
+        .find_tag_unsigned::<u16>(Tag::Compression)
+        .map_err(tiff_err)?
+        .unwrap_or(1);
+    let compression = compression_name(compression_code);
+    let supported = ["none", "lzw", "deflate", "packbits"];
+    let native_only = cfg!(not(target_family = "wasm")) && compression == "zstd";
+    if !supported.contains(&compression) && !native_only {
+        return Err(RasterError::Unsupported {
+            file: name.to_owned(),
+            what: format!(
+                "{} compression (TIFF code {compression_code})",
+                compression.to_uppercase()
+            ),
+        });
+    }
+    let predictor = decoder
+        .find_tag_unsigned::<u16>(Tag::Predictor)
+        .map_err(tiff_err)?
+        .unwrap_or(1);
+    let planar = decoder
+        .find_tag_unsigned::<u16>(Tag::PlanarConfiguration)
+        .map_err(tiff_err)?
+        == Some(2);
+    let tiled = decoder.get_chunk_type() == ChunkType::Tile;
+    let chunk_size = decoder.chunk_dimensions();
+
+    let f64s = |decoder: &mut Decoder<R>, tag| -> Result<Option<Vec<f64>>> {
+        decoder
+            .find_tag(tag)
+            .map_err(tiff_err)?
+            .map(|v| v.into_f64_vec())
+            .transpose()
+            .map_err(tiff_err)
+    };
+    let directory = decoder
+        .find_tag_unsigned_vec::<u16>(Tag::GeoKeyDirectoryTag)
+        .map_err(tiff_err)?;
+    let doubles = f64s(decoder, Tag::GeoDoubleParamsTag)?.unwrap_or_default();
+    let ascii = decoder
+        .find_tag(Tag::GeoAsciiParamsTag)
+        .map_err(tiff_err)?
+        .and_then(|v| v.into_string().ok())
+        .unwrap_or_default();
+    let keys = match &directory {
+        Some(dir) => GeoKeys::parse(dir, &doubles, &ascii).map_err(georef_err)?,
+        None => GeoKeys::default(),
+    };
+    let raster_type = keys.raster_type();
+    let tiepoints = f64s(decoder, Tag::ModelTiepointTag)?;
+    let scale = f64s(decoder, Tag::ModelPixelScaleTag)?;
+    let matrix = f64s(decoder, Tag::ModelTransformationTag)?;
+    let transform = if tiepoints.is_none() && matrix.is_none() {
+        None
+    } else {
+        Some(
+            georef::transform_from_tags(
+                tiepoints.as_deref(),
+                scale.as_deref(),
+                matrix.as_deref(),
+                raster_type,
+            )
+            .map_err(georef_err)?,
+        )
+    };
+    let nodata = decoder
+        .find_tag(Tag::GdalNodata)
+        .map_err(tiff_err)?
+        .and_then(|v| v.into_string().ok())
+        .and_then(|s| gdal_metadata::parse_nodata(&s));
+    let band_metadata = decoder
+        .find_tag(Tag::Unknown(gdal_metadata::GDAL_METADATA_TAG))
+        .map_err(tiff_err)?
+        .and_then(|v| v.into_string().ok())
+        .map(|xml| gdal_metadata::parse(&xml, bands))
+        .unwrap_or_else(|| vec![BandMetadata::default(); bands]);
+
+    let mut overviews = 0;
+    while decoder.more_images() {
+        decoder.next_image().map_err(tiff_err)?;
+        let subfile = decoder
+            .find_tag_unsigned::<u32>(Tag::NewSubfileType)
+            .map_err(tiff_err)?
+            .unwrap_or(0);
+        if subfile & 1 == 1 {
+            overviews += 1;
+        }
+    }
+    if overviews > 0 || decoder.ifd_pointer().is_some() {
+        decoder.seek_to_image(0).map_err(tiff_err)?;
+    }
+
+    Ok(RasterInfo {
+        width,
+        height,
+        bands,
+        sample_type,
+        compression,
+        predictor,
+        tiled,
+        chunk_size,
+        planar,
+        bigtiff,
+        overviews,
+        transform,
+        crs: Crs::from_keys(&keys),
+        raster_type,
+        nodata,
+        band_metadata,
+    })
+}
+
+#[cfg(not(target_family = "wasm"))]
+impl GeoTiffReader<std::io::BufReader<std::fs::File>> {
+    /// Opens a file from disk (native only; in the browser pass the bytes to [`GeoTiffReader::new`]).
+    ///
+    /// # Errors
+    /// [`RasterError::Io`] when the file cannot be opened, then as [`GeoTiffReader::new`].
+    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|source| RasterError::Io {
+            file: name.clone(),
+            source,
+        })?;
+        Self::new(name, std::io::BufReader::with_capacity(1 << 16, file))
+    }
+}
