@@ -9,7 +9,12 @@ use crate::setup::BROWSER_TESTS_DIR;
 /// The page's crate; it only builds for wasm32.
 const WEB_CRATE: &str = "glacier-web";
 /// Crates compiled to wasm32 (the page and the library crates it uses).
-const WASM_CRATES: &[&str] = &["glacier-web", "glacier-model", "glacier-raster"];
+const WASM_CRATES: &[&str] = &[
+    "glacier-web",
+    "glacier-model",
+    "glacier-raster",
+    "glacier-landsat",
+];
 
 /// Runs all checks in order of cost.
 pub fn run() -> Result<()> {

@@ -1,0 +1,38 @@
+//! Errors, split by cause; each names the file and what would fix it.
+
+use thiserror::Error;
+
+/// What is wrong with a Landsat metadata file or file set.
+#[derive(Debug, Error)]
+pub enum LandsatError {
+    /// The MTL text or JSON does not parse.
+    #[error(
+        "{file}: not a readable Landsat MTL file ({detail}); use the scene's _MTL.txt or _MTL.json as downloaded"
+    )]
+    MtlSyntax {
+        /// File name.
+        file: String,
+        /// Line and problem.
+        detail: String,
+    },
+    /// The MTL lacks a value the calibration needs.
+    #[error("{file}: the MTL has no {key}{group_hint}; it may be truncated or of another product")]
+    MissingValue {
+        /// File name.
+        file: String,
+        /// The key looked for.
+        key: String,
+        /// ` in group X` when a group was required.
+        group_hint: String,
+    },
+    /// A value is present but not a number.
+    #[error("{file}: {key} = {value:?} is not a number")]
+    NotANumber {
+        /// File name.
+        file: String,
+        /// Key.
+        key: String,
+        /// The text found.
+        value: String,
+    },
+}

@@ -1,0 +1,334 @@
+//! Landsat file names and band → channel mapping.
+//!
+//! Recognised forms (case-insensitive extension):
+//! - Collection 1/2: `LC08_L1TP_140041_20130503_20200912_02_T1_B5.TIF`, `…_SR_B5.TIF`,
+//!   `…_ST_B10.TIF`, `…_QA_PIXEL.TIF`, `…_BQA.TIF`, `…_MTL.txt`, `…_MTL.json`;
+//! - pre-collection: `LC80200392015216LGN00_B5.TIF`, `…_BQA.TIF`, `…_MTL.txt`.
+//!
+//! Anything else needs an explicit band mapping (`--band nir=FILE`).
+
+use std::fmt;
+
+/// A model input channel that comes from a Landsat band.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Channel {
+    /// OLI band 2.
+    Blue,
+    /// OLI band 3.
+    Green,
+    /// OLI band 4.
+    Red,
+    /// OLI band 5.
+    Nir,
+    /// OLI band 6.
+    Swir1,
+    /// OLI band 7.
+    Swir2,
+    /// TIRS band 10.
+    Tir,
+}
+
+impl Channel {
+    /// Every channel, in band order.
+    pub const ALL: [Channel; 7] = [
+        Channel::Blue,
+        Channel::Green,
+        Channel::Red,
+        Channel::Nir,
+        Channel::Swir1,
+        Channel::Swir2,
+        Channel::Tir,
+    ];
+
+    /// The channel of a Landsat 8/9 band number.
+    pub fn from_landsat89_band(band: u8) -> Option<Channel> {
+        Some(match band {
+            2 => Channel::Blue,
+            3 => Channel::Green,
+            4 => Channel::Red,
+            5 => Channel::Nir,
+            6 => Channel::Swir1,
+            7 => Channel::Swir2,
+            10 => Channel::Tir,
+            _ => return None,
+        })
+    }
+
+    /// The Landsat 8/9 band number.
+    pub fn landsat89_band(self) -> u8 {
+        match self {
+            Channel::Blue => 2,
+            Channel::Green => 3,
+            Channel::Red => 4,
+            Channel::Nir => 5,
+            Channel::Swir1 => 6,
+            Channel::Swir2 => 7,
+            Channel::Tir => 10,
+        }
+    }
+
+    /// Lower-case name used on the command line and in model configs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Blue => "blue",
+            Channel::Green => "green",
+            Channel::Red => "red",
+            Channel::Nir => "nir",
+            Channel::Swir1 => "swir1",
+            Channel::Swir2 => "swir2",
+            Channel::Tir => "tir",
+        }
+    }
+
+    /// Parses a channel name (`green`, `nir`, `swir1`, `tir`, also `thermal`).
+    pub fn parse(name: &str) -> Option<Channel> {
+        let lower = name.trim().to_ascii_lowercase();
+        Channel::ALL
+            .into_iter()
+            .find(|c| c.name() == lower)
+            .or(match lower.as_str() {
+                "thermal" => Some(Channel::Tir),
+                _ => None,
+            })
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a recognised file holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// Level-1 digital numbers of band `n`.
+    Band(u8),
+    /// Level-2 surface reflectance of band `n`.
+    SurfaceReflectance(u8),
+    /// Level-2 surface temperature of band `n` (10).
+    SurfaceTemperature(u8),
+    /// Collection 2 QA_PIXEL.
+    QaPixel,
+    /// Collection 1 / pre-collection BQA (older bit layout).
+    Bqa,
+    /// MTL metadata (`.txt` or `.json`).
+    Mtl,
+    /// Another product file (angles, QA_RADSAT, …), not used.
+    Other(String),
+}
+
+/// A Landsat file name taken apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LandsatFileName {
+    /// The part shared by every file of the scene (product id or pre-collection scene id).
+    pub scene: String,
+    /// Sensor and satellite: `LC08`, `LC09`, `LE07`, `LT05`, … (pre-collection `LC8` → `LC08`).
+    pub mission: String,
+    /// Processing level from the name (`L1TP`, `L2SP`, …), or `None` for pre-collection names.
+    pub level: Option<String>,
+    /// WRS-2 path.
+    pub path: u32,
+    /// WRS-2 row.
+    pub row: u32,
+    /// Acquisition date `YYYY-MM-DD` (pre-collection names give year + day-of-year, converted).
+    pub date: String,
+    /// What the file holds.
+    pub kind: FileKind,
+}
+
+impl LandsatFileName {
+    /// Whether this is Landsat 8 or 9 (OLI/TIRS), the only missions the model takes.
+    pub fn is_landsat89(&self) -> bool {
+        matches!(self.mission.as_str(), "LC08" | "LC09" | "LO08" | "LO09")
+    }
+
+    /// Parses a file name (a path's directories are ignored); `None` if it is not a Landsat name.
+    pub fn parse(file_name: &str) -> Option<LandsatFileName> {
+        let base = file_name.rsplit(['/', '\\']).next()?;
+        let (stem, ext) = base.rsplit_once('.')?;
+        let ext = ext.to_ascii_lowercase();
+        if !matches!(ext.as_str(), "tif" | "tiff" | "txt" | "json") {
+            return None;
+        }
+        Self::collection(stem, &ext).or_else(|| Self::pre_collection(stem, &ext))
+    }
+
+    fn kind(suffix: &str, ext: &str) -> FileKind {
+        let band = |s: &str| s.strip_prefix('B').and_then(|n| n.parse::<u8>().ok());
+        if suffix == "MTL" && matches!(ext, "txt" | "json") {
+            return FileKind::Mtl;
+        }
+        if ext == "txt" || ext == "json" {
+            return FileKind::Other(suffix.to_owned());
+        }
+        match suffix {
+            "QA_PIXEL" => FileKind::QaPixel,
+            "BQA" => FileKind::Bqa,
+            s => {
+                if let Some(n) = s.strip_prefix("SR_").and_then(band) {
+                    FileKind::SurfaceReflectance(n)
+                } else if let Some(n) = s.strip_prefix("ST_").and_then(band) {
+                    FileKind::SurfaceTemperature(n)
+                } else if let Some(n) = band(s) {
+                    FileKind::Band(n)
+                } else {
+                    FileKind::Other(s.to_owned())
+                }
+            }
+        }
+    }
+
+    /// `LC08_L1TP_140041_20130503_20200912_02_T1_B5`
+    fn collection(stem: &str, ext: &str) -> Option<LandsatFileName> {
+        let parts: Vec<&str> = stem.splitn(8, '_').collect();
+        if parts.len() < 8 {
+            return None;
+        }
+        let (mission, level, pathrow, acquired) = (parts[0], parts[1], parts[2], parts[3]);
+        let ok = mission.len() == 4
+            && mission.starts_with('L')
+            && level.len() == 4
+            && pathrow.len() == 6
+            && pathrow.bytes().all(|b| b.is_ascii_digit())
+            && acquired.len() == 8
+            && acquired.bytes().all(|b| b.is_ascii_digit())
+            && parts[4].len() == 8
+            && matches!(parts[5], "01" | "02")
+            && parts[6].len() == 2;
+        if !ok {
+            return None;
+        }
+        Some(LandsatFileName {
+            scene: parts[..7].join("_"),
+            mission: mission.to_owned(),
+            level: Some(level.to_owned()),
+            path: pathrow[..3].parse().ok()?,
+            row: pathrow[3..].parse().ok()?,
+            date: format!("{}-{}-{}", &acquired[..4], &acquired[4..6], &acquired[6..]),
+            kind: Self::kind(parts[7], ext),
+        })
+    }
+
+    /// `LC80200392015216LGN00_B5`
+    fn pre_collection(stem: &str, ext: &str) -> Option<LandsatFileName> {
+        let (scene, suffix) = stem.split_once('_')?;
+        let b = scene.as_bytes();
+        let ok = scene.len() == 21
+            && b[0] == b'L'
+            && b[2].is_ascii_digit()
+            && b[3..16].iter().all(u8::is_ascii_digit);
+        if !ok {
+            return None;
+        }
+        let year: i32 = scene[9..13].parse().ok()?;
+        let doy: u32 = scene[13..16].parse().ok()?;
+        Some(LandsatFileName {
+            scene: scene.to_owned(),
+            mission: format!("{}0{}", &scene[..2], &scene[2..3]),
+            level: None,
+            path: scene[3..6].parse().ok()?,
+            row: scene[6..9].parse().ok()?,
+            date: date_from_doy(year, doy)?,
+            kind: Self::kind(suffix, ext),
+        })
+    }
+}
+
+fn date_from_doy(year: i32, doy: u32) -> Option<String> {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let mut rest = doy;
+    for (month, len) in days.iter().enumerate() {
+        if rest >= 1 && rest <= *len {
+            return Some(format!("{year:04}-{:02}-{rest:02}", month + 1));
+        }
+        rest = rest.checked_sub(*len)?;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collection_2_names() {
+        let n = LandsatFileName::parse("dir/LC08_L2SP_140041_20130503_20200912_02_T1_QA_PIXEL.TIF")
+            .expect("recognised");
+        assert_eq!(n.scene, "LC08_L2SP_140041_20130503_20200912_02_T1");
+        assert_eq!((n.path, n.row, n.date.as_str()), (140, 41, "2013-05-03"));
+        assert_eq!(n.kind, FileKind::QaPixel);
+        assert!(n.is_landsat89());
+        let sr = "LC09_L2SP_010065_20220129_20220131_02_T1_SR_B6.TIF";
+        assert_eq!(
+            LandsatFileName::parse(sr).map(|n| n.kind),
+            Some(FileKind::SurfaceReflectance(6))
+        );
+        let st = "LC08_L2SP_047027_20201204_20210313_02_T1_ST_B10.TIF";
+        assert_eq!(
+            LandsatFileName::parse(st).map(|n| n.kind),
+            Some(FileKind::SurfaceTemperature(10))
+        );
+        let mtl = "LC08_L2SP_047027_20201204_20210313_02_T1_MTL.json";
+        assert_eq!(
+            LandsatFileName::parse(mtl).map(|n| n.kind),
+            Some(FileKind::Mtl)
+        );
+        let c1 = "LC08_L1TP_193024_20200509_20200509_01_RT_B10.TIF";
+        assert_eq!(
+            LandsatFileName::parse(c1).map(|n| n.kind),
+            Some(FileKind::Band(10))
+        );
+    }
+
+    #[test]
+    fn pre_collection_names() {
+        let n = LandsatFileName::parse("LC80200392015216LGN00_B5.TIF").expect("recognised");
+        assert_eq!((n.mission.as_str(), n.path, n.row), ("LC08", 20, 39));
+        assert_eq!(n.date, "2015-08-04");
+        assert_eq!(n.kind, FileKind::Band(5));
+        let l7 = LandsatFileName::parse("LE71400412000304SGS00_B4.tif").expect("recognised");
+        assert_eq!(
+            (l7.mission.as_str(), l7.date.as_str()),
+            ("LE07", "2000-10-30")
+        );
+        assert!(!l7.is_landsat89());
+    }
+
+    #[test]
+    fn other_names_need_a_mapping() {
+        assert_eq!(LandsatFileName::parse("test_B5.tif"), None);
+        assert_eq!(
+            LandsatFileName::parse("athabasca_2020229_B05_L30.tif"),
+            None
+        );
+        assert_eq!(
+            LandsatFileName::parse("LC08_L1TP_140041_20130503_20200912_02_T1_B5.jpg"),
+            None
+        );
+    }
+
+    #[test]
+    fn channels_round_trip() {
+        for c in Channel::ALL {
+            assert_eq!(Channel::from_landsat89_band(c.landsat89_band()), Some(c));
+            assert_eq!(Channel::parse(c.name()), Some(c));
+        }
+        assert_eq!(Channel::parse("Thermal"), Some(Channel::Tir));
+        assert_eq!(Channel::from_landsat89_band(8), None);
+    }
+}
