@@ -208,8 +208,20 @@ impl<R: Read + Seek> GeoTiffReader<R> {
     /// [`RasterError::LimitExceeded`] when the window is larger than [`ReadLimits`] allows, and
     /// the decoding errors of [`GeoTiffReader::new`].
     pub fn read_window(&mut self, band: usize, window: Window) -> Result<Samples> {
+        let mut out = self.read_bands_window(&[band], window)?;
+        Ok(out
+            .pop()
+            .unwrap_or_else(|| Samples::zeros(self.info.sample_type, 0)))
+    }
+
+    /// Reads one window of several bands. For pixel-interleaved files each strip or tile is
+    /// decoded once for all of them.
+    ///
+    /// # Errors
+    /// As [`GeoTiffReader::read_window`]; the memory limit applies to all bands together.
+    pub fn read_bands_window(&mut self, bands: &[usize], window: Window) -> Result<Vec<Samples>> {
         let info = &self.info;
-        if band >= info.bands {
+        if let Some(band) = bands.iter().find(|b| **b >= info.bands) {
             return Err(self.usage(format!(
                 "band {} requested, but the file has {} band(s)",
                 band + 1,
@@ -224,27 +236,53 @@ impl<R: Read + Seek> GeoTiffReader<R> {
                 window.width, window.height, window.col, window.row, info.width, info.height
             )));
         }
-        let needed = window.pixels() * info.sample_type.size() as u64;
+        let needed = window.pixels() * info.sample_type.size() as u64 * bands.len() as u64;
         if needed > self.limits.max_read_bytes {
             return Err(RasterError::LimitExceeded {
                 file: self.name.clone(),
-                what: format!("a {}×{} window", window.width, window.height),
+                what: format!(
+                    "a {}×{} window of {} band(s)",
+                    window.width,
+                    window.height,
+                    bands.len()
+                ),
                 needed,
                 limit: self.limits.max_read_bytes,
             });
         }
-        let mut out = Samples::zeros(info.sample_type, window.pixels() as usize);
+        let mut outs: Vec<Samples> = bands
+            .iter()
+            .map(|_| Samples::zeros(info.sample_type, window.pixels() as usize))
+            .collect();
         if window.pixels() == 0 {
-            return Ok(out);
+            return Ok(outs);
         }
-        let (cw, ch) = info.chunk_size;
-        let across = info.width.div_ceil(cw);
-        let down = info.height.div_ceil(ch);
-        let (plane, sample, spp) = if info.planar {
-            (band as u32, 0, 1)
+        if self.info.planar {
+            for (out, band) in outs.iter_mut().zip(bands) {
+                self.read_chunks(*band as u32, window, &mut [(0, out)], 1)?;
+            }
         } else {
-            (0, band, info.bands)
-        };
+            let spp = self.info.bands;
+            let mut targets: Vec<(usize, &mut Samples)> =
+                bands.iter().copied().zip(outs.iter_mut()).collect();
+            self.read_chunks(0, window, &mut targets, spp)?;
+        }
+        Ok(outs)
+    }
+
+    /// Decodes the chunks of `plane` that `window` touches, copying sample `s` of each pixel into
+    /// each `(s, out)` target.
+    fn read_chunks(
+        &mut self,
+        plane: u32,
+        window: Window,
+        targets: &mut [(usize, &mut Samples)],
+        spp: usize,
+    ) -> Result<()> {
+        let (cw, ch) = self.info.chunk_size;
+        let across = self.info.width.div_ceil(cw);
+        let down = self.info.height.div_ceil(ch);
+        let sample_size = self.info.sample_type.size();
         for chunk_row in window.row / ch..=(window.row + window.height - 1) / ch {
             for chunk_col in window.col / cw..=(window.col + window.width - 1) / cw {
                 let index = plane * across * down + chunk_row * across + chunk_col;
@@ -253,26 +291,27 @@ impl<R: Read + Seek> GeoTiffReader<R> {
                     .read_chunk_to_buffer(
                         &mut self.chunk,
                         index,
-                        data_w as usize * spp * info.sample_type.size(),
+                        data_w as usize * spp * sample_size,
                     )
                     .map_err(|e| RasterError::from_tiff(&self.name, e))?;
-                let chunk_origin = (chunk_col * cw, chunk_row * ch);
-                let layout = CopyLayout {
-                    chunk_origin,
-                    chunk_data: (data_w, data_h),
-                    spp,
-                    sample,
-                    window,
-                };
-                copy_chunk(&self.chunk, &mut out, &layout).map_err(|what| {
-                    RasterError::Unsupported {
-                        file: self.name.clone(),
-                        what,
-                    }
-                })?;
+                for (sample, out) in targets.iter_mut() {
+                    let layout = CopyLayout {
+                        chunk_origin: (chunk_col * cw, chunk_row * ch),
+                        chunk_data: (data_w, data_h),
+                        spp,
+                        sample: *sample,
+                        window,
+                    };
+                    copy_chunk(&self.chunk, out, &layout).map_err(|what| {
+                        RasterError::Unsupported {
+                            file: self.name.clone(),
+                            what,
+                        }
+                    })?;
+                }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     fn usage(&self, detail: String) -> RasterError {

@@ -8,7 +8,9 @@
 //! - `test`     `setup` + `validate`: what CI runs.
 //! - `web-build` builds the page into `dist/` (release).
 //! - `e2e`      runs the browser tests against an already built `dist/`.
+//! - `bench-decode` times full GeoTIFF decodes, ours beside GDAL, and prints a table.
 
+mod bench;
 mod cmd;
 mod setup;
 mod validate;
@@ -32,9 +34,10 @@ fn main() -> Result<()> {
         }
         Some("web-build") => validate::web_build(),
         Some("e2e") => validate::browser_tests(),
+        Some("bench-decode") => bench::run(),
         other => {
             eprintln!(
-                "usage: cargo xtask <setup|serve|test|validate|web-build|e2e>\n\
+                "usage: cargo xtask <setup|serve|test|validate|web-build|e2e|bench-decode>\n\
                  (got {other:?}; see the module docs in crates/xtask/src/main.rs)"
             );
             bail!("unknown or missing xtask command")

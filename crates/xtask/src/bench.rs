@@ -1,0 +1,76 @@
+//! `cargo xtask bench-decode`: full-band GeoTIFF decodes, ours beside GDAL, in one run.
+//!
+//! Files: the real QA_PIXEL COG and every file of `derived_here/encodings/` from `../shared/data`.
+//! GDAL is timed through its Python bindings (`ReadAsArray`, a plain full read), when Debian's
+//! `python3-gdal` is installed.
+
+use anyhow::{Context, Result, bail};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::cmd::{command, output, run_step};
+
+fn timings(text: &str) -> BTreeMap<String, (u64, f64)> {
+    text.lines()
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            let name = f.next()?.rsplit('/').next()?.to_owned();
+            Some((name, (f.next()?.parse().ok()?, f.next()?.parse().ok()?)))
+        })
+        .collect()
+}
+
+/// Runs both decoders and prints a table with the ratio.
+pub fn run() -> Result<()> {
+    let data = Path::new("../shared/data");
+    if !data.is_dir() {
+        bail!("../shared/data is missing: the benchmark decodes the real files kept there");
+    }
+    let mut files = vec![data.join(
+        "everest_landsat8_qa_unpackqa/LC08_L2SP_140041_20130503_20200912_02_T1_QA_PIXEL.TIF",
+    )];
+    let mut encodings: Vec<_> = std::fs::read_dir(data.join("derived_here/encodings"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    encodings.sort();
+    files.extend(encodings);
+    let args: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    run_step(
+        "build the decode timer (release)",
+        &mut command(
+            "cargo",
+            &[
+                "build",
+                "--release",
+                "-q",
+                "-p",
+                "glacier-raster",
+                "--example",
+                "decode_timing",
+            ],
+        ),
+    )?;
+    let ours = output(&mut command(
+        "target/release/examples/decode_timing",
+        &arg_refs,
+    ))
+    .context("our decoder failed on one of the files")?;
+    let gdal = output(command("python3", &["tests/bench/gdal_decode_timing.py"]).args(&arg_refs));
+    if gdal.is_none() {
+        println!("(GDAL not timed: install Debian's python3-gdal to compare)");
+    }
+    let (ours, gdal) = (timings(&ours), timings(&gdal.unwrap_or_default()));
+    println!("\n| file | pixels | ours (ms) | GDAL (ms) | GDAL / ours |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, (pixels, ms)) in &ours {
+        let (g, ratio) = match gdal.get(name) {
+            Some((_, g)) => (format!("{g:.2}"), format!("{:.2}", g / ms)),
+            None => ("—".into(), "—".into()),
+        };
+        println!("| {name} | {pixels} | {ms:.2} | {g} | {ratio} |");
+    }
+    println!("\nBest of 5 full reads each; ratio > 1 means ours is faster.");
+    Ok(())
+}
