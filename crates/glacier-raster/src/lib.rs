@@ -5,6 +5,8 @@
 //! adds: GeoKeys, the affine transform, nodata, and GDAL's band metadata. Reads are chunk-wise into
 //! a window, so a caller can take one window of a full Landsat scene without decoding all of it.
 //!
+//! [`write_geotiff`] writes georeferenced uint8/float32 GeoTIFFs (DEFLATE) strip by strip.
+//!
 //! Works the same natively and in `wasm32-unknown-unknown`: the reader takes any
 //! `Read + Seek` (a file, or bytes in memory in the browser).
 
@@ -13,9 +15,11 @@ pub mod gdal_metadata;
 pub mod georef;
 pub mod reader;
 pub mod samples;
+pub mod writer;
 
 pub use error::{RasterError, Result};
 pub use gdal_metadata::BandMetadata;
 pub use georef::{Crs, GeoTransform, RasterType};
 pub use reader::{GeoTiffReader, RasterInfo, ReadLimits, Window};
 pub use samples::{SampleType, Samples};
+pub use writer::{RasterSpec, WriteSample, write_geotiff};

@@ -12,8 +12,14 @@ use crate::cmd::{command, output, run_step};
 
 /// trunk release that builds on Rust 1.95 (0.22.x needs ≥ 1.96.1).
 pub const TRUNK_VERSION: &str = "0.21.14";
-/// Debian packages: the browser, its WebDriver, and Mesa's lavapipe software Vulkan driver.
-const APT_PACKAGES: &[&str] = &["chromium", "chromium-driver", "mesa-vulkan-drivers"];
+/// Debian packages: the browser, its WebDriver, Mesa's lavapipe (software Vulkan), and GDAL (an
+/// independent reader our written GeoTIFFs are checked with).
+const APT_PACKAGES: &[&str] = &[
+    "chromium",
+    "chromium-driver",
+    "mesa-vulkan-drivers",
+    "gdal-bin",
+];
 const LAVAPIPE_ICD: &str = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json";
 /// Where the browser tests' npm packages live.
 pub const BROWSER_TESTS_DIR: &str = "tests/browser";
@@ -95,7 +101,8 @@ fn wasm_bindgen_cli() -> Result<()> {
 fn apt_packages() -> Result<()> {
     let have_all = Path::new("/usr/bin/chromium").exists()
         && Path::new("/usr/bin/chromedriver").exists()
-        && Path::new(LAVAPIPE_ICD).exists();
+        && Path::new(LAVAPIPE_ICD).exists()
+        && Path::new("/usr/bin/gdalinfo").exists();
     if have_all {
         return Ok(());
     }
