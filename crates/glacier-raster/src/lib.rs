@@ -13,6 +13,7 @@
 pub mod error;
 pub mod gdal_metadata;
 pub mod georef;
+pub mod grid;
 pub mod reader;
 pub mod samples;
 pub mod writer;
@@ -20,6 +21,7 @@ pub mod writer;
 pub use error::{RasterError, Result};
 pub use gdal_metadata::BandMetadata;
 pub use georef::{Crs, GeoTransform, RasterType};
+pub use grid::{Grid, ProjectionError, Projector};
 pub use reader::{GeoTiffReader, RasterInfo, ReadLimits, Window};
 pub use samples::{SampleType, Samples};
 pub use writer::{RasterSpec, WriteSample, write_geotiff};

@@ -123,6 +123,18 @@ fn compression_name(code: u16) -> &'static str {
     }
 }
 
+impl RasterInfo {
+    /// The pixel grid, when the raster has both a transform and a CRS.
+    pub fn grid(&self) -> Option<crate::grid::Grid> {
+        Some(crate::grid::Grid {
+            width: self.width,
+            height: self.height,
+            transform: self.transform?,
+            crs: self.crs.clone()?,
+        })
+    }
+}
+
 impl<R: Read + Seek> GeoTiffReader<R> {
     /// Opens `reader`; `name` is the file name used in error messages.
     ///
