@@ -14,6 +14,8 @@ const WASM_CRATES: &[&str] = &[
     "glacier-model",
     "glacier-raster",
     "glacier-landsat",
+    "glacier-terrain",
+    "glacier-labels",
 ];
 
 /// Runs all checks in order of cost.

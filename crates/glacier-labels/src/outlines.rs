@@ -1,0 +1,282 @@
+//! Reading outlines: polygons with holes, and the CRS they are in.
+
+use std::io::Cursor;
+
+use glacier_raster::Crs;
+use thiserror::Error;
+
+/// What is wrong with an outline file.
+#[derive(Debug, Error)]
+pub enum LabelError {
+    /// The shapefile or GeoJSON does not parse.
+    #[error(
+        "{file}: cannot read the outlines ({detail}); give the .shp with its .shx/.dbf/.prj, or a GeoJSON file"
+    )]
+    Format {
+        /// File name.
+        file: String,
+        /// What the parser said.
+        detail: String,
+    },
+    /// The outlines' CRS cannot be recognised.
+    #[error(
+        "{file}: unknown coordinate system ({detail}); reproject the outlines to WGS 84 lon/lat or UTM (EPSG:326xx/327xx)"
+    )]
+    UnknownCrs {
+        /// File name.
+        file: String,
+        /// The text that was not understood.
+        detail: String,
+    },
+    /// No polygon in the file.
+    #[error("{file}: no polygons found; glacier outlines must be (multi)polygons")]
+    NoPolygons {
+        /// File name.
+        file: String,
+    },
+    /// The outlines cannot be moved into the scene's CRS.
+    #[error("{file}: {source}")]
+    Projection {
+        /// File name.
+        file: String,
+        /// The projection error.
+        #[source]
+        source: glacier_raster::ProjectionError,
+    },
+}
+
+/// One polygon: its rings (outer boundary and holes), each a closed list of `(x, y)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Polygon {
+    /// Rings; which is a hole does not matter to the even-odd fill.
+    pub rings: Vec<Vec<(f64, f64)>>,
+}
+
+/// Polygons and their CRS.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outlines {
+    /// File name, for messages.
+    pub file: String,
+    /// The polygons.
+    pub polygons: Vec<Polygon>,
+    /// Their coordinate reference system.
+    pub crs: Crs,
+}
+
+/// The CRS a `.prj` (ESRI WKT) names: its EPSG authority if present, WGS 84 geographic, or a
+/// WGS 84 UTM zone.
+pub fn crs_from_prj(wkt: &str) -> Option<Crs> {
+    let text = wkt.trim();
+    if let Some(pos) = text.rfind("AUTHORITY[\"EPSG\",\"") {
+        let rest = &text[pos + 18..];
+        let code: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        // The last AUTHORITY belongs to the outermost object (PROJCS or GEOGCS).
+        if let Ok(code) = code.parse() {
+            return Some(Crs::Epsg(code));
+        }
+    }
+    let upper = text.to_ascii_uppercase();
+    let wgs84 = upper.contains("WGS_1984") || upper.contains("WGS 84") || upper.contains("WGS84");
+    if upper.starts_with("GEOGCS") && wgs84 {
+        return Some(Crs::Epsg(4326));
+    }
+    if upper.starts_with("PROJCS") && wgs84 {
+        let zone_at = upper
+            .find("UTM_ZONE_")
+            .map(|p| p + 9)
+            .or_else(|| upper.find("UTM ZONE ").map(|p| p + 9))?;
+        let digits: String = upper[zone_at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let zone: u32 = digits.parse().ok()?;
+        let hemisphere = upper[zone_at + digits.len()..].chars().next()?;
+        return match hemisphere {
+            'N' => Some(Crs::Epsg(32600 + zone)),
+            'S' => Some(Crs::Epsg(32700 + zone)),
+            _ => None,
+        };
+    }
+    None
+}
+
+impl Outlines {
+    /// Reads a shapefile from its parts' bytes (`.shp` required, `.prj` for the CRS; without a
+    /// `.prj`, WGS 84 lon/lat is assumed, as for RGI).
+    ///
+    /// # Errors
+    /// [`LabelError`] when the file does not parse, has no polygons, or names an unknown CRS.
+    pub fn from_shapefile(
+        file: &str,
+        shp: &[u8],
+        prj: Option<&str>,
+    ) -> Result<Outlines, LabelError> {
+        let crs = match prj {
+            Some(wkt) => crs_from_prj(wkt).ok_or_else(|| LabelError::UnknownCrs {
+                file: file.to_owned(),
+                detail: wkt.chars().take(120).collect(),
+            })?,
+            None => Crs::Epsg(4326),
+        };
+        let reader =
+            shapefile::ShapeReader::new(Cursor::new(shp)).map_err(|e| LabelError::Format {
+                file: file.to_owned(),
+                detail: e.to_string(),
+            })?;
+        let shapes = reader.read().map_err(|e| LabelError::Format {
+            file: file.to_owned(),
+            detail: e.to_string(),
+        })?;
+        let mut polygons = Vec::new();
+        for shape in shapes {
+            let rings: Vec<Vec<(f64, f64)>> = match shape {
+                shapefile::Shape::Polygon(p) => p
+                    .rings()
+                    .iter()
+                    .map(|r| r.points().iter().map(|q| (q.x, q.y)).collect())
+                    .collect(),
+                shapefile::Shape::PolygonZ(p) => p
+                    .rings()
+                    .iter()
+                    .map(|r| r.points().iter().map(|q| (q.x, q.y)).collect())
+                    .collect(),
+                shapefile::Shape::PolygonM(p) => p
+                    .rings()
+                    .iter()
+                    .map(|r| r.points().iter().map(|q| (q.x, q.y)).collect())
+                    .collect(),
+                _ => continue,
+            };
+            polygons.push(Polygon { rings });
+        }
+        Self::checked(file, polygons, crs)
+    }
+
+    /// Reads GeoJSON (a FeatureCollection, Feature or Geometry). Coordinates are WGS 84 lon/lat
+    /// (RFC 7946) unless a legacy `crs` member names an EPSG code.
+    ///
+    /// # Errors
+    /// [`LabelError`] when the text does not parse or has no polygons.
+    pub fn from_geojson(file: &str, text: &str) -> Result<Outlines, LabelError> {
+        let gj: geojson::GeoJson =
+            text.parse()
+                .map_err(|e: geojson::Error| LabelError::Format {
+                    file: file.to_owned(),
+                    detail: e.to_string(),
+                })?;
+        let crs = legacy_crs(text).unwrap_or(Crs::Epsg(4326));
+        let mut polygons = Vec::new();
+        let mut add = |value: &geojson::GeometryValue| collect_polygons(value, &mut polygons);
+        match &gj {
+            geojson::GeoJson::FeatureCollection(fc) => {
+                for f in &fc.features {
+                    if let Some(g) = &f.geometry {
+                        add(&g.value);
+                    }
+                }
+            }
+            geojson::GeoJson::Feature(f) => {
+                if let Some(g) = &f.geometry {
+                    add(&g.value);
+                }
+            }
+            geojson::GeoJson::Geometry(g) => add(&g.value),
+        }
+        Self::checked(file, polygons, crs)
+    }
+
+    fn checked(file: &str, polygons: Vec<Polygon>, crs: Crs) -> Result<Outlines, LabelError> {
+        if polygons.is_empty() {
+            return Err(LabelError::NoPolygons {
+                file: file.to_owned(),
+            });
+        }
+        Ok(Outlines {
+            file: file.to_owned(),
+            polygons,
+            crs,
+        })
+    }
+}
+
+fn ring(coords: &[geojson::Position]) -> Vec<(f64, f64)> {
+    coords
+        .iter()
+        .filter_map(|p| match p.as_slice() {
+            [x, y, ..] => Some((*x, *y)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn collect_polygons(value: &geojson::GeometryValue, out: &mut Vec<Polygon>) {
+    match value {
+        geojson::GeometryValue::Polygon { coordinates } => out.push(Polygon {
+            rings: coordinates.iter().map(|r| ring(r)).collect(),
+        }),
+        geojson::GeometryValue::MultiPolygon { coordinates } => {
+            for p in coordinates {
+                out.push(Polygon {
+                    rings: p.iter().map(|r| ring(r)).collect(),
+                });
+            }
+        }
+        geojson::GeometryValue::GeometryCollection { geometries } => {
+            for g in geometries {
+                collect_polygons(&g.value, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The EPSG code of a legacy GeoJSON `"crs"` member (`urn:ogc:def:crs:EPSG::32645`); CRS84 → 4326.
+fn legacy_crs(text: &str) -> Option<Crs> {
+    let head: String = text.chars().take(2000).collect();
+    let start = head.find("\"crs\"")?;
+    let after = &head[start..];
+    if after.contains("CRS84") {
+        return Some(Crs::Epsg(4326));
+    }
+    let pos = after.find("EPSG")?;
+    let digits: String = after[pos + 4..]
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok().map(Crs::Epsg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prj_forms() {
+        let esri = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+        assert_eq!(crs_from_prj(esri), Some(Crs::Epsg(4326)));
+        let utm = r#"PROJCS["WGS_1984_UTM_Zone_45N",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137,298.257223563]]],PROJECTION["Transverse_Mercator"]]"#;
+        assert_eq!(crs_from_prj(utm), Some(Crs::Epsg(32645)));
+        assert_eq!(crs_from_prj("PROJCS[\"Swiss CH1903+\"]"), None);
+    }
+
+    #[test]
+    fn geojson_polygons_and_errors() {
+        let gj = r#"{"type":"Feature","properties":{},"geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[2,2],[3,2],[3,3],[2,2]]]]}}"#;
+        let o = Outlines::from_geojson("a.geojson", gj).expect("parses");
+        assert_eq!(o.polygons.len(), 2);
+        assert_eq!(o.crs, Crs::Epsg(4326));
+        let e = Outlines::from_geojson("pts.geojson", r#"{"type":"Point","coordinates":[1,2]}"#)
+            .expect_err("no polygons");
+        assert!(
+            e.to_string().contains("pts.geojson: no polygons found"),
+            "{e}"
+        );
+        let e = Outlines::from_geojson("bad.geojson", "{not json").expect_err("bad");
+        assert!(
+            e.to_string()
+                .starts_with("bad.geojson: cannot read the outlines"),
+            "{e}"
+        );
+    }
+}
