@@ -16,6 +16,7 @@ const WASM_CRATES: &[&str] = &[
     "glacier-landsat",
     "glacier-terrain",
     "glacier-labels",
+    "glacier-inputs",
 ];
 
 /// Runs all checks in order of cost.

@@ -1,0 +1,21 @@
+//! From scene files to the tensors a model takes, identically in the page and the CLI.
+//!
+//! - [`source`]: where file bytes come from (a path natively, memory in the browser).
+//! - [`scene`]: assemble a scene from Landsat-named files, explicit band mappings or a stacked
+//!   GeoTIFF; check that it is one scene on one grid; every error names the file.
+//! - [`channels`]: build named input channels window by window (reflectance, brightness
+//!   temperature, elevation, slope, NDSI/NDWI/NDVI) in bounded memory.
+//! - [`tiling`]: overlapping tiles over a scene and seamless blending of their predictions.
+//! - [`baseline`]: the NDSI-threshold glacier classifier every network must beat.
+
+pub mod baseline;
+pub mod channels;
+pub mod error;
+pub mod scene;
+pub mod source;
+pub mod tiling;
+
+pub use channels::{ChannelName, ChannelReader};
+pub use error::InputError;
+pub use scene::{BandSource, Scene, SceneBuilder};
+pub use source::{BytesSource, FileSource};
