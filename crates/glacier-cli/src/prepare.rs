@@ -1,0 +1,131 @@
+//! `glacier prepare`: a scene's model input channels as one float32 GeoTIFF on the scene grid.
+
+use anyhow::{Context, Result, bail};
+use glacier_inputs::channels::Dem;
+use glacier_inputs::scene::parse_band_mapping;
+use glacier_inputs::source::PathSource;
+use glacier_inputs::{ChannelName, ChannelReader, Scene, SceneBuilder};
+use glacier_landsat::Channel;
+use glacier_raster::{RasterSpec, Window, write_geotiff};
+use std::path::{Path, PathBuf};
+
+/// Where the scene comes from, as given on the command line.
+pub struct SceneArgs<'a> {
+    /// Files recognised by their Landsat names (bands, QA_PIXEL, MTL).
+    pub files: &'a [PathBuf],
+    /// `NAME=FILE[:K]` mappings.
+    pub bands: &'a [String],
+    /// A stacked GeoTIFF and its band order.
+    pub stack: Option<(&'a Path, &'a str)>,
+}
+
+/// Assembles the scene from command-line arguments.
+pub fn scene(args: &SceneArgs) -> Result<Scene> {
+    let mut b = SceneBuilder::new();
+    for f in args.files {
+        b.add_file(Box::new(PathSource::new(f)));
+    }
+    for spec in args.bands {
+        let (channel, file, band) = parse_band_mapping(spec)?;
+        b.map_band(channel, Box::new(PathSource::new(file)), band);
+    }
+    if let Some((file, order)) = args.stack {
+        let order: Vec<Option<Channel>> = order
+            .split(',')
+            .map(|n| match n.trim() {
+                "-" | "" | "skip" => Ok(None),
+                name => Channel::parse(name)
+                    .map(Some)
+                    .with_context(|| format!("--order: unknown band name {name:?} (use green, red, nir, swir1, swir2, tir, blue or - to skip)")),
+            })
+            .collect::<Result<_>>()?;
+        b.stacked(Box::new(PathSource::new(file)), &order);
+    }
+    Ok(b.build()?)
+}
+
+/// Every channel the scene can give: its bands, terrain with a DEM, and indices whose bands exist.
+pub fn available_channels(scene: &Scene, has_dem: bool) -> Vec<ChannelName> {
+    let mut out: Vec<ChannelName> = scene
+        .channels
+        .keys()
+        .map(|c| ChannelName::Band(*c))
+        .collect();
+    if has_dem {
+        out.extend([ChannelName::Elevation, ChannelName::Slope]);
+    }
+    let has = |c| scene.channels.contains_key(&c);
+    if has(Channel::Green) && has(Channel::Swir1) {
+        out.push(ChannelName::Ndsi);
+    }
+    if has(Channel::Green) && has(Channel::Nir) {
+        out.push(ChannelName::Ndwi);
+    }
+    if has(Channel::Nir) && has(Channel::Red) {
+        out.push(ChannelName::Ndvi);
+    }
+    out
+}
+
+/// Runs `glacier prepare`; returns the channels written.
+pub fn run(
+    args: &SceneArgs,
+    dem: Option<&Path>,
+    channels: Option<&str>,
+    out: &Path,
+) -> Result<Vec<ChannelName>> {
+    let scene = scene(args)?;
+    let dem = dem.map(|d| Dem::read(&PathSource::new(d))).transpose()?;
+    let names = match channels {
+        Some(list) => ChannelName::parse_list(list)?,
+        None => available_channels(&scene, dem.is_some()),
+    };
+    if names.is_empty() {
+        bail!("no channels to write: the scene has no bands the model uses");
+    }
+    let grid = scene.grid.clone();
+    let mut reader = ChannelReader::new(&scene, dem);
+    // Surface a missing band or DEM before creating the output.
+    reader.read(&names, Window::new(0, 0, 1, 1))?;
+    let spec = RasterSpec {
+        width: grid.width,
+        height: grid.height,
+        bands: names.len(),
+        transform: grid.transform,
+        crs: Some(grid.crs.clone()),
+        nodata: Some(f64::NAN),
+        descriptions: names.iter().map(|n| n.name().to_owned()).collect(),
+    };
+    let file =
+        std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let out_name = out.display().to_string();
+    write_geotiff(
+        &out_name,
+        std::io::BufWriter::new(file),
+        &spec,
+        |row, rows, bands: &mut [Vec<f32>]| {
+            let window = Window::new(0, row, grid.width, rows);
+            let values =
+                reader
+                    .read(&names, window)
+                    .map_err(|e| glacier_raster::RasterError::Usage {
+                        file: out_name.clone(),
+                        detail: e.to_string(),
+                    })?;
+            let masked =
+                reader
+                    .qa_mask(window)
+                    .map_err(|e| glacier_raster::RasterError::Usage {
+                        file: out_name.clone(),
+                        detail: e.to_string(),
+                    })?;
+            for (dst, src) in bands.iter_mut().zip(values) {
+                for (i, v) in src.into_iter().enumerate() {
+                    dst[i] = if masked[i] { f32::NAN } else { v };
+                }
+            }
+            Ok(())
+        },
+    )?;
+    Ok(names)
+}

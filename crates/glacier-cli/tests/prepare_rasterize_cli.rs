@@ -1,0 +1,155 @@
+//! `glacier prepare` and `glacier rasterize` end to end on real files.
+
+use glacier_raster::{GeoTiffReader, Samples, Window};
+use glacier_testdata::path;
+use std::process::Command;
+
+fn glacier(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_glacier"))
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn tmp(name: &str) -> String {
+    std::env::temp_dir()
+        .join(format!("glacier_cli_{}_{name}", std::process::id()))
+        .display()
+        .to_string()
+}
+
+#[test]
+fn prepare_athabasca_stack_with_dem() {
+    let Some(dem) = path("athabasca_hls_satrbedo/athabasca_dem.tif") else {
+        return;
+    };
+    let band = |b: &str, c: &str| {
+        let p = path(&format!(
+            "athabasca_hls_satrbedo/athabasca_2020229_{b}_L30.tif"
+        ))
+        .expect("exists");
+        format!("{c}={}", p.display())
+    };
+    let out = tmp("ath.tif");
+    let (ok, err) = glacier(&[
+        "prepare",
+        "--band",
+        &band("B03", "green"),
+        "--band",
+        &band("B05", "nir"),
+        "--band",
+        &band("B06", "swir1"),
+        "--dem",
+        &dem.display().to_string(),
+        "--channels",
+        "nir,slope,ndsi",
+        "--out",
+        &out,
+    ]);
+    assert!(ok, "{err}");
+    let mut r = GeoTiffReader::open(&out).expect("output readable");
+    let info = r.info().clone();
+    assert_eq!(info.bands, 3);
+    let names: Vec<_> = info
+        .band_metadata
+        .iter()
+        .map(|m| m.description.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["nir", "slope", "ndsi"]);
+    assert_eq!(info.crs, Some(glacier_raster::Crs::Epsg(32611)));
+    assert!(info.nodata.is_some_and(f64::is_nan));
+    // nir = stored × 0.0001 (HLS scale), against the raw int16 file.
+    let raw = GeoTiffReader::open(
+        path("athabasca_hls_satrbedo/athabasca_2020229_B05_L30.tif").expect("exists"),
+    )
+    .expect("opens")
+    .read_window(0, Window::new(100, 150, 1, 1))
+    .expect("decodes");
+    let Samples::I16(raw) = raw else {
+        panic!("int16")
+    };
+    let Samples::F32(nir) = r
+        .read_window(0, Window::new(100, 150, 1, 1))
+        .expect("decodes")
+    else {
+        panic!("f32")
+    };
+    assert!((nir[0] - f32::from(raw[0]) * 1e-4).abs() < 1e-6);
+    let Samples::F32(all_nir) = r.read_band(0).expect("decodes") else {
+        panic!("f32")
+    };
+    assert_eq!(all_nir.iter().filter(|v| v.is_nan()).count(), 897);
+    std::fs::remove_file(&out).ok();
+}
+
+#[test]
+fn prepare_names_what_is_missing_and_leaves_no_file() {
+    let Some(b4) = path("everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_B4.tif") else {
+        return;
+    };
+    let out = tmp("missing.tif");
+    let (ok, err) = glacier(&[
+        "prepare",
+        "--band",
+        &format!("nir={}", b4.display()),
+        "--channels",
+        "nir,ndsi",
+        "--out",
+        &out,
+    ]);
+    assert!(!ok);
+    assert!(err.contains("no green band: the scene has nir"), "{err}");
+    assert!(!std::path::Path::new(&out).exists());
+    let (ok, err) = glacier(&["prepare", &b4.display().to_string(), "--out", &out]);
+    assert!(!ok);
+    assert!(
+        err.contains("is a LE07 file; the model takes Landsat 8/9"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rasterize_matches_the_gdal_mask() {
+    let Some(gj) = path("derived_here/everest_15_rgi60_glacier_outlines.geojson") else {
+        return;
+    };
+    let like =
+        path("everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_B4.tif").expect("exists");
+    let out = tmp("mask.tif");
+    let (ok, err) = glacier(&[
+        "rasterize",
+        &gj.display().to_string(),
+        "--like",
+        &like.display().to_string(),
+        "--out",
+        &out,
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("282802 glacier pixels"), "{err}");
+    let ours = GeoTiffReader::open(&out)
+        .expect("opens")
+        .read_band(0)
+        .expect("decodes");
+    let want = GeoTiffReader::open(
+        path("derived_here/everest_rgi60_mask_on_LE7_B4_grid.tif").expect("exists"),
+    )
+    .expect("opens")
+    .read_band(0)
+    .expect("decodes");
+    assert_eq!(ours, want);
+    std::fs::remove_file(&out).ok();
+    let (ok, err) = glacier(&[
+        "rasterize",
+        "outlines.gpkg",
+        "--like",
+        &like.display().to_string(),
+        "--out",
+        &out,
+    ]);
+    assert!(!ok && err.contains("GeoPackage is not read yet"), "{err}");
+}
