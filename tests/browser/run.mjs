@@ -1,6 +1,33 @@
 // Browser end-to-end tests: node run.mjs <dist-dir>. Prints "N passed, N failed".
 import assert from "node:assert/strict";
-import { serve, launch, open, text, waitDone, screenshot } from "./harness.mjs";
+import { readFileSync, existsSync, writeFileSync, mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { resolve, join } from "node:path";
+import { serve, launch, open, text, waitDone, screenshot, ARTIFACTS } from "./harness.mjs";
+
+// Real data beside the checkout (never copied into the repository).
+const DATA = resolve(process.env.GLACIER_SHARED_DATA ?? "../../../shared/data");
+const haveData = existsSync(DATA);
+if (!haveData && process.env.CI === "true") {
+  console.error(`CI=true but ${DATA} is missing: the real-data browser tests cannot run`);
+  process.exit(1);
+}
+/** A file for setInputFiles: real bytes from ../shared/data under the name a user's file would have. */
+const upload = (rel, name) => ({ name, mimeType: "image/tiff", buffer: readFileSync(join(DATA, rel)) });
+const HLS = "HLS.L30.T11UNU.2020229T184919.v2.0";
+const athabasca = () => [
+  ...["B03", "B04", "B05", "B06", "B07"].map((b) =>
+    upload(`athabasca_hls_satrbedo/athabasca_2020229_${b}_L30.tif`, `${HLS}.${b}.tif`)),
+  upload("athabasca_hls_satrbedo/athabasca_dem.tif", "athabasca_dem.tif"),
+];
+
+async function waitMapping(page) {
+  await page.waitForFunction(
+    () => /mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""),
+    null,
+    { timeout: 240_000, polling: 250 },
+  );
+}
 
 const dist = process.argv[2] ?? "../../dist";
 const tests = [];
@@ -50,6 +77,64 @@ test("?backend=cpu forces the CPU backend and the page names it", async ({ conte
   assert.equal(await text(page, "backend"), "CPU (WebGPU unavailable: disabled by ?backend=cpu)");
   assert.equal(await text(page, "probe-gpu"), "");
   assert.equal(numbers(await text(page, "probe-cpu")).length, 32 * 32);
+  await page.close();
+});
+
+test("an HLS Landsat scene dropped through the file input is mapped and exported", async ({ context, url }) => {
+  if (!haveData) return console.log("    SKIPPED: ../shared/data is missing");
+  const { page, problems } = await open(context, url);
+  await waitDone(page);
+  await page.getByTestId("scene-files").setInputFiles(athabasca());
+  await waitMapping(page);
+  await screenshot(page, "athabasca-mapped");
+  await noPanicNoErrors(page, problems);
+  assert.equal(await text(page, "status"), "mapping done");
+  const rows = await page.getByTestId("recognised").locator("tr").allTextContents();
+  assert.equal(rows.length, 6);
+  assert.ok(rows.some((r) => r.includes(".B06.tif") && r.includes("band 6 (swir1)") && r.includes("2020-08-16")), rows.join("\n"));
+  // Independent oracle (GDAL + numpy, float64): NDSI > 0.4 and NIR > 0.11 → 27695 px × 0.0009 km²
+  // = 24.93 km². Valid: 43178 px without fill, less 6 where green + swir1 = 0 exactly (NDSI
+  // undefined: no data) = 43172 → 64.15 % glacier, 2.0 % no data.
+  const area = Number(await text(page, "glacier-area-km2"));
+  assert.ok(Math.abs(area - 24.9255) < 0.05, `glacier area ${area} km²`);
+  assert.equal(await text(page, "glacier-share"), "64.2 %");
+  assert.equal(await text(page, "nodata-share"), "2.0 %");
+  assert.match(await text(page, "scene-grid"), /^215 × 205 px, EPSG:32611, 30 m pixels$/);
+  // The export is a real GeoTIFF on the scene grid: read it back with our own CLI.
+  const href = await page.getByTestId("export-geotiff").getAttribute("href");
+  assert.ok(href?.startsWith("blob:"), `export link ${href}`);
+  const bytes = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), href);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const out = join(ARTIFACTS, "athabasca_mask.tif");
+  writeFileSync(out, Buffer.from(bytes));
+  const glacier = resolve("../../target/debug/glacier");
+  if (existsSync(glacier)) {
+    const info = JSON.parse(execFileSync(glacier, ["inspect", out]).toString());
+    assert.equal(info.width, 215);
+    assert.equal(info.crs.epsg, 32611);
+    assert.equal(info.nodata, 255);
+    assert.equal(info.bands[0].valid_pixels, 43172);
+    assert.ok(Math.abs(info.bands[0].mean * 43172 - 27695) < 55, `glacier px ${info.bands[0].mean * 43172}`);
+  }
+  await page.close();
+});
+
+test("a Landsat 7 file is refused with a message that says why and what to do", async ({ context, url }) => {
+  if (!haveData) return console.log("    SKIPPED: ../shared/data is missing");
+  const { page, problems } = await open(context, url);
+  await waitDone(page);
+  const name = "LE71400412000304SGS00_B4.tif";
+  await page.getByTestId("scene-files").setInputFiles([upload(`everest_landsat7_rgi60_geoutils/${name}`, name)]);
+  await waitMapping(page);
+  await screenshot(page, "landsat7-refused");
+  const errors = await text(page, "errors");
+  assert.ok(errors.includes(`${name} is a LE07 file; the model takes Landsat 8/9`), errors);
+  assert.equal(await page.getByTestId("panic").count(), 0);
+  // The page stays usable: a good scene afterwards still maps.
+  await page.getByTestId("scene-files").setInputFiles(athabasca());
+  await page.waitForFunction(() => (document.querySelector('[data-testid="status"]')?.textContent ?? "") === "mapping done", null, { timeout: 240_000 });
+  assert.ok(Number(await text(page, "glacier-area-km2")) > 20);
+  assert.deepEqual(problems, []);
   await page.close();
 });
 

@@ -57,6 +57,13 @@ pub fn App() -> impl IntoView {
     let gpu_run = RwSignal::new(None::<ProbeRun>);
     let cpu_run = RwSignal::new(None::<ProbeRun>);
 
+    // The self-check reports on the shared status line only until the visitor starts a scene.
+    let report = move |text: &str| {
+        let current = status.get_untracked();
+        if current.starts_with("self-check") || current.starts_with("detecting") {
+            status.set(text.to_owned());
+        }
+    };
     spawn_local(async move {
         let mut gpu = None;
         if cpu_forced() {
@@ -74,13 +81,13 @@ pub fn App() -> impl IntoView {
             }
         }
 
-        status.set("self-check on CPU…".into());
+        report("self-check on CPU…");
         match self_check::run(&self_check::cpu_device()).await {
             Ok(run) => cpu_run.set(Some(run)),
             Err(e) => errors.update(|list| list.push(format!("CPU self-check failed: {e}"))),
         }
         if let Some(device) = gpu {
-            status.set("self-check on WebGPU…".into());
+            report("self-check on WebGPU…");
             match self_check::run(&device).await {
                 Ok(run) => gpu_run.set(Some(run)),
                 Err(e) => {
@@ -91,7 +98,7 @@ pub fn App() -> impl IntoView {
                 }
             }
         }
-        status.set("self-check done".into());
+        report("self-check done");
     });
 
     let max_diff = move || match (gpu_run.get(), cpu_run.get()) {
@@ -127,6 +134,11 @@ pub fn App() -> impl IntoView {
                     "when it has one), and nothing is uploaded anywhere."
                 </p>
             </header>
+            <crate::scene_panel::ScenePanel status=status errors=errors />
+            <p class="status" data-testid="status" role="status">{move || status.get()}</p>
+            <ul class="errors" data-testid="errors" role="alert">
+                {move || errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
+            </ul>
             <section class="backend">
                 <h2>"Compute backend"</h2>
                 <p class="backend-label" data-testid="backend">
@@ -162,10 +174,6 @@ pub fn App() -> impl IntoView {
                 <output hidden data-testid="probe-gpu">{move || values_json(gpu_run.get())}</output>
                 <output hidden data-testid="probe-cpu">{move || values_json(cpu_run.get())}</output>
             </section>
-            <p class="status" data-testid="status" role="status">{move || status.get()}</p>
-            <ul class="errors" data-testid="errors" role="alert">
-                {move || errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
-            </ul>
         </main>
     }
 }

@@ -1,11 +1,16 @@
 //! The glacier page: a Leptos client-side app compiled to WebAssembly.
 //!
-//! On start it finds out which compute backend it can use (WebGPU, else the CPU), then runs the
-//! backend self-check ([`glacier_model::ProbeNet`]) on both and shows the result.
+//! A visitor drops a Landsat scene and sees its glaciers (the NDSI baseline for now), with the
+//! numbers and a GeoTIFF to take away. On start the page also finds out which compute backend it
+//! can use (WebGPU, else the CPU) and runs the backend self-check ([`glacier_model::ProbeNet`]).
 
 mod adapter;
 mod app;
+mod files;
+mod mapping;
 mod panic_report;
+mod recognise;
+mod scene_panel;
 mod self_check;
 
 fn main() {

@@ -252,6 +252,13 @@ impl SceneBuilder {
                     let c = l2.as_ref().and_then(|c| c.band(10).ok()).unwrap_or(L2_ST);
                     (Some(Channel::Tir), Scaling::Calibrated(c))
                 }
+                FileKind::ScaledBand(n) => {
+                    let Some(channel) = Channel::from_landsat89_band(n) else {
+                        continue;
+                    };
+                    // Scale and offset come from the file's GDAL metadata below.
+                    (Some(channel), Scaling::AsStored)
+                }
                 FileKind::QaPixel => (None, Scaling::AsStored),
                 _ => continue,
             };

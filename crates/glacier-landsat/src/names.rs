@@ -3,7 +3,9 @@
 //! Recognised forms (case-insensitive extension):
 //! - Collection 1/2: `LC08_L1TP_140041_20130503_20200912_02_T1_B5.TIF`, `…_SR_B5.TIF`,
 //!   `…_ST_B10.TIF`, `…_QA_PIXEL.TIF`, `…_BQA.TIF`, `…_MTL.txt`, `…_MTL.json`;
-//! - pre-collection: `LC80200392015216LGN00_B5.TIF`, `…_BQA.TIF`, `…_MTL.txt`.
+//! - pre-collection: `LC80200392015216LGN00_B5.TIF`, `…_BQA.TIF`, `…_MTL.txt`;
+//! - NASA HLS v2 Landsat surface reflectance: `HLS.L30.T11UNU.2020229T184919.v2.0.B05.tif`
+//!   (values scaled by the file's own scale factor; HLS S30 is Sentinel-2 and not taken).
 //!
 //! Anything else needs an explicit band mapping (`--band nir=FILE`).
 
@@ -112,6 +114,8 @@ pub enum FileKind {
     QaPixel,
     /// Collection 1 / pre-collection BQA (older bit layout).
     Bqa,
+    /// A band whose file carries its own scale and offset (HLS L30 surface reflectance).
+    ScaledBand(u8),
     /// MTL metadata (`.txt` or `.json`).
     Mtl,
     /// Another product file (angles, QA_RADSAT, …), not used.
@@ -127,10 +131,10 @@ pub struct LandsatFileName {
     pub mission: String,
     /// Processing level from the name (`L1TP`, `L2SP`, …), or `None` for pre-collection names.
     pub level: Option<String>,
-    /// WRS-2 path.
-    pub path: u32,
-    /// WRS-2 row.
-    pub row: u32,
+    /// WRS-2 path (`None` for tiled products such as HLS).
+    pub path: Option<u32>,
+    /// WRS-2 row (`None` for tiled products such as HLS).
+    pub row: Option<u32>,
     /// Acquisition date `YYYY-MM-DD` (pre-collection names give year + day-of-year, converted).
     pub date: String,
     /// What the file holds.
@@ -140,7 +144,10 @@ pub struct LandsatFileName {
 impl LandsatFileName {
     /// Whether this is Landsat 8 or 9 (OLI/TIRS), the only missions the model takes.
     pub fn is_landsat89(&self) -> bool {
-        matches!(self.mission.as_str(), "LC08" | "LC09" | "LO08" | "LO09")
+        matches!(
+            self.mission.as_str(),
+            "LC08" | "LC09" | "LO08" | "LO09" | "HLS.L30"
+        )
     }
 
     /// Parses a file name (a path's directories are ignored); `None` if it is not a Landsat name.
@@ -151,7 +158,9 @@ impl LandsatFileName {
         if !matches!(ext.as_str(), "tif" | "tiff" | "txt" | "json") {
             return None;
         }
-        Self::collection(stem, &ext).or_else(|| Self::pre_collection(stem, &ext))
+        Self::collection(stem, &ext)
+            .or_else(|| Self::pre_collection(stem, &ext))
+            .or_else(|| Self::hls(stem))
     }
 
     fn kind(suffix: &str, ext: &str) -> FileKind {
@@ -203,8 +212,8 @@ impl LandsatFileName {
             scene: parts[..7].join("_"),
             mission: mission.to_owned(),
             level: Some(level.to_owned()),
-            path: pathrow[..3].parse().ok()?,
-            row: pathrow[3..].parse().ok()?,
+            path: Some(pathrow[..3].parse().ok()?),
+            row: Some(pathrow[3..].parse().ok()?),
             date: format!("{}-{}-{}", &acquired[..4], &acquired[4..6], &acquired[6..]),
             kind: Self::kind(parts[7], ext),
         })
@@ -227,10 +236,44 @@ impl LandsatFileName {
             scene: scene.to_owned(),
             mission: format!("{}0{}", &scene[..2], &scene[2..3]),
             level: None,
-            path: scene[3..6].parse().ok()?,
-            row: scene[6..9].parse().ok()?,
+            path: Some(scene[3..6].parse().ok()?),
+            row: Some(scene[6..9].parse().ok()?),
             date: date_from_doy(year, doy)?,
             kind: Self::kind(suffix, ext),
+        })
+    }
+}
+
+impl LandsatFileName {
+    /// `HLS.L30.T11UNU.2020229T184919.v2.0.B05`
+    fn hls(stem: &str) -> Option<LandsatFileName> {
+        let parts: Vec<&str> = stem.split('.').collect();
+        if parts.len() != 7 || parts[0] != "HLS" || !parts[2].starts_with('T') {
+            return None;
+        }
+        let product = parts[1];
+        let when = parts[3];
+        if when.len() < 7 || !when[..7].bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let date = date_from_doy(when[..4].parse().ok()?, when[4..7].parse().ok()?)?;
+        let band = parts[6];
+        let kind = match (
+            product,
+            band.strip_prefix('B').and_then(|n| n.parse::<u8>().ok()),
+        ) {
+            // HLS thermal bands are brightness temperature in 0.01 °C: not mapped yet.
+            ("L30", Some(n)) if n <= 9 => FileKind::ScaledBand(n),
+            _ => FileKind::Other(band.to_owned()),
+        };
+        Some(LandsatFileName {
+            scene: parts[..6].join("."),
+            mission: format!("HLS.{product}"),
+            level: Some(product.to_owned()),
+            path: None,
+            row: None,
+            date,
+            kind,
         })
     }
 }
@@ -270,7 +313,10 @@ mod tests {
         let n = LandsatFileName::parse("dir/LC08_L2SP_140041_20130503_20200912_02_T1_QA_PIXEL.TIF")
             .expect("recognised");
         assert_eq!(n.scene, "LC08_L2SP_140041_20130503_20200912_02_T1");
-        assert_eq!((n.path, n.row, n.date.as_str()), (140, 41, "2013-05-03"));
+        assert_eq!(
+            (n.path, n.row, n.date.as_str()),
+            (Some(140), Some(41), "2013-05-03")
+        );
         assert_eq!(n.kind, FileKind::QaPixel);
         assert!(n.is_landsat89());
         let sr = "LC09_L2SP_010065_20220129_20220131_02_T1_SR_B6.TIF";
@@ -298,7 +344,10 @@ mod tests {
     #[test]
     fn pre_collection_names() {
         let n = LandsatFileName::parse("LC80200392015216LGN00_B5.TIF").expect("recognised");
-        assert_eq!((n.mission.as_str(), n.path, n.row), ("LC08", 20, 39));
+        assert_eq!(
+            (n.mission.as_str(), n.path, n.row),
+            ("LC08", Some(20), Some(39))
+        );
         assert_eq!(n.date, "2015-08-04");
         assert_eq!(n.kind, FileKind::Band(5));
         let l7 = LandsatFileName::parse("LE71400412000304SGS00_B4.tif").expect("recognised");
@@ -307,6 +356,21 @@ mod tests {
             ("LE07", "2000-10-30")
         );
         assert!(!l7.is_landsat89());
+    }
+
+    #[test]
+    fn hls_names() {
+        let n = LandsatFileName::parse("HLS.L30.T11UNU.2020229T184919.v2.0.B05.tif").expect("HLS");
+        assert_eq!(n.scene, "HLS.L30.T11UNU.2020229T184919.v2.0");
+        assert_eq!(
+            (n.date.as_str(), n.kind.clone()),
+            ("2020-08-16", FileKind::ScaledBand(5))
+        );
+        assert!(n.is_landsat89());
+        let s2 = LandsatFileName::parse("HLS.S30.T11UNU.2020253T185919.v2.0.B8A.tif").expect("HLS");
+        assert!(!s2.is_landsat89());
+        let fmask = LandsatFileName::parse("HLS.L30.T11UNU.2020229T184919.v2.0.Fmask.tif");
+        assert_eq!(fmask.map(|n| n.kind), Some(FileKind::Other("Fmask".into())));
     }
 
     #[test]
