@@ -5,12 +5,15 @@
 //! this crate touches files, threads or clocks, so the page and the native CLI share it unchanged.
 //!
 //! - [`scse`]: concurrent spatial and channel squeeze & excitation (Roy et al. 2018).
+//! - [`unet`]: the U-Net with scSE after every encoder and decoder block.
 //! - [`probe`]: a small fixed-weight network that checks a backend computes what the CPU computes.
 //! - [`devices`]: how to obtain the CPU and GPU devices the rest of the project uses.
 
 pub mod devices;
 pub mod probe;
 pub mod scse;
+pub mod unet;
 
 pub use probe::{PROBE_INPUT_SHAPE, ProbeNet};
 pub use scse::{ScSe, ScSeCombine, ScSeConfig};
+pub use unet::{UNet, UNetConfig};

@@ -6,6 +6,21 @@
 
 use glacier_model::probe::max_abs_diff;
 use glacier_model::{ProbeNet, devices};
+use std::sync::OnceLock;
+
+/// The wgpu device, initialised once per test process (burn's runtime registers only once).
+/// `None` (test skipped) without an adapter outside CI; a panic under `CI=true`.
+fn gpu() -> Option<burn::tensor::Device> {
+    static GPU: OnceLock<Result<burn::tensor::Device, String>> = OnceLock::new();
+    match GPU.get_or_init(|| pollster::block_on(devices::gpu()).map_err(|e| e.to_string())) {
+        Ok(device) => Some(device.clone()),
+        Err(err) if std::env::var("CI").as_deref() != Ok("true") => {
+            eprintln!("SKIPPED: no wgpu adapter ({err}); install mesa-vulkan-drivers for lavapipe");
+            None
+        }
+        Err(err) => panic!("CI=true but no wgpu adapter: {err}"),
+    }
+}
 
 fn run(device: &burn::tensor::Device) -> Vec<f32> {
     ProbeNet::new(device)
@@ -17,19 +32,43 @@ fn run(device: &burn::tensor::Device) -> Vec<f32> {
 
 #[test]
 fn probe_on_wgpu_matches_ndarray() {
-    let gpu = match pollster::block_on(devices::gpu()) {
-        Ok(device) => device,
-        Err(err) if std::env::var("CI").as_deref() != Ok("true") => {
-            eprintln!("SKIPPED: no wgpu adapter ({err}); install mesa-vulkan-drivers for lavapipe");
-            return;
-        }
-        Err(err) => panic!("CI=true but no wgpu adapter: {err}"),
-    };
+    let Some(gpu) = gpu() else { return };
     let on_gpu = run(&gpu);
     let on_cpu = run(&devices::cpu());
     let diff = max_abs_diff(&on_gpu, &on_cpu);
     eprintln!(
         "wgpu vs ndarray: {} values, max |diff| = {diff:e}",
+        on_cpu.len()
+    );
+    assert!(diff <= 1e-4, "wgpu differs from ndarray by {diff}");
+}
+
+#[test]
+fn unet_on_wgpu_matches_ndarray() {
+    use burn::module::Module;
+    use glacier_model::UNetConfig;
+    let Some(gpu) = gpu() else { return };
+    let cpu = devices::cpu();
+    // Same weights on both devices: initialise once, then move.
+    let net = UNetConfig::new(6)
+        .with_depth(2)
+        .with_base_width(8)
+        .init(&cpu);
+    let input = ProbeNet::input(&cpu);
+    let on_cpu = net
+        .forward(input.clone())
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32");
+    let on_gpu = net
+        .to_device(&gpu)
+        .forward(input.to_device(&gpu))
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32");
+    let diff = max_abs_diff(&on_gpu, &on_cpu);
+    eprintln!(
+        "U-Net wgpu vs ndarray: {} values, max |diff| = {diff:e}",
         on_cpu.len()
     );
     assert!(diff <= 1e-4, "wgpu differs from ndarray by {diff}");
