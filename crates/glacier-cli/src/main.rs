@@ -48,9 +48,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Burn glacier outlines (shapefile or GeoJSON) onto the grid of a GeoTIFF (pixel centres).
+    /// Burn glacier outlines (shapefile, GeoJSON, GeoPackage) onto the grid of a GeoTIFF (pixel centres).
     Rasterize {
-        /// Outlines: .shp (with .shx/.dbf/.prj) or .geojson.
+        /// Outlines: .shp (with .shx/.dbf/.prj), .geojson or .gpkg.
         outlines: PathBuf,
         /// A GeoTIFF whose grid the mask takes.
         #[arg(long)]

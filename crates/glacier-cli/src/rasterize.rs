@@ -5,7 +5,7 @@ use glacier_labels::{Outlines, rasterize};
 use glacier_raster::{GeoTiffReader, RasterSpec, write_geotiff};
 use std::path::Path;
 
-/// Reads outlines from a `.shp` (with its `.prj` beside it) or a GeoJSON file.
+/// Reads outlines from a `.shp` (with its `.prj` beside it), a GeoJSON or a GeoPackage file.
 pub fn read_outlines(path: &Path) -> Result<Outlines> {
     let name = path.display().to_string();
     let ext = path
@@ -24,11 +24,9 @@ pub fn read_outlines(path: &Path) -> Result<Outlines> {
                 std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
             Ok(Outlines::from_geojson(&name, &text)?)
         }
-        "gpkg" => bail!(
-            "{name}: GeoPackage is not read yet; convert it with `ogr2ogr -f GeoJSON out.geojson {name}`"
-        ),
+        "gpkg" => Ok(Outlines::from_geopackage(path)?),
         _ => bail!(
-            "{name}: outlines must be a shapefile (.shp with .shx/.dbf/.prj) or GeoJSON (.geojson)"
+            "{name}: outlines must be a shapefile (.shp with .shx/.dbf/.prj), GeoJSON (.geojson) or GeoPackage (.gpkg)"
         ),
     }
 }

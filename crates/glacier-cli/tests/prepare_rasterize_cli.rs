@@ -143,13 +143,31 @@ fn rasterize_matches_the_gdal_mask() {
     .expect("decodes");
     assert_eq!(ours, want);
     std::fs::remove_file(&out).ok();
+    // The original RGI GeoPackage gives the same mask.
+    let gpkg =
+        path("everest_landsat7_rgi60_geoutils/15_rgi60_glacier_outlines.gpkg").expect("exists");
     let (ok, err) = glacier(&[
         "rasterize",
-        "outlines.gpkg",
+        &gpkg.display().to_string(),
         "--like",
         &like.display().to_string(),
         "--out",
         &out,
     ]);
-    assert!(!ok && err.contains("GeoPackage is not read yet"), "{err}");
+    assert!(ok, "{err}");
+    let from_gpkg = GeoTiffReader::open(&out)
+        .expect("opens")
+        .read_band(0)
+        .expect("decodes");
+    assert_eq!(from_gpkg, want);
+    std::fs::remove_file(&out).ok();
+    let (ok, err) = glacier(&[
+        "rasterize",
+        "outlines.kml",
+        "--like",
+        &like.display().to_string(),
+        "--out",
+        &out,
+    ]);
+    assert!(!ok && err.contains("outlines must be a shapefile"), "{err}");
 }

@@ -5,6 +5,7 @@
 //!   GeoTIFF; check that it is one scene on one grid; every error names the file.
 //! - [`channels`]: build named input channels window by window (reflectance, brightness
 //!   temperature, elevation, slope, NDSI/NDWI/NDVI) in bounded memory.
+//! - [`spec`]: a model's input channels with their normalisation statistics, tile and overlap.
 //! - [`tiling`]: overlapping tiles over a scene and seamless blending of their predictions.
 //! - [`baseline`]: the NDSI-threshold glacier classifier every network must beat.
 
@@ -13,9 +14,11 @@ pub mod channels;
 pub mod error;
 pub mod scene;
 pub mod source;
+pub mod spec;
 pub mod tiling;
 
 pub use channels::{ChannelName, ChannelReader};
 pub use error::InputError;
 pub use scene::{BandSource, Scene, SceneBuilder};
 pub use source::{BytesSource, FileSource};
+pub use spec::{ChannelStats, InputSpec, StatsAccumulator};

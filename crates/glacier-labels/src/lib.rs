@@ -1,7 +1,9 @@
-//! Glacier outlines as labels: read polygons (ESRI shapefile, GeoJSON), move them into the scene's
+//! Glacier outlines as labels: read polygons (ESRI shapefile, GeoJSON, and natively GeoPackage), move them into the scene's
 //! CRS and burn them onto its grid with the pixel-centre rule (a pixel is glacier when its centre
 //! lies inside an outline and outside its holes), as `gdal_rasterize` does without `-at`.
 
+#[cfg(not(target_family = "wasm"))]
+pub mod geopackage;
 pub mod outlines;
 pub mod rasterize;
 

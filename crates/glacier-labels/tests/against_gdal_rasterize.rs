@@ -68,3 +68,25 @@ fn athabasca_utm_outline_with_a_hole_matches_the_gdal_mask() {
     );
     assert!(share >= 0.999, "{share}");
 }
+
+#[test]
+fn everest_rgi60_geopackage_matches_the_gdal_mask() {
+    let Some(gpkg) = path("everest_landsat7_rgi60_geoutils/15_rgi60_glacier_outlines.gpkg") else {
+        return;
+    };
+    let (want, grid) = oracle("derived_here/everest_rgi60_mask_on_LE7_B4_grid.tif");
+    let outlines = Outlines::from_geopackage(&gpkg).expect("reads the GeoPackage");
+    assert_eq!(outlines.crs, glacier_raster::Crs::Epsg(4326));
+    assert_eq!(outlines.polygons.len(), 86);
+    let ours = rasterize(&outlines, &grid).expect("rasterises");
+    assert!(agreement(&ours, &want) >= 0.999);
+    let err = Outlines::from_geopackage(
+        &path("everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_B4.tif").expect("exists"),
+    )
+    .expect_err("a TIFF is not a GeoPackage");
+    assert!(
+        err.to_string()
+            .contains("LE71400412000304SGS00_B4.tif: cannot read the outlines"),
+        "{err}"
+    );
+}

@@ -1,0 +1,153 @@
+//! What a model takes as input: channel names with their normalisation statistics, tile size and
+//! overlap. It is stored in the model's config, so the page and the CLI build exactly the same
+//! tensors.
+
+use serde::{Deserialize, Serialize};
+
+use crate::channels::ChannelName;
+use crate::error::InputError;
+
+/// One input channel and how it is normalised: `(value − mean) / std`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChannelStats {
+    /// Channel name (see [`ChannelName::parse`]).
+    pub name: String,
+    /// Mean over the training pixels.
+    pub mean: f32,
+    /// Standard deviation over the training pixels (never 0).
+    pub std: f32,
+}
+
+/// A model's input specification.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InputSpec {
+    /// Channels in tensor order.
+    pub channels: Vec<ChannelStats>,
+    /// Tile size in pixels (a multiple of the network's `2^depth`).
+    pub tile: u32,
+    /// Overlap between neighbouring tiles in pixels.
+    pub overlap: u32,
+}
+
+impl InputSpec {
+    /// The channel names, parsed.
+    ///
+    /// # Errors
+    /// [`InputError::BadMapping`] for a name this version does not know.
+    pub fn channel_names(&self) -> Result<Vec<ChannelName>, InputError> {
+        self.channels
+            .iter()
+            .map(|c| {
+                ChannelName::parse(&c.name).ok_or_else(|| InputError::BadMapping {
+                    detail: format!(
+                        "the model asks for channel {:?}, which this version cannot build",
+                        c.name
+                    ),
+                })
+            })
+            .collect()
+    }
+
+    /// Normalises `channels` (one `Vec` per channel, in spec order) in place and returns which
+    /// pixels are valid (every channel finite). Invalid values become 0, the mean after
+    /// normalisation, so they do not disturb their neighbours' convolutions.
+    pub fn normalise(&self, channels: &mut [Vec<f32>]) -> Vec<bool> {
+        let len = channels.first().map_or(0, Vec::len);
+        let mut valid = vec![true; len];
+        for (values, stats) in channels.iter_mut().zip(&self.channels) {
+            let inv = 1.0 / stats.std;
+            for (v, ok) in values.iter_mut().zip(valid.iter_mut()) {
+                if v.is_finite() {
+                    *v = (*v - stats.mean) * inv;
+                } else {
+                    *v = 0.0;
+                    *ok = false;
+                }
+            }
+        }
+        valid
+    }
+}
+
+/// Accumulates per-channel mean and standard deviation over many windows (finite values only).
+#[derive(Clone, Debug, Default)]
+pub struct StatsAccumulator {
+    count: Vec<u64>,
+    sum: Vec<f64>,
+    sum_sq: Vec<f64>,
+}
+
+impl StatsAccumulator {
+    /// Adds one window's channels.
+    pub fn add(&mut self, channels: &[Vec<f32>]) {
+        if self.count.len() < channels.len() {
+            self.count.resize(channels.len(), 0);
+            self.sum.resize(channels.len(), 0.0);
+            self.sum_sq.resize(channels.len(), 0.0);
+        }
+        for (i, values) in channels.iter().enumerate() {
+            for v in values.iter().filter(|v| v.is_finite()) {
+                let v = f64::from(*v);
+                self.count[i] += 1;
+                self.sum[i] += v;
+                self.sum_sq[i] += v * v;
+            }
+        }
+    }
+
+    /// The statistics, named; a channel with no spread gets std 1 so normalising never divides
+    /// by zero.
+    pub fn finish(&self, names: &[ChannelName]) -> Vec<ChannelStats> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let n = self.count.get(i).copied().unwrap_or(0) as f64;
+                let (mean, var) = if n > 0.0 {
+                    let mean = self.sum[i] / n;
+                    (mean, (self.sum_sq[i] / n - mean * mean).max(0.0))
+                } else {
+                    (0.0, 1.0)
+                };
+                let std = var.sqrt();
+                ChannelStats {
+                    name: name.name().to_owned(),
+                    mean: mean as f32,
+                    std: if std > 1e-12 { std as f32 } else { 1.0 },
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_normalise_and_round_trip() {
+        let names = ChannelName::parse_list("nir,ndsi").expect("names");
+        let mut acc = StatsAccumulator::default();
+        acc.add(&[vec![1.0, 2.0, f32::NAN], vec![0.5, 0.5, 0.5]]);
+        acc.add(&[vec![3.0], vec![0.5]]);
+        let stats = acc.finish(&names);
+        // nir: 1, 2, 3 → mean 2, population std √(2/3); ndsi constant → std 1.
+        assert!((stats[0].mean - 2.0).abs() < 1e-6);
+        assert!((stats[0].std - (2.0f32 / 3.0).sqrt()).abs() < 1e-6);
+        assert_eq!((stats[1].mean, stats[1].std), (0.5, 1.0));
+        let spec = InputSpec {
+            channels: stats,
+            tile: 256,
+            overlap: 32,
+        };
+        let json = serde_json::to_string(&spec).expect("serialises");
+        let back: InputSpec = serde_json::from_str(&json).expect("parses");
+        assert_eq!(back, spec);
+        assert_eq!(back.channel_names().expect("known"), names);
+        let mut channels = vec![vec![2.0, f32::NAN], vec![0.5, 1.5]];
+        let valid = spec.normalise(&mut channels);
+        assert_eq!(valid, vec![true, false]);
+        assert_eq!(channels[0], vec![0.0, 0.0]);
+        assert_eq!(channels[1], vec![0.0, 1.0]);
+    }
+}

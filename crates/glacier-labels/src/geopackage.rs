@@ -1,0 +1,207 @@
+//! GeoPackage outlines (native only): the first feature table's polygons.
+//!
+//! A GeoPackage geometry is a small header (`GP`, version, flags, SRS id, optional envelope)
+//! followed by standard WKB; this module reads both.
+
+use glacier_raster::Crs;
+
+use crate::outlines::{LabelError, Outlines, Polygon};
+
+fn format_err(file: &str, detail: impl Into<String>) -> LabelError {
+    LabelError::Format {
+        file: file.to_owned(),
+        detail: detail.into(),
+    }
+}
+
+/// A little cursor over WKB bytes.
+struct Wkb<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Wkb<'_> {
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let slice = self.bytes.get(self.at..self.at + N)?;
+        self.at += N;
+        slice.try_into().ok()
+    }
+    fn u32(&mut self, little: bool) -> Option<u32> {
+        let b = self.take::<4>()?;
+        Some(if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    }
+    fn f64(&mut self, little: bool) -> Option<f64> {
+        let b = self.take::<8>()?;
+        Some(if little {
+            f64::from_le_bytes(b)
+        } else {
+            f64::from_be_bytes(b)
+        })
+    }
+
+    /// Reads one geometry, appending its polygons.
+    fn geometry(&mut self, out: &mut Vec<Polygon>) -> Option<()> {
+        let little = self.take::<1>()?[0] == 1;
+        let raw = self.u32(little)?;
+        // ISO: 1000s add Z, 2000s add M, 3000s add ZM; EWKB: high flag bits.
+        let ewkb_z = raw & 0x8000_0000 != 0;
+        let ewkb_m = raw & 0x4000_0000 != 0;
+        let base = raw & 0x0FFF_FFFF;
+        let (kind, iso) = (base % 1000, base / 1000);
+        let dims = 2
+            + usize::from(iso == 1 || iso == 3 || ewkb_z)
+            + usize::from(iso == 2 || iso == 3 || ewkb_m);
+        if raw & 0x2000_0000 != 0 {
+            self.u32(little)?; // EWKB SRID
+        }
+        match kind {
+            3 => {
+                let rings = self.u32(little)?;
+                let mut polygon = Polygon { rings: Vec::new() };
+                for _ in 0..rings {
+                    let n = self.u32(little)? as usize;
+                    let mut ring = Vec::with_capacity(n.min(1 << 20));
+                    for _ in 0..n {
+                        let x = self.f64(little)?;
+                        let y = self.f64(little)?;
+                        for _ in 2..dims {
+                            self.f64(little)?;
+                        }
+                        ring.push((x, y));
+                    }
+                    polygon.rings.push(ring);
+                }
+                out.push(polygon);
+            }
+            6 | 7 => {
+                let parts = self.u32(little)?;
+                for _ in 0..parts {
+                    self.geometry(out)?;
+                }
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+}
+
+/// Polygons of one GeoPackage geometry blob.
+pub fn parse_blob(blob: &[u8]) -> Option<Vec<Polygon>> {
+    if blob.get(..2)? != b"GP" {
+        return None;
+    }
+    let flags = *blob.get(3)?;
+    let envelope = match (flags >> 1) & 0b111 {
+        0 => 0,
+        1 => 32,
+        2 | 3 => 48,
+        4 => 64,
+        _ => return None,
+    };
+    let mut wkb = Wkb {
+        bytes: blob,
+        at: 8 + envelope,
+    };
+    let mut out = Vec::new();
+    wkb.geometry(&mut out)?;
+    Some(out)
+}
+
+impl Outlines {
+    /// Reads the polygons of the first feature table of a GeoPackage file.
+    ///
+    /// # Errors
+    /// [`LabelError::Format`] when it is not a readable GeoPackage, [`LabelError::NoPolygons`]
+    /// when its first feature table holds no polygons.
+    pub fn from_geopackage(path: &std::path::Path) -> Result<Outlines, LabelError> {
+        let file = path.display().to_string();
+        let db =
+            rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| format_err(&file, e.to_string()))?;
+        let sql = |e: rusqlite::Error| format_err(&file, format!("not a GeoPackage ({e})"));
+        let (table, column, srs): (String, String, i64) = db
+            .query_row(
+                "SELECT c.table_name, g.column_name, g.srs_id FROM gpkg_contents c \
+                 JOIN gpkg_geometry_columns g ON g.table_name = c.table_name \
+                 WHERE c.data_type = 'features' ORDER BY c.table_name LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(sql)?;
+        let code: i64 = db
+            .query_row(
+                "SELECT organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?1 \
+                 AND lower(organization) = 'epsg'",
+                [srs],
+                |r| r.get(0),
+            )
+            .unwrap_or(srs);
+        let crs = Crs::Epsg(u32::try_from(code).map_err(|_| LabelError::UnknownCrs {
+            file: file.clone(),
+            detail: format!("srs_id {srs}"),
+        })?);
+        let quoted = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+        let mut statement = db
+            .prepare(&format!(
+                "SELECT {} FROM {}",
+                quoted(&column),
+                quoted(&table)
+            ))
+            .map_err(sql)?;
+        let blobs = statement
+            .query_map([], |r| r.get::<_, Option<Vec<u8>>>(0))
+            .map_err(sql)?;
+        let mut polygons = Vec::new();
+        for blob in blobs {
+            let Some(blob) = blob.map_err(sql)? else {
+                continue;
+            };
+            let parsed = parse_blob(&blob).ok_or_else(|| {
+                format_err(
+                    &file,
+                    format!("a geometry in table {table} is not a readable polygon"),
+                )
+            })?;
+            polygons.extend(parsed);
+        }
+        if polygons.is_empty() {
+            return Err(LabelError::NoPolygons { file });
+        }
+        Ok(Outlines {
+            file,
+            polygons,
+            crs,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blob_with_envelope_and_a_polygon() {
+        let mut blob = b"GP\x00\x03".to_vec(); // version 0, flags: little-endian, envelope xy
+        blob.extend(4326i32.to_le_bytes());
+        blob.extend([0u8; 32]);
+        blob.push(1);
+        blob.extend(3u32.to_le_bytes());
+        blob.extend(1u32.to_le_bytes());
+        blob.extend(4u32.to_le_bytes());
+        for (x, y) in [(0.0f64, 0.0f64), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)] {
+            blob.extend(x.to_le_bytes());
+            blob.extend(y.to_le_bytes());
+        }
+        let polygons = parse_blob(&blob).expect("parses");
+        assert_eq!(
+            polygons[0].rings[0],
+            vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]
+        );
+        assert_eq!(parse_blob(&blob[..40]), None, "truncated");
+        assert_eq!(parse_blob(b"XX"), None);
+    }
+}
