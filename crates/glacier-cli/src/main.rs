@@ -1,5 +1,6 @@
 //! `glacier`: the project's native command line.
 
+mod chips;
 mod inspect;
 mod prepare;
 mod rasterize;
@@ -48,6 +49,46 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Cut training chips (channels + labels from outlines) with a spatial train/validation/test
+    /// split; see `glacier_train::chips` for the on-disk format.
+    Chips {
+        /// Scene files recognised by their Landsat names.
+        files: Vec<PathBuf>,
+        /// A band under any name: NAME=FILE or NAME=FILE:K.
+        #[arg(long = "band", value_name = "NAME=FILE[:K]")]
+        bands: Vec<String>,
+        /// A DEM for elevation and slope.
+        #[arg(long)]
+        dem: Option<PathBuf>,
+        /// Glacier outlines (.shp, .geojson, .gpkg).
+        #[arg(long)]
+        outlines: PathBuf,
+        /// Channels (default: everything the inputs allow).
+        #[arg(long)]
+        channels: Option<String>,
+        /// Chip size in pixels.
+        #[arg(long, default_value_t = 64)]
+        size: u32,
+        /// Step between chips.
+        #[arg(long, default_value_t = 32)]
+        stride: u32,
+        /// Split block size in pixels.
+        #[arg(long, default_value_t = 256)]
+        block: u32,
+        /// Buffer between splits in pixels.
+        #[arg(long, default_value_t = 16)]
+        buffer: u32,
+        /// Label "not glacier" only within this many pixels of an outline (for outlines that
+        /// cover part of an icefield); elsewhere pixels are ignored.
+        #[arg(long)]
+        label_buffer: Option<u32>,
+        /// Drop chips with more than this share of ignored pixels (no data, untrusted).
+        #[arg(long, default_value_t = 0.2)]
+        max_ignored: f32,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Burn glacier outlines (shapefile, GeoJSON, GeoPackage) onto the grid of a GeoTIFF (pixel centres).
     Rasterize {
         /// Outlines: .shp (with .shx/.dbf/.prj), .geojson or .gpkg.
@@ -92,6 +133,42 @@ fn main() -> Result<()> {
             let written = prepare::run(&args, dem.as_deref(), channels.as_deref(), &out)?;
             let names: Vec<&str> = written.iter().map(|n| n.name()).collect();
             eprintln!("wrote {} ({})", out.display(), names.join(", "));
+        }
+        Command::Chips {
+            files,
+            bands,
+            dem,
+            outlines,
+            channels,
+            size,
+            stride,
+            block,
+            buffer,
+            label_buffer,
+            max_ignored,
+            out,
+        } => {
+            let scene_args = prepare::SceneArgs {
+                files: &files,
+                bands: &bands,
+                stack: None,
+            };
+            let args = chips::ChipArgs {
+                outlines: &outlines,
+                channels: channels.as_deref(),
+                size,
+                stride,
+                block,
+                buffer,
+                label_buffer,
+                max_ignored,
+            };
+            let set = chips::run(&scene_args, dem.as_deref(), &args, &out)?;
+            eprintln!(
+                "wrote {} (chips per split: {:?})",
+                out.display(),
+                set.counts
+            );
         }
         Command::Rasterize {
             outlines,

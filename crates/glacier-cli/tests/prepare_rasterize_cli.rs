@@ -171,3 +171,42 @@ fn rasterize_matches_the_gdal_mask() {
     ]);
     assert!(!ok && err.contains("outlines must be a shapefile"), "{err}");
 }
+
+#[test]
+fn chips_from_everest_with_the_rgi_geopackage() {
+    let Some(rgb) = path("everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_RGB.tif") else {
+        return;
+    };
+    let b4 = path("everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_B4.tif").expect("exists");
+    let gpkg =
+        path("everest_landsat7_rgi60_geoutils/15_rgi60_glacier_outlines.gpkg").expect("exists");
+    let out = tmp("chips");
+    let (ok, err) = glacier(&[
+        "chips",
+        "--band",
+        &format!("red={}:1", rgb.display()),
+        "--band",
+        &format!("green={}:2", rgb.display()),
+        "--band",
+        &format!("nir={}", b4.display()),
+        "--outlines",
+        &gpkg.display().to_string(),
+        "--out",
+        &out,
+    ]);
+    assert!(ok, "{err}");
+    let set: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{out}/chips.json")).expect("json"))
+            .expect("parses");
+    assert_eq!(
+        set["channels"],
+        serde_json::json!(["green", "red", "nir", "ndwi", "ndvi"])
+    );
+    let train = set["counts"]["train"].as_u64().expect("train chips");
+    assert!(train > 50, "{set}");
+    let x = std::fs::metadata(format!("{out}/train_x.f32"))
+        .expect("x")
+        .len();
+    assert_eq!(x, train * 5 * 64 * 64 * 4);
+    std::fs::remove_dir_all(&out).ok();
+}

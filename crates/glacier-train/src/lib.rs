@@ -1,0 +1,12 @@
+//! Training data for the glacier models (native only).
+//!
+//! - [`split`]: a spatial split of a scene into train / validation / test blocks with a buffer,
+//!   so no chip of one split sees pixels next to another split's (never random pixels).
+//! - [`chips`]: cut a scene's channels and rasterised outlines into chips and write them in the
+//!   documented on-disk format (see [`chips::ChipSet`]).
+
+pub mod chips;
+pub mod split;
+
+pub use chips::{ChipOptions, ChipSet, Labels, write_chips};
+pub use split::{SpatialSplit, Split};
