@@ -4,9 +4,11 @@
 //!   so no chip of one split sees pixels next to another split's (never random pixels).
 //! - [`chips`]: cut a scene's channels and rasterised outlines into chips and write them in the
 //!   documented on-disk format (see [`chips::ChipSet`]).
+//! - [`train`]: train the scSE U-Net on chips (masked BCE + Dice, flips/rot90, Adam).
 
 pub mod chips;
 pub mod split;
+pub mod train;
 
 pub use chips::{ChipOptions, ChipSet, Labels, write_chips};
 pub use split::{SpatialSplit, Split};
