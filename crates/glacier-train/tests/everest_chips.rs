@@ -1,44 +1,15 @@
 //! Chips from the real Everest Landsat 7 scene and its RGI 6.0 outlines.
 
-use glacier_inputs::{BytesSource, ChannelName, ChannelReader, SceneBuilder};
-use glacier_labels::Outlines;
-use glacier_landsat::Channel;
-use glacier_testdata::path;
-use glacier_train::{ChipOptions, ChipSet, Labels, SpatialSplit, write_chips};
+mod common;
 
-fn file(rel: &str) -> Box<BytesSource> {
-    let data = std::fs::read(path(rel).expect("exists")).expect("readable");
-    Box::new(BytesSource::new(rel, data))
-}
+use glacier_inputs::{ChannelName, ChannelReader};
+use glacier_train::{ChipOptions, ChipSet, Labels, SpatialSplit, write_chips};
 
 #[test]
 fn everest_chips_with_a_spatial_split() {
-    let Some(_) = path("everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_RGB.tif") else {
+    let Some((scene, outlines)) = common::everest() else {
         return;
     };
-    let mut b = SceneBuilder::new();
-    // RGB.tif holds ETM+ B3/B2/B1 = red, green, blue; B4 is NIR.
-    b.map_band(
-        Channel::Red,
-        file("everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_RGB.tif"),
-        0,
-    );
-    b.map_band(
-        Channel::Green,
-        file("everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_RGB.tif"),
-        1,
-    );
-    b.map_band(
-        Channel::Nir,
-        file("everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_B4.tif"),
-        0,
-    );
-    let scene = b.build().expect("one grid");
-    let text = std::fs::read_to_string(
-        path("derived_here/everest_15_rgi60_glacier_outlines.geojson").expect("exists"),
-    )
-    .expect("readable");
-    let outlines = Outlines::from_geojson("outlines.geojson", &text).expect("parses");
     let names = ChannelName::parse_list("green,red,nir").expect("names");
     let mut reader = ChannelReader::new(&scene, None);
     let dir = std::env::temp_dir().join(format!("glacier_chips_{}", std::process::id()));
