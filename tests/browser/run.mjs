@@ -129,6 +129,8 @@ test("a Landsat 7 file is refused with a message that says why and what to do", 
   await screenshot(page, "landsat7-refused");
   const errors = await text(page, "errors");
   assert.ok(errors.includes(`${name} is a LE07 file; the model takes Landsat 8/9`), errors);
+  const row = await page.getByTestId("recognised").locator("tr").first().textContent();
+  assert.ok(row.includes("LE07 file – not used: the page takes Landsat 8/9"), row);
   assert.equal(await page.getByTestId("panic").count(), 0);
   // The page stays usable: a good scene afterwards still maps.
   await page.getByTestId("scene-files").setInputFiles(athabasca());

@@ -32,6 +32,16 @@ pub fn describe(name: &str) -> Recognised {
             scene: String::new(),
         };
     };
+    if !parsed.is_landsat89() {
+        return Recognised {
+            name: name.to_owned(),
+            what: format!(
+                "{} file – not used: the page takes Landsat 8/9 (OLI/TIRS)",
+                parsed.mission
+            ),
+            scene: format!("{} {}", parsed.mission, parsed.date),
+        };
+    }
     let band = |n: u8| match Channel::from_landsat89_band(n) {
         Some(c) => format!("band {n} ({c})"),
         None => format!("band {n} (not used)"),

@@ -95,7 +95,7 @@ pub fn ScenePanel(status: RwSignal<String>, errors: RwSignal<Vec<String>>) -> im
                 Err(e) => {
                     errors.update(|list| list.push(e));
                     status.set(
-                        "mapping stopped: see the message above; add or replace files to try again"
+                        "mapping stopped: see the message below; add or replace files to try again"
                             .into(),
                     );
                 }
