@@ -91,6 +91,7 @@ test("an HLS Landsat scene dropped through the file input is mapped and exported
   assert.equal(await text(page, "status"), "mapping done");
   const rows = await page.getByTestId("recognised").locator("tr").allTextContents();
   assert.equal(rows.length, 6);
+  assert.ok(rows.some((r) => r.includes("athabasca_dem.tif") && r.includes("not used")), rows.join("\n"));
   assert.ok(rows.some((r) => r.includes(".B06.tif") && r.includes("band 6 (swir1)") && r.includes("2020-08-16")), rows.join("\n"));
   // Independent oracle (GDAL + numpy, float64): NDSI > 0.4 and NIR > 0.11 → 27695 px × 0.0009 km²
   // = 24.93 km². Valid: 43178 px without fill, less 6 where green + swir1 = 0 exactly (NDSI

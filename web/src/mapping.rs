@@ -1,10 +1,9 @@
 //! Mapping glaciers in the dropped scene (NDSI baseline for now) and drawing the result.
 
 use glacier_inputs::baseline::{NdsiRules, classify};
-use glacier_inputs::channels::Dem;
-use glacier_inputs::{BytesSource, ChannelName, ChannelReader, FileSource, SceneBuilder};
+use glacier_inputs::{BytesSource, ChannelName, ChannelReader, SceneBuilder};
 use glacier_landsat::{Channel, LandsatFileName};
-use glacier_raster::{GeoTiffReader, RasterSpec, Window, write_geotiff};
+use glacier_raster::{RasterSpec, Window, write_geotiff};
 
 /// Rows read per step; each step yields to the browser so the page stays responsive.
 const ROWS_PER_STEP: u32 = 256;
@@ -38,18 +37,6 @@ fn stretch(v: f32) -> u8 {
     (v.clamp(0.0, 1.0).powf(0.8) * 255.0) as u8
 }
 
-/// Whether a file looks like a DEM: an unrecognised single-band GeoTIFF.
-fn dem_candidate(source: &BytesSource) -> bool {
-    let lower = source.name.to_ascii_lowercase();
-    (lower.ends_with(".tif") || lower.ends_with(".tiff"))
-        && LandsatFileName::parse(&source.name).is_none()
-        && source
-            .open()
-            .ok()
-            .and_then(|r| GeoTiffReader::new(source.name.clone(), r).ok())
-            .is_some_and(|r| r.info().bands == 1)
-}
-
 /// Runs the NDSI baseline over the scene in `sources`, calling `progress(done, total)` between
 /// steps (and awaiting `yield_now` so the browser can paint).
 ///
@@ -61,12 +48,10 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     let mut builder = SceneBuilder::new();
-    let mut dem = None;
+    // Files without a Landsat name are listed as unused; the NDSI baseline needs no DEM.
     for s in sources {
         if LandsatFileName::parse(&s.name).is_some() {
             builder.add_file(Box::new(s));
-        } else if dem.is_none() && dem_candidate(&s) {
-            dem = Some(Dem::read(&s).map_err(|e| e.to_string())?);
         }
     }
     let scene = builder.build().map_err(|e| e.to_string())?;
@@ -102,7 +87,7 @@ where
             ..NdsiRules::default()
         }
     };
-    let mut reader = ChannelReader::new(&scene, dem);
+    let mut reader = ChannelReader::new(&scene, None);
 
     let step = w.max(h).div_ceil(PREVIEW_MAX).max(1);
     let (pw, ph) = (w.div_ceil(step), h.div_ceil(step));

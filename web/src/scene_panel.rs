@@ -118,8 +118,8 @@ pub fn ScenePanel(status: RwSignal<String>, errors: RwSignal<Vec<String>>) -> im
             <h2>"Your scene"</h2>
             <p>
                 "Drop the band GeoTIFFs of a Landsat 8/9 scene (at least green B3 and SWIR1 B6; "
-                "NIR B5 and QA_PIXEL help) with its MTL file, or NASA HLS L30 bands. A DEM may "
-                "come along. Nothing leaves this computer."
+                "NIR B5 and QA_PIXEL help) with its MTL file, or NASA HLS L30 bands. Nothing leaves "
+                "this computer."
             </p>
             <label class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
                 "Drop files here, or "

@@ -2,42 +2,14 @@
 
 mod common;
 
-use glacier_inputs::{ChannelName, ChannelReader};
-use glacier_train::{ChipOptions, ChipSet, Labels, SpatialSplit, write_chips};
+use glacier_train::ChipSet;
 
 #[test]
 fn everest_chips_with_a_spatial_split() {
-    let Some((scene, outlines)) = common::everest() else {
+    let dir = std::env::temp_dir().join(format!("glacier_chips_{}", std::process::id()));
+    let Some(set) = common::everest_chips(&dir, 64, 32) else {
         return;
     };
-    let names = ChannelName::parse_list("green,red,nir").expect("names");
-    let mut reader = ChannelReader::new(&scene, None);
-    let dir = std::env::temp_dir().join(format!("glacier_chips_{}", std::process::id()));
-    let options = ChipOptions {
-        size: 64,
-        stride: 32,
-        max_ignored: 0.2,
-        split: SpatialSplit {
-            block: 256,
-            buffer: 8,
-            validation: 2,
-            test: 2,
-        },
-    };
-    let labels = Labels {
-        outlines: &outlines,
-        trusted_within: None,
-    };
-    let set = write_chips(
-        &mut reader,
-        &scene.grid,
-        &names,
-        &labels,
-        &options,
-        vec!["everest".into()],
-        &dir,
-    )
-    .expect("writes");
     eprintln!(
         "chips: {:?}, glacier share {:?}",
         set.counts, set.glacier_share

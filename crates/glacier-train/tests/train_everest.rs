@@ -2,43 +2,14 @@
 
 mod common;
 
-use glacier_inputs::{ChannelName, ChannelReader};
 use glacier_train::train::{TrainConfig, train};
-use glacier_train::{ChipOptions, Labels, SpatialSplit, write_chips};
 
 #[test]
 fn training_reduces_the_loss_on_everest_chips() {
-    let Some((scene, outlines)) = common::everest() else {
+    let dir = std::env::temp_dir().join(format!("glacier_train_{}", std::process::id()));
+    let Some(_) = common::everest_chips(&dir, 32, 32) else {
         return;
     };
-    let names = ChannelName::parse_list("green,red,nir").expect("names");
-    let mut reader = ChannelReader::new(&scene, None);
-    let dir = std::env::temp_dir().join(format!("glacier_train_{}", std::process::id()));
-    let options = ChipOptions {
-        size: 32,
-        stride: 32,
-        max_ignored: 0.2,
-        split: SpatialSplit {
-            block: 256,
-            buffer: 8,
-            validation: 2,
-            test: 2,
-        },
-    };
-    let labels = Labels {
-        outlines: &outlines,
-        trusted_within: None,
-    };
-    write_chips(
-        &mut reader,
-        &scene.grid,
-        &names,
-        &labels,
-        &options,
-        vec![],
-        &dir,
-    )
-    .expect("chips");
     let config = TrainConfig {
         epochs: 3,
         batch_size: 16,
