@@ -1,12 +1,21 @@
 //! `glacier`: the project's native command line.
 
+mod backend;
 mod chips;
+mod evaluate;
+mod export;
 mod inspect;
+mod predict;
 mod prepare;
 mod rasterize;
+mod train;
 
-use anyhow::Result;
+use anyhow::{Context, Result, bail};
+use backend::Backend;
 use clap::{Parser, Subcommand};
+use glacier_inputs::Normalisation;
+use glacier_train::Split;
+use glacier_train::train::TrainConfig;
 use std::path::PathBuf;
 
 /// Glacier mapping from Landsat scenes.
@@ -89,6 +98,125 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Train the scSE U-Net on chips (checkpoints, early stopping, metrics log, resumable).
+    Train {
+        /// Chip directory made by `glacier chips`.
+        #[arg(long)]
+        chips: PathBuf,
+        /// Run directory: best.glcm, last.glcm, metrics.jsonl, state.json.
+        #[arg(long)]
+        out: PathBuf,
+        /// Most epochs.
+        #[arg(long, default_value_t = 20)]
+        epochs: usize,
+        /// Chips per step.
+        #[arg(long, default_value_t = 8)]
+        batch_size: usize,
+        /// Adam learning rate.
+        #[arg(long, default_value_t = 2e-3)]
+        lr: f64,
+        /// Network depth (2× down-samplings).
+        #[arg(long, default_value_t = 3)]
+        depth: usize,
+        /// Channels of the first block.
+        #[arg(long, default_value_t = 12)]
+        width: usize,
+        /// Stop after this many epochs without a better validation IoU (0: never).
+        #[arg(long, default_value_t = 5)]
+        patience: usize,
+        /// Seed for shuffling and augmentation.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Normalise each scene with its own statistics (scene) or with the training set's.
+        #[arg(long, default_value = "scene", value_parser = parse_normalisation)]
+        normalisation: Normalisation,
+        /// Tile size recorded for prediction.
+        #[arg(long, default_value_t = 256)]
+        tile: u32,
+        /// Continue the run in --out.
+        #[arg(long)]
+        resume: bool,
+        /// Compute backend.
+        #[arg(long, value_enum, default_value = "cpu")]
+        backend: Backend,
+    },
+    /// Evaluate a model on held-out chips beside the NDSI baseline (same pixels), or a predicted
+    /// mask against outlines or a reference mask.
+    Eval {
+        /// Model file (with --chips).
+        #[arg(long, requires = "chips")]
+        model: Option<PathBuf>,
+        /// Chip directory (with --model).
+        #[arg(long)]
+        chips: Option<PathBuf>,
+        /// Which split of the chips.
+        #[arg(long, default_value = "test", value_parser = parse_split)]
+        split: Split,
+        /// A predicted mask GeoTIFF (with --truth).
+        #[arg(long, requires = "truth", conflicts_with = "model")]
+        pred: Option<PathBuf>,
+        /// Outlines (.shp, .geojson, .gpkg) or a reference mask GeoTIFF on the same grid.
+        #[arg(long)]
+        truth: Option<PathBuf>,
+        /// Also write the numbers as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Compute backend.
+        #[arg(long, value_enum, default_value = "cpu")]
+        backend: Backend,
+    },
+    /// Quantise a trained checkpoint to int8 and write the model file and its card.
+    Export {
+        /// f32 checkpoint (best.glcm of a run).
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// Chips to evaluate f32 and int8 on.
+        #[arg(long)]
+        chips: PathBuf,
+        /// Model name.
+        #[arg(long)]
+        name: String,
+        /// Scene files for the reference tile (as for prepare).
+        files: Vec<PathBuf>,
+        /// A band under any name for the reference tile: NAME=FILE or NAME=FILE:K.
+        #[arg(long = "band", value_name = "NAME=FILE[:K]")]
+        bands: Vec<String>,
+        /// Reference tile: COL,ROW,WIDTH,HEIGHT on the scene grid.
+        #[arg(long)]
+        check_window: Option<String>,
+        /// Output model file (.glcm); the card goes beside it as .md.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Classify a whole scene into a glacier mask GeoTIFF (1 glacier, 0 not, 255 no data).
+    Predict {
+        /// Scene files recognised by their Landsat names (band GeoTIFFs, QA_PIXEL, MTL).
+        files: Vec<PathBuf>,
+        /// A band under any name: NAME=FILE or NAME=FILE:K.
+        #[arg(long = "band", value_name = "NAME=FILE[:K]")]
+        bands: Vec<String>,
+        /// One stacked GeoTIFF holding several bands (give their order with --order).
+        #[arg(long, requires = "order")]
+        stack: Option<PathBuf>,
+        /// Band order of --stack.
+        #[arg(long)]
+        order: Option<String>,
+        /// A DEM, for models that take elevation or slope.
+        #[arg(long)]
+        dem: Option<PathBuf>,
+        /// Model file (default: the shipped model in models/).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Output mask GeoTIFF.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write glacier probabilities (float32) here.
+        #[arg(long)]
+        probabilities: Option<PathBuf>,
+        /// Compute backend.
+        #[arg(long, value_enum, default_value = "cpu")]
+        backend: Backend,
+    },
     /// Burn glacier outlines (shapefile, GeoJSON, GeoPackage) onto the grid of a GeoTIFF (pixel centres).
     Rasterize {
         /// Outlines: .shp (with .shx/.dbf/.prj), .geojson or .gpkg.
@@ -102,7 +230,45 @@ enum Command {
     },
 }
 
+fn parse_normalisation(s: &str) -> Result<Normalisation, String> {
+    match s {
+        "scene" => Ok(Normalisation::Scene),
+        "training" => Ok(Normalisation::Training),
+        _ => Err(format!("{s:?}: use scene or training")),
+    }
+}
+
+fn parse_split(s: &str) -> Result<Split, String> {
+    match s {
+        "train" => Ok(Split::Train),
+        "validation" => Ok(Split::Validation),
+        "test" => Ok(Split::Test),
+        _ => Err(format!("{s:?}: use train, validation or test")),
+    }
+}
+
+fn parse_window(s: &str) -> Result<glacier_raster::Window> {
+    let v: Vec<u32> = s
+        .split(',')
+        .map(|p| p.trim().parse::<u32>())
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("--check-window {s:?}: give COL,ROW,WIDTH,HEIGHT"))?;
+    match v.as_slice() {
+        [c, r, w, h] => Ok(glacier_raster::Window::new(*c, *r, *w, *h)),
+        _ => bail!("--check-window {s:?}: give COL,ROW,WIDTH,HEIGHT"),
+    }
+}
+
+fn write_json(path: Option<&std::path::Path>, value: &impl serde::Serialize) -> Result<()> {
+    if let Some(path) = path {
+        std::fs::write(path, serde_json::to_string_pretty(value)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
 fn main() -> Result<()> {
+    let command_line = std::env::args().collect::<Vec<_>>().join(" ");
     match Cli::parse().command {
         Command::Inspect { files } => {
             let reports = files
@@ -168,6 +334,164 @@ fn main() -> Result<()> {
                 "wrote {} (chips per split: {:?})",
                 out.display(),
                 set.counts
+            );
+        }
+        Command::Train {
+            chips,
+            out,
+            epochs,
+            batch_size,
+            lr,
+            depth,
+            width,
+            patience,
+            seed,
+            normalisation,
+            tile,
+            resume,
+            backend,
+        } => {
+            let config = TrainConfig {
+                epochs,
+                batch_size,
+                learning_rate: lr,
+                depth,
+                base_width: width,
+                seed,
+                patience,
+                normalisation,
+                tile,
+            };
+            let outcome = train::run(&chips, &config, backend, &out, resume)?;
+            let best = outcome
+                .history
+                .iter()
+                .max_by(|a, b| a.val_iou.total_cmp(&b.val_iou));
+            eprintln!(
+                "{} after {} epochs; best validation IoU {:.4} (epoch {}); checkpoints in {}",
+                if outcome.stopped_early {
+                    "stopped early"
+                } else {
+                    "finished"
+                },
+                outcome.history.len(),
+                best.map_or(f64::NAN, |b| b.val_iou),
+                best.map_or(0, |b| b.epoch + 1),
+                out.display()
+            );
+        }
+        Command::Eval {
+            model,
+            chips,
+            split,
+            pred,
+            truth,
+            json,
+            backend,
+        } => match (model, chips, pred, truth) {
+            (Some(model), Some(chips), None, _) => {
+                let e = evaluate::chips(&model, &chips, split, backend)?;
+                print!("{}", e.table());
+                write_json(json.as_deref(), &e)?;
+            }
+            (None, None, Some(pred), Some(truth)) => {
+                let c = evaluate::masks(&pred, &truth)?;
+                let s = c.scores();
+                println!(
+                    "IoU {:.4}  F1 {:.4}  precision {:.4}  recall {:.4}  pixels {}",
+                    s.iou, s.f1, s.precision, s.recall, s.pixels
+                );
+                write_json(
+                    json.as_deref(),
+                    &serde_json::json!({"confusion": c, "scores": s}),
+                )?;
+            }
+            _ => bail!("give --model with --chips, or --pred with --truth"),
+        },
+        Command::Export {
+            checkpoint,
+            chips,
+            name,
+            files,
+            bands,
+            check_window,
+            out,
+        } => {
+            let check = match check_window {
+                Some(w) => Some((
+                    prepare::SceneArgs {
+                        files: &files,
+                        bands: &bands,
+                        stack: None,
+                    },
+                    parse_window(&w)?,
+                    bands
+                        .iter()
+                        .map(|b| {
+                            // NAME=path/to/FILE[:K] → NAME=FILE[:K]: the card names files, not paths.
+                            let (n, f) = b.split_once('=').unwrap_or(("", b));
+                            let file = f.rsplit('/').next().unwrap_or(f);
+                            format!("{n}={file}")
+                        })
+                        .chain(files.iter().filter_map(|f| {
+                            f.file_name().and_then(|n| n.to_str()).map(str::to_owned)
+                        }))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )),
+                None => None,
+            };
+            let args = export::ExportArgs {
+                checkpoint: &checkpoint,
+                chips: &chips,
+                name: &name,
+                check,
+                command: command_line,
+            };
+            let card = out.with_extension("md");
+            let done = export::run(&args, &out, &card)?;
+            print!("{}", done.test_int8.table());
+            eprintln!(
+                "wrote {} ({} bytes, sha256 {}) and {}",
+                out.display(),
+                done.bytes,
+                done.sha256,
+                card.display()
+            );
+        }
+        Command::Predict {
+            files,
+            bands,
+            stack,
+            order,
+            dem,
+            model,
+            out,
+            probabilities,
+            backend,
+        } => {
+            let args = prepare::SceneArgs {
+                files: &files,
+                bands: &bands,
+                stack: stack.as_deref().zip(order.as_deref()),
+            };
+            let model = model.unwrap_or_else(backend::default_model);
+            let p = predict::run(
+                &args,
+                dem.as_deref(),
+                &model,
+                backend,
+                &out,
+                probabilities.as_deref(),
+            )?;
+            eprintln!(
+                "wrote {}: {} glacier pixels = {:.3} km² ({:.1} % of {} pixels with data) on {}",
+                out.display(),
+                p.glacier,
+                p.glacier as f64 * p.pixel_area / 1e6,
+                100.0 * p.glacier as f64 / p.valid.max(1) as f64,
+                p.valid,
+                p.device
             );
         }
         Command::Rasterize {

@@ -21,4 +21,4 @@ pub use channels::{ChannelName, ChannelReader};
 pub use error::InputError;
 pub use scene::{BandSource, Scene, SceneBuilder};
 pub use source::{BytesSource, FileSource};
-pub use spec::{ChannelStats, InputSpec, StatsAccumulator};
+pub use spec::{ChannelStats, InputSpec, Normalisation, StatsAccumulator, scene_statistics};

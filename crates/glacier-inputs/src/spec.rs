@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::channels::ChannelName;
+use glacier_raster::Window;
+
+use crate::channels::{ChannelName, ChannelReader};
 use crate::error::InputError;
 
 /// One input channel and how it is normalised: `(value − mean) / std`.
@@ -18,6 +20,21 @@ pub struct ChannelStats {
     pub std: f32,
 }
 
+/// Where the normalisation statistics come from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Normalisation {
+    /// The training pixels' statistics stored in [`InputSpec::channels`], for every scene.
+    #[default]
+    Training,
+    /// Each scene is standardised with its own statistics ([`scene_statistics`]). This makes the
+    /// network's input invariant to any per-band affine map `a·x + b` (a > 0): 8-bit DN,
+    /// top-of-atmosphere and surface reflectance of the same scene give the same tensor (up to
+    /// saturation and rounding). The stored statistics are then those of the training scene,
+    /// kept for the record.
+    Scene,
+}
+
 /// A model's input specification.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InputSpec {
@@ -27,6 +44,9 @@ pub struct InputSpec {
     pub tile: u32,
     /// Overlap between neighbouring tiles in pixels.
     pub overlap: u32,
+    /// Where the statistics used at prediction time come from.
+    #[serde(default)]
+    pub normalisation: Normalisation,
 }
 
 impl InputSpec {
@@ -67,6 +87,50 @@ impl InputSpec {
         }
         valid
     }
+
+    /// This spec with `stats` (in spec order, e.g. from [`scene_statistics`]) as its
+    /// normalisation statistics.
+    pub fn with_statistics(&self, stats: Vec<ChannelStats>) -> InputSpec {
+        InputSpec {
+            channels: stats,
+            ..self.clone()
+        }
+    }
+}
+
+/// Per-channel statistics of a scene: reads bands of `band_rows` rows every `every` rows
+/// (all rows when `every <= band_rows`), leaving out QA-masked and no-data pixels. Memory holds
+/// one band of rows.
+///
+/// # Errors
+/// Read errors of the scene's files.
+pub fn scene_statistics(
+    reader: &mut ChannelReader<'_>,
+    names: &[ChannelName],
+    width: u32,
+    height: u32,
+    band_rows: u32,
+    every: u32,
+) -> Result<Vec<ChannelStats>, InputError> {
+    let mut acc = StatsAccumulator::default();
+    let band_rows = band_rows.max(1);
+    let mut row = 0;
+    while row < height {
+        let rows = band_rows.min(height - row);
+        let window = Window::new(0, row, width, rows);
+        let mut channels = reader.read(names, window)?;
+        let masked = reader.qa_mask(window)?;
+        for values in &mut channels {
+            for (v, m) in values.iter_mut().zip(&masked) {
+                if *m {
+                    *v = f32::NAN;
+                }
+            }
+        }
+        acc.add(&channels);
+        row += every.max(band_rows);
+    }
+    Ok(acc.finish(names))
 }
 
 /// Accumulates per-channel mean and standard deviation over many windows (finite values only).
@@ -139,6 +203,7 @@ mod tests {
             channels: stats,
             tile: 256,
             overlap: 32,
+            normalisation: Normalisation::Training,
         };
         let json = serde_json::to_string(&spec).expect("serialises");
         let back: InputSpec = serde_json::from_str(&json).expect("parses");

@@ -7,13 +7,18 @@
 //! - [`scse`]: concurrent spatial and channel squeeze & excitation (Roy et al. 2018).
 //! - [`unet`]: the U-Net with scSE after every encoder and decoder block.
 //! - [`probe`]: a small fixed-weight network that checks a backend computes what the CPU computes.
+//! - [`quantize`]: weight-only int8 storage of a module's parameters, and loading them back.
 //! - [`devices`]: how to obtain the CPU and GPU devices the rest of the project uses.
 
 pub mod devices;
 pub mod probe;
+pub mod quantize;
 pub mod scse;
 pub mod unet;
 
 pub use probe::{PROBE_INPUT_SHAPE, ProbeNet};
+pub use quantize::{
+    Precision, StoredTensor, StoredValues, WeightError, export_weights, import_weights,
+};
 pub use scse::{ScSe, ScSeCombine, ScSeConfig};
 pub use unet::{UNet, UNetConfig};

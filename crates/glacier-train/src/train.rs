@@ -1,22 +1,77 @@
-//! Training a [`UNet`] on chips: masked BCE + Dice, flips/rot90 augmentation, Adam.
+//! Training a [`UNet`] on chips: masked BCE + Dice, flips/rot90 augmentation, Adam, validation
+//! IoU each epoch, early stopping, checkpoints and resuming.
 //!
 //! Runs on any burn device with autodiff (ndarray on CPU here; wgpu where a GPU is present).
+//!
+//! # Checkpoint directory
+//! - `last.glcm`, `best.glcm`: f32 model files (see `glacier_infer::bundle`) after the latest
+//!   epoch and at the best validation IoU so far;
+//! - `metrics.jsonl`: one [`EpochLog`] per line;
+//! - `state.json`: [`TrainState`] — where a resumed run continues. Adam's moment estimates are
+//!   not saved: a resumed run restarts them (its first steps are less smooth, nothing else).
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor, TensorData};
-use glacier_inputs::InputSpec;
-use glacier_model::{UNet, UNetConfig};
+use glacier_infer::{InferError, ModelBundle};
+use glacier_inputs::{ChannelName, InputSpec, Normalisation, StatsAccumulator};
+use glacier_model::{Precision, UNet, UNetConfig};
+use serde::{Deserialize, Serialize};
 
 use crate::chips::{ChipError, ChipSet};
 use crate::split::Split;
 
-/// One split's chips in memory, normalised.
+/// Why training could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// The chips could not be read.
+    #[error(transparent)]
+    Chips(#[from] ChipError),
+    /// A model file could not be made or read.
+    #[error(transparent)]
+    Model(#[from] InferError),
+    /// A checkpoint file could not be written or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// File.
+        path: String,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The checkpoint directory cannot be resumed with these settings.
+    #[error("cannot resume from {dir}: {detail}")]
+    Resume {
+        /// Checkpoint directory.
+        dir: String,
+        /// What does not fit.
+        detail: String,
+    },
+    /// The training split is empty.
+    #[error(
+        "{dir}: no training chips; make chips from a larger scene or with a smaller --size/--block"
+    )]
+    NoChips {
+        /// Chip directory.
+        dir: String,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> TrainError + '_ {
+    move |source| TrainError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// One split's chips in memory.
 pub struct ChipData {
-    /// Channels, `[n, c, s, s]`, normalised (NaN → 0).
+    /// Channels, `[n, c, s, s]`: physical values (NaN = no data) or normalised (NaN → 0).
     pub x: Vec<f32>,
     /// Labels, `[n, s, s]`: 1, 0, or 255 (ignore).
     pub y: Vec<u8>,
@@ -28,26 +83,32 @@ pub struct ChipData {
     pub s: usize,
 }
 
+/// Reads `chips.json` of a chip directory.
+///
+/// # Errors
+/// [`ChipError::Io`] when it is missing or not a chip description.
+pub fn read_chip_set(dir: &Path) -> Result<ChipSet, ChipError> {
+    let path = dir.join("chips.json");
+    let err = |source| ChipError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let text = std::fs::read_to_string(&path).map_err(err)?;
+    serde_json::from_str(&text).map_err(|e| {
+        err(std::io::Error::other(format!(
+            "not a chip description ({e}); make chips with `glacier chips`"
+        )))
+    })
+}
+
 impl ChipData {
-    /// Loads `split` from a chip directory and normalises it with `spec`.
+    /// Loads `split` from a chip directory, values as stored (physical, NaN = no data).
     ///
     /// # Errors
     /// [`ChipError::Io`] when the files are missing or their sizes do not match `chips.json`.
-    pub fn load(
-        dir: &Path,
-        set: &ChipSet,
-        spec: &InputSpec,
-        split: Split,
-    ) -> Result<ChipData, ChipError> {
+    pub fn load(dir: &Path, set: &ChipSet, split: Split) -> Result<ChipData, ChipError> {
         let n = set.counts.get(split.name()).copied().unwrap_or(0);
         let (c, s) = (set.channels.len(), set.options.size as usize);
-        let read = |name: String| {
-            let path = dir.join(&name);
-            std::fs::read(&path).map_err(|source| ChipError::Io {
-                path: path.display().to_string(),
-                source,
-            })
-        };
         if n == 0 {
             return Ok(ChipData {
                 x: Vec::new(),
@@ -57,6 +118,13 @@ impl ChipData {
                 s,
             });
         }
+        let read = |name: String| {
+            let path = dir.join(&name);
+            std::fs::read(&path).map_err(|source| ChipError::Io {
+                path: path.display().to_string(),
+                source,
+            })
+        };
         let xb = read(format!("{}_x.f32", split.name()))?;
         let y = read(format!("{}_y.u8", split.name()))?;
         if xb.len() != n * c * s * s * 4 || y.len() != n * s * s {
@@ -68,25 +136,93 @@ impl ChipData {
                 )),
             });
         }
-        let mut x: Vec<f32> = xb
+        let x = xb
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
-        for chip in x.chunks_mut(c * s * s) {
-            let mut channels: Vec<Vec<f32>> = chip.chunks(s * s).map(<[f32]>::to_vec).collect();
-            spec.normalise(&mut channels);
-            for (dst, src) in chip.chunks_mut(s * s).zip(channels) {
-                dst.copy_from_slice(&src);
-            }
-        }
         Ok(ChipData { x, y, n, c, s })
+    }
+
+    /// One chip's channels, one `Vec` per channel.
+    pub fn chip(&self, i: usize) -> Vec<Vec<f32>> {
+        let plane = self.s * self.s;
+        let start = i * self.c * plane;
+        self.x[start..start + self.c * plane]
+            .chunks(plane)
+            .map(<[f32]>::to_vec)
+            .collect()
+    }
+
+    /// One chip's labels.
+    pub fn labels(&self, i: usize) -> &[u8] {
+        let plane = self.s * self.s;
+        &self.y[i * plane..(i + 1) * plane]
+    }
+
+    /// A copy normalised with `spec` (NaN → 0).
+    pub fn normalised(&self, spec: &InputSpec) -> ChipData {
+        let mut x = Vec::with_capacity(self.x.len());
+        for i in 0..self.n {
+            let mut channels = self.chip(i);
+            spec.normalise(&mut channels);
+            channels.into_iter().for_each(|c| x.extend(c));
+        }
+        ChipData {
+            x,
+            y: self.y.clone(),
+            n: self.n,
+            c: self.c,
+            s: self.s,
+        }
     }
 }
 
+/// The input spec for a chip set: its training statistics, or for [`Normalisation::Scene`] the
+/// statistics of all its chips (label-free; what prediction computes on a whole scene).
+///
+/// # Errors
+/// [`ChipError`] when chips cannot be read or a channel name is unknown.
+pub fn input_spec(
+    dir: &Path,
+    set: &ChipSet,
+    normalisation: Normalisation,
+    tile: u32,
+) -> Result<InputSpec, ChipError> {
+    let channels = match normalisation {
+        Normalisation::Training => set.stats.clone(),
+        Normalisation::Scene => {
+            let names = set
+                .channels
+                .iter()
+                .map(|n| {
+                    ChannelName::parse(n).ok_or_else(|| ChipError::Io {
+                        path: dir.display().to_string(),
+                        source: std::io::Error::other(format!("unknown channel {n:?}")),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut acc = StatsAccumulator::default();
+            for split in [Split::Train, Split::Validation, Split::Test] {
+                let data = ChipData::load(dir, set, split)?;
+                for i in 0..data.n {
+                    acc.add(&data.chip(i));
+                }
+            }
+            acc.finish(&names)
+        }
+    };
+    Ok(InputSpec {
+        channels,
+        tile,
+        overlap: tile / 8,
+        normalisation,
+    })
+}
+
 /// Training settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
-    /// Passes over the training chips.
+    /// Most passes over the training chips.
     pub epochs: usize,
     /// Chips per step.
     pub batch_size: usize,
@@ -98,30 +234,82 @@ pub struct TrainConfig {
     pub base_width: usize,
     /// Seed for shuffling and augmentation.
     pub seed: u64,
+    /// Stop after this many epochs without a better validation IoU (0: never stop early).
+    pub patience: usize,
+    /// Where prediction takes normalisation statistics from.
+    pub normalisation: Normalisation,
+    /// Tile size recorded for prediction (a multiple of `2^depth`).
+    pub tile: u32,
 }
 
 impl Default for TrainConfig {
     /// A small configuration that trains in minutes on two CPU cores.
     fn default() -> Self {
         TrainConfig {
-            epochs: 5,
+            epochs: 20,
             batch_size: 8,
             learning_rate: 2e-3,
-            depth: 2,
-            base_width: 8,
+            depth: 3,
+            base_width: 12,
             seed: 7,
+            patience: 5,
+            normalisation: Normalisation::Scene,
+            tile: 256,
         }
     }
 }
 
-/// Per-epoch numbers.
-#[derive(Clone, Debug, PartialEq)]
+/// Per-epoch numbers (a line of `metrics.jsonl`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpochLog {
+    /// Epoch, from 0.
+    pub epoch: usize,
     /// Mean training loss.
     pub train_loss: f32,
-    /// Validation IoU of the glacier class at 0.5.
+    /// Validation loss.
+    pub val_loss: f32,
+    /// Validation IoU of the glacier class at probability 0.5.
     pub val_iou: f64,
+    /// Seconds the epoch took.
+    pub seconds: f64,
 }
+
+/// Where a run stands (`state.json`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainState {
+    /// Settings of the run.
+    pub config: TrainConfig,
+    /// Epochs completed.
+    pub epochs_done: usize,
+    /// Best validation IoU and its epoch.
+    pub best: Option<(usize, f64)>,
+    /// Generator state, so a resumed run shuffles as an uninterrupted one would.
+    pub rng: u64,
+    /// Every epoch so far.
+    pub history: Vec<EpochLog>,
+}
+
+/// What a finished run gives.
+pub struct TrainOutcome {
+    /// The best model (f32) with its provenance.
+    pub best: ModelBundle,
+    /// Every epoch.
+    pub history: Vec<EpochLog>,
+    /// `true` when early stopping ended the run.
+    pub stopped_early: bool,
+}
+
+/// Receives progress; every method has a no-op default.
+pub trait Progress {
+    /// After each optimisation step.
+    fn step(&mut self, _epoch: usize, _step: usize, _steps: usize, _loss: f32) {}
+    /// After each epoch.
+    fn epoch(&mut self, _log: &EpochLog) {}
+}
+
+/// A [`Progress`] that ignores everything.
+pub struct Quiet;
+impl Progress for Quiet {}
 
 /// A small deterministic generator (xorshift) for shuffling and augmentation.
 struct Rng(u64);
@@ -134,8 +322,11 @@ impl Rng {
     }
 }
 
-/// Flips and rotates one chip's square planes in place by `op` (0..8: rot90ᵏ, then optional flip).
+/// Flips and rotates one chip's square plane in place by `op` (0..8: rot90ᵏ, then optional flip).
 fn augment(plane: &mut [f32], s: usize, op: u64, scratch: &mut Vec<f32>) {
+    if op == 0 {
+        return;
+    }
     scratch.clear();
     scratch.extend_from_slice(plane);
     for r in 0..s {
@@ -164,27 +355,20 @@ fn batch(
     let mut y = Vec::with_capacity(ids.len() * s * s);
     let mut w = Vec::with_capacity(ids.len() * s * s);
     let mut scratch = Vec::new();
-    let mut ops = Vec::new();
-    if let Some(rng) = rng {
-        ops = ids.iter().map(|_| rng.next() % 8).collect();
-    }
-    for (k, &i) in ids.iter().enumerate() {
-        let op = ops.get(k).copied().unwrap_or(0);
+    let ops: Vec<u64> = match rng {
+        Some(rng) => ids.iter().map(|_| rng.next() % 8).collect(),
+        None => vec![0; ids.len()],
+    };
+    for (&i, &op) in ids.iter().zip(&ops) {
         for ch in 0..c {
             let start = (i * c + ch) * s * s;
             let mut plane = data.x[start..start + s * s].to_vec();
             augment(&mut plane, s, op, &mut scratch);
             x.extend(plane);
         }
-        let labels = &data.y[i * s * s..(i + 1) * s * s];
-        let mut t: Vec<f32> = labels
-            .iter()
-            .map(|l| if *l == 1 { 1.0 } else { 0.0 })
-            .collect();
-        let mut m: Vec<f32> = labels
-            .iter()
-            .map(|l| if *l == 255 { 0.0 } else { 1.0 })
-            .collect();
+        let labels = data.labels(i);
+        let mut t: Vec<f32> = labels.iter().map(|l| f32::from(*l == 1)).collect();
+        let mut m: Vec<f32> = labels.iter().map(|l| f32::from(*l != 255)).collect();
         augment(&mut t, s, op, &mut scratch);
         augment(&mut m, s, op, &mut scratch);
         y.extend(t);
@@ -212,97 +396,279 @@ pub fn loss(logits: Tensor<4>, target: Tensor<4>, weight: Tensor<4>) -> Tensor<1
     bce + dice.neg().add_scalar(1.0)
 }
 
-/// IoU of the glacier class at probability 0.5 over labelled pixels.
-pub fn iou(model: &UNet, data: &ChipData, device: &Device) -> f64 {
+fn scalar(t: Tensor<1>) -> f32 {
+    t.into_data()
+        .try_into_vec::<f32>()
+        .ok()
+        .and_then(|v| v.first().copied())
+        .unwrap_or(f32::NAN)
+}
+
+/// Validation loss and IoU of the glacier class at probability 0.5 over labelled pixels
+/// (`data` normalised).
+pub fn validate(model: &UNet, data: &ChipData, device: &Device) -> (f32, f64) {
     let (mut inter, mut union) = (0u64, 0u64);
+    let (mut total, mut batches) = (0.0f32, 0usize);
     let ids: Vec<usize> = (0..data.n).collect();
+    let s2 = data.s * data.s;
     for chunk in ids.chunks(16) {
-        let (x, _, _) = batch(data, chunk, None, device);
-        let logits = model
-            .forward(x)
+        let (x, y, w) = batch(data, chunk, None, device);
+        let logits = model.forward(x);
+        let values = logits
+            .clone()
             .into_data()
-            .try_to_vec::<f32>()
+            .try_into_vec::<f32>()
             .unwrap_or_default();
+        total += scalar(loss(logits, y, w));
+        batches += 1;
         for (k, &i) in chunk.iter().enumerate() {
-            let s2 = data.s * data.s;
-            for p in 0..s2 {
-                let label = data.y[i * s2 + p];
+            for (p, &label) in data.labels(i).iter().enumerate() {
                 if label == 255 {
                     continue;
                 }
-                let pred = logits[k * s2 + p] > 0.0;
+                let pred = values.get(k * s2 + p).is_some_and(|z| *z > 0.0);
                 let truth = label == 1;
                 inter += u64::from(pred && truth);
                 union += u64::from(pred || truth);
             }
         }
     }
-    if union == 0 {
+    let iou = if union == 0 {
         1.0
     } else {
         inter as f64 / union as f64
-    }
+    };
+    (total / batches.max(1) as f32, iou)
 }
 
-/// Trains a U-Net on the chips in `dir`; `log` is called after each epoch.
-///
-/// # Errors
-/// [`ChipError`] when the chips cannot be read.
-pub fn train(
-    dir: &Path,
-    config: &TrainConfig,
-    device: &Device,
-    mut log: impl FnMut(usize, &EpochLog),
-) -> Result<(UNet, Vec<EpochLog>, InputSpec), ChipError> {
-    let text = std::fs::read_to_string(dir.join("chips.json")).map_err(|source| ChipError::Io {
-        path: dir.join("chips.json").display().to_string(),
-        source,
-    })?;
-    let set: ChipSet = serde_json::from_str(&text).map_err(|e| ChipError::Io {
-        path: dir.join("chips.json").display().to_string(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    let spec = InputSpec {
-        channels: set.stats.clone(),
-        tile: set.options.size,
-        overlap: set.options.size / 4,
-    };
-    let train_data = ChipData::load(dir, &set, &spec, Split::Train)?;
-    let val_data = ChipData::load(dir, &set, &spec, Split::Validation)?;
-    let ad = device.clone().autodiff();
-    let mut model = UNetConfig::new(train_data.c)
+fn unet_config(config: &TrainConfig, channels: usize) -> UNetConfig {
+    UNetConfig::new(channels)
         .with_depth(config.depth)
         .with_base_width(config.base_width)
-        .init(&ad);
+}
+
+fn save_bundle(path: &Path, bundle: &ModelBundle) -> Result<(), TrainError> {
+    // Write then rename, so an interrupted run never leaves half a checkpoint.
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bundle.to_bytes()).map_err(io_err(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io_err(path))
+}
+
+/// Trains a U-Net on the chips in `chips`. With `out`, writes checkpoints there (see the
+/// [module docs](self)); with `resume`, continues the run recorded in `out`.
+///
+/// # Errors
+/// [`TrainError`] when chips or checkpoints cannot be read or written.
+pub fn train(
+    chips: &Path,
+    config: &TrainConfig,
+    device: &Device,
+    out: Option<&Path>,
+    resume: bool,
+    progress: &mut dyn Progress,
+) -> Result<TrainOutcome, TrainError> {
+    let set = read_chip_set(chips)?;
+    let spec = input_spec(chips, &set, config.normalisation, config.tile)?;
+    let train_data = ChipData::load(chips, &set, Split::Train)?.normalised(&spec);
+    if train_data.n == 0 {
+        return Err(TrainError::NoChips {
+            dir: chips.display().to_string(),
+        });
+    }
+    let val_data = ChipData::load(chips, &set, Split::Validation)?.normalised(&spec);
+    let unet = unet_config(config, train_data.c);
+    let ad = device.clone().autodiff();
+    let mut model = unet.init(&ad);
+    let mut state = TrainState {
+        config: config.clone(),
+        epochs_done: 0,
+        best: None,
+        rng: config.seed.max(1),
+        history: Vec::new(),
+    };
+    let provenance = |state: &TrainState| {
+        serde_json::json!({
+            "chips": chips.display().to_string(),
+            "channels": set.channels,
+            "chip_options": set.options,
+            "chip_counts": set.counts,
+            "glacier_share": set.glacier_share,
+            "sources": set.sources,
+            "config": state.config,
+            "history": state.history,
+            "best": state.best,
+        })
+    };
+    if let Some(dir) = out {
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        if resume {
+            let state_path = dir.join("state.json");
+            let text = std::fs::read_to_string(&state_path).map_err(io_err(&state_path))?;
+            let saved: TrainState =
+                serde_json::from_str(&text).map_err(|e| TrainError::Resume {
+                    dir: dir.display().to_string(),
+                    detail: format!("state.json does not parse: {e}"),
+                })?;
+            let same_net = saved.config.depth == config.depth
+                && saved.config.base_width == config.base_width
+                && saved.config.normalisation == config.normalisation;
+            if !same_net {
+                return Err(TrainError::Resume {
+                    dir: dir.display().to_string(),
+                    detail: format!(
+                        "it was trained with depth {}, width {}, normalisation {:?}; give the same settings or start a new run",
+                        saved.config.depth, saved.config.base_width, saved.config.normalisation
+                    ),
+                });
+            }
+            let last_path = dir.join("last.glcm");
+            let bytes = std::fs::read(&last_path).map_err(io_err(&last_path))?;
+            let last = ModelBundle::from_bytes(&last_path.display().to_string(), &bytes)?;
+            model = glacier_model::import_weights(model, &last.tensors, &ad).map_err(|source| {
+                InferError::Weights {
+                    file: last_path.display().to_string(),
+                    source,
+                }
+            })?;
+            state = TrainState {
+                config: config.clone(),
+                ..saved
+            };
+        }
+    }
     let mut optim = AdamConfig::new().init();
-    let mut rng = Rng(config.seed.max(1));
-    let mut history = Vec::new();
-    for epoch in 0..config.epochs {
+    let mut rng = Rng(state.rng);
+    let mut stopped_early = false;
+    let mut best_bundle: Option<ModelBundle> = None;
+    if let (Some(dir), true) = (out, resume) {
+        let best_path = dir.join("best.glcm");
+        if let Ok(bytes) = std::fs::read(&best_path) {
+            best_bundle = Some(ModelBundle::from_bytes(
+                &best_path.display().to_string(),
+                &bytes,
+            )?);
+        }
+    }
+    for epoch in state.epochs_done..config.epochs {
+        if let Some((best_epoch, _)) = state.best
+            && config.patience > 0
+            && epoch >= best_epoch + 1 + config.patience
+        {
+            stopped_early = true;
+            break;
+        }
+        let started = Instant::now();
         let mut order: Vec<usize> = (0..train_data.n).collect();
         for i in (1..order.len()).rev() {
             order.swap(i, (rng.next() % (i as u64 + 1)) as usize);
         }
-        let (mut total, mut steps) = (0.0f32, 0);
-        for ids in order.chunks(config.batch_size.max(1)) {
+        let steps = order.len().div_ceil(config.batch_size.max(1));
+        let mut total = 0.0f32;
+        for (step, ids) in order.chunks(config.batch_size.max(1)).enumerate() {
             let (x, y, w) = batch(&train_data, ids, Some(&mut rng), &ad);
             let l = loss(model.forward(x), y, w);
-            total += l
-                .clone()
-                .into_data()
-                .try_to_vec::<f32>()
-                .ok()
-                .and_then(|v| v.first().copied())
-                .unwrap_or(f32::NAN);
-            steps += 1;
+            let value = scalar(l.clone());
+            total += value;
             let grads = GradientsParams::from_grads(l.backward(), &model);
             model = optim.step(config.learning_rate, model, grads);
+            progress.step(epoch, step + 1, steps, value);
         }
-        let entry = EpochLog {
+        let valid = model.valid();
+        let (val_loss, val_iou) = validate(&valid, &val_data, device);
+        let log = EpochLog {
+            epoch,
             train_loss: total / steps.max(1) as f32,
-            val_iou: iou(&model.valid(), &val_data, device),
+            val_loss,
+            val_iou,
+            seconds: started.elapsed().as_secs_f64(),
         };
-        log(epoch, &entry);
-        history.push(entry);
+        progress.epoch(&log);
+        state.history.push(log.clone());
+        state.epochs_done = epoch + 1;
+        state.rng = rng.0;
+        let improved = state.best.is_none_or(|(_, b)| val_iou > b);
+        if improved {
+            state.best = Some((epoch, val_iou));
+        }
+        let needs_bundle = improved || out.is_some();
+        if needs_bundle {
+            let mut bundle = ModelBundle::from_unet(
+                "checkpoint",
+                &valid,
+                unet.clone(),
+                spec.clone(),
+                Precision::F32,
+            )?;
+            bundle.header.training = provenance(&state);
+            if let Some(dir) = out {
+                save_bundle(&dir.join("last.glcm"), &bundle)?;
+                if improved {
+                    save_bundle(&dir.join("best.glcm"), &bundle)?;
+                }
+                let metrics = dir.join("metrics.jsonl");
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&metrics)
+                    .map_err(io_err(&metrics))?;
+                writeln!(f, "{}", serde_json::to_string(&log).unwrap_or_default())
+                    .map_err(io_err(&metrics))?;
+                let state_path = dir.join("state.json");
+                std::fs::write(
+                    &state_path,
+                    serde_json::to_string_pretty(&state).unwrap_or_default(),
+                )
+                .map_err(io_err(&state_path))?;
+            }
+            if improved {
+                best_bundle = Some(bundle);
+            }
+        }
     }
-    Ok((model.valid(), history, spec))
+    let mut best = match best_bundle {
+        Some(b) => b,
+        None => ModelBundle::from_unet("checkpoint", &model.valid(), unet, spec, Precision::F32)?,
+    };
+    best.header.training = provenance(&state);
+    Ok(TrainOutcome {
+        best,
+        history: state.history,
+        stopped_early,
+    })
+}
+
+/// Paths of a checkpoint directory's files.
+pub fn checkpoint_paths(dir: &Path) -> [PathBuf; 4] {
+    [
+        dir.join("best.glcm"),
+        dir.join("last.glcm"),
+        dir.join("metrics.jsonl"),
+        dir.join("state.json"),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn augmentations_are_the_eight_symmetries_of_the_square() {
+        let s = 3;
+        let base: Vec<f32> = (0..9).map(|v| v as f32).collect();
+        let mut seen = Vec::new();
+        let mut scratch = Vec::new();
+        for op in 0..8 {
+            let mut p = base.clone();
+            augment(&mut p, s, op, &mut scratch);
+            let mut sorted = p.clone();
+            sorted.sort_by(f32::total_cmp);
+            assert_eq!(sorted, base, "a permutation");
+            assert!(!seen.contains(&p), "op {op} repeats another");
+            seen.push(p);
+        }
+        // op 1 rotates: the top-left corner goes to the top-right.
+        let mut p = base.clone();
+        augment(&mut p, s, 1, &mut scratch);
+        assert_eq!(p[2], 0.0);
+    }
 }

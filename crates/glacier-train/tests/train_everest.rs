@@ -1,8 +1,12 @@
-//! A few epochs of training on real Everest chips reduce the loss (skill over trivial predictors is not claimed yet).
+//! A few epochs of training on real Everest chips reduce the loss; the best model is returned as
+//! a model file that loads and evaluates on the held-out split.
 
 mod common;
 
-use glacier_train::train::{TrainConfig, train};
+use glacier_inputs::Normalisation;
+use glacier_train::Split;
+use glacier_train::eval::evaluate;
+use glacier_train::train::{Quiet, TrainConfig, train};
 
 #[test]
 fn training_reduces_the_loss_on_everest_chips() {
@@ -17,18 +21,35 @@ fn training_reduces_the_loss_on_everest_chips() {
         depth: 2,
         base_width: 8,
         seed: 3,
+        patience: 0,
+        normalisation: Normalisation::Scene,
+        tile: 64,
     };
     let device = glacier_model::devices::cpu();
-    let (_, history, spec) = train(&dir, &config, &device, |e, log| {
+    let outcome = train(&dir, &config, &device, None, false, &mut Quiet).expect("trains");
+    let history = &outcome.history;
+    for h in history {
         eprintln!(
-            "epoch {e}: loss {:.4}, validation IoU {:.3}",
-            log.train_loss, log.val_iou
+            "epoch {}: loss {:.4}, validation loss {:.4}, IoU {:.3}",
+            h.epoch, h.train_loss, h.val_loss, h.val_iou
         );
-    })
-    .expect("trains");
-    assert_eq!(spec.channels.len(), 3);
+    }
+    assert_eq!(history.len(), 3);
     assert!(history.iter().all(|h| h.train_loss.is_finite()));
     assert!(history[2].train_loss < history[0].train_loss, "{history:?}");
     assert!(history[2].val_iou > 0.3, "{history:?}");
+    let spec = &outcome.best.header.input;
+    assert_eq!(spec.channels.len(), 3);
+    assert_eq!(spec.normalisation, Normalisation::Scene);
+    // The returned model is the best epoch's and evaluates on the test split.
+    let predictor = glacier_infer::Predictor::new(&outcome.best, &device).expect("loads");
+    let e = evaluate(&predictor, &dir, Split::Test).expect("evaluates");
+    assert_eq!(
+        e.methods.len(),
+        2,
+        "network and everything-glacier (no SWIR here)"
+    );
+    assert!(e.notes[0].contains("no SWIR1"));
+    assert!(e.methods[0].scores.pixels > 10_000, "{:?}", e.methods[0]);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -17,6 +17,7 @@ const WASM_CRATES: &[&str] = &[
     "glacier-terrain",
     "glacier-labels",
     "glacier-inputs",
+    "glacier-infer",
 ];
 
 /// Runs all checks in order of cost.

@@ -1,0 +1,235 @@
+//! `glacier export`: quantise a trained checkpoint to int8, evaluate f32 and int8 on the
+//! held-out chips, record a reference tile, and write the model file and its card.
+
+use anyhow::{Context, Result};
+use glacier_infer::{ModelBundle, Predictor, ReferenceCheck};
+use glacier_inputs::ChannelReader;
+use glacier_model::Precision;
+use glacier_raster::Window;
+use glacier_train::Split;
+use glacier_train::eval::{Evaluation, evaluate};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+use crate::backend::read_model;
+use crate::prepare::{SceneArgs, scene};
+
+/// What `export` was asked to do.
+pub struct ExportArgs<'a> {
+    /// The f32 checkpoint (`best.glcm` of a training run).
+    pub checkpoint: &'a Path,
+    /// Chips to evaluate on (validation and test splits).
+    pub chips: &'a Path,
+    /// Model name.
+    pub name: &'a str,
+    /// The scene a reference tile is recorded from, and the window.
+    pub check: Option<(SceneArgs<'a>, Window, String)>,
+    /// The command line, for the card.
+    pub command: String,
+}
+
+/// What was written.
+pub struct Exported {
+    /// Model file size in bytes.
+    pub bytes: usize,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    /// Test-split evaluation of the int8 model.
+    pub test_int8: Evaluation,
+}
+
+fn record_check(
+    predictor: &Predictor,
+    args: &SceneArgs,
+    window: Window,
+    description: String,
+) -> Result<ReferenceCheck> {
+    let scene = scene(args)?;
+    let mut reader = ChannelReader::new(&scene, None);
+    let stats = predictor.statistics_for(&mut reader, scene.grid.width, scene.grid.height)?;
+    let channels = reader.read(predictor.names(), window)?;
+    let p = predictor.probabilities(&stats, channels, window.width, window.height)?;
+    let step = 7;
+    let threshold = predictor.header().threshold;
+    Ok(ReferenceCheck {
+        scene: description,
+        window: [window.col, window.row, window.width, window.height],
+        step,
+        probabilities: p
+            .iter()
+            .step_by(step)
+            .map(|v| if v.is_nan() { -1.0 } else { *v })
+            .collect(),
+        glacier_pixels: p.iter().filter(|v| **v >= threshold).count() as u64,
+    })
+}
+
+/// Runs `glacier export`, writing the model to `out` and its card to `card`.
+pub fn run(args: &ExportArgs, out: &Path, card: &Path) -> Result<Exported> {
+    let device = glacier_model::devices::cpu();
+    let f32_bundle = read_model(args.checkpoint)?;
+    let net = f32_bundle.load_unet(&device)?;
+    let mut int8 = ModelBundle::from_unet(
+        args.name,
+        &net,
+        f32_bundle.header.unet.clone(),
+        f32_bundle.header.input.clone(),
+        Precision::Int8,
+    )?;
+    int8.header.training = f32_bundle.header.training.clone();
+    // Evaluate the int8 model exactly as it will be loaded: from its bytes.
+    let reloaded = ModelBundle::from_bytes(args.name, &int8.to_bytes())?;
+    let p32 = Predictor::new(&f32_bundle, &device)?;
+    let p8 = Predictor::new(&reloaded, &device)?;
+    let mut evals = Vec::new();
+    for split in [Split::Validation, Split::Test] {
+        evals.push((
+            split,
+            evaluate(&p32, args.chips, split)?,
+            evaluate(&p8, args.chips, split)?,
+        ));
+    }
+    int8.header.metrics = serde_json::json!(
+        evals
+            .iter()
+            .map(|(s, a, b)| (
+                s.name().to_owned(),
+                serde_json::json!({"f32": a, "int8": b})
+            ))
+            .collect::<serde_json::Map<_, _>>()
+    );
+    if let Some((scene_args, window, description)) = &args.check {
+        int8.header.check = Some(record_check(&p8, scene_args, *window, description.clone())?);
+    }
+    let bytes = int8.to_bytes();
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let text = card_text(args, &int8, &f32_bundle, &evals, bytes.len(), &sha256, out);
+    std::fs::write(card, text).with_context(|| format!("cannot write {}", card.display()))?;
+    let test_int8 = evals
+        .into_iter()
+        .find(|(s, _, _)| *s == Split::Test)
+        .map(|(_, _, b)| b)
+        .context("no test evaluation")?;
+    Ok(Exported {
+        bytes: bytes.len(),
+        sha256,
+        test_int8,
+    })
+}
+
+fn card_text(
+    args: &ExportArgs,
+    int8: &ModelBundle,
+    f32_bundle: &ModelBundle,
+    evals: &[(Split, Evaluation, Evaluation)],
+    size: usize,
+    sha256: &str,
+    out: &Path,
+) -> String {
+    let h = &int8.header;
+    let t = &h.training;
+    let mut s = format!("# Model card: `{}`\n\n", h.name);
+    s.push_str(&format!(
+        "- File: `{}` — {} bytes ({:.1} KiB), SHA-256 `{sha256}`\n",
+        out.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+        size,
+        size as f64 / 1024.0
+    ));
+    s.push_str(&format!(
+        "- Architecture: U-Net with scSE after every encoder and decoder block; depth {}, base width {}, batch norm {}, scSE reduction {} ({:?}); {} parameters; f32 checkpoint {} bytes of weights, int8 file {} bytes of weights\n",
+        h.unet.depth,
+        h.unet.base_width,
+        h.unet.batch_norm,
+        h.unet.scse_reduction,
+        h.unet.scse_combine,
+        int8.parameters(),
+        f32_bundle.weight_bytes(),
+        int8.weight_bytes()
+    ));
+    let names: Vec<&str> = h.input.channels.iter().map(|c| c.name.as_str()).collect();
+    s.push_str(&format!(
+        "- Input channels: {} — normalisation `{:?}`; tile {} px, overlap {} px; glacier at probability ≥ {}\n",
+        names.join(", "),
+        h.input.normalisation,
+        h.input.tile,
+        h.input.overlap,
+        h.threshold
+    ));
+    s.push_str(&format!(
+        "- Quantisation: weight-only int8, symmetric per slice along the first dimension (`glacier_model::quantize`); rank-1 tensors (biases, batch-norm) f32; arithmetic f32\n- Made by: `{}`\n- Date: {}\n\n",
+        args.command,
+        today()
+    ));
+    s.push_str("## Data and split\n\n");
+    s.push_str(&format!(
+        "- Sources: {}\n- Chips: {} — counts {}, glacier share {}\n- Training: {}\n\n",
+        t.get("sources").map(|v| v.to_string()).unwrap_or_default(),
+        t.get("chip_options")
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        t.get("chip_counts")
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        t.get("glacier_share")
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        t.get("config").map(|v| v.to_string()).unwrap_or_default(),
+    ));
+    s.push_str("## Metrics (glacier class, labelled pixels of held-out chips)\n\n");
+    s.push_str("| split | method | IoU | F1 | precision | recall | pixels |\n|---|---|---|---|---|---|---|\n");
+    for (split, a, b) in evals {
+        for m in a.methods.iter().take(1).chain(b.methods.iter()) {
+            let x = m.scores;
+            s.push_str(&format!(
+                "| {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {} |\n",
+                split.name(),
+                m.method,
+                x.iou,
+                x.f1,
+                x.precision,
+                x.recall,
+                x.pixels
+            ));
+        }
+    }
+    let notes: Vec<&String> = evals.iter().flat_map(|(_, _, b)| &b.notes).collect();
+    if let Some(n) = notes.first() {
+        s.push_str(&format!("\n_{n}_\n"));
+    }
+    if let Some((_, a, b)) = evals.iter().find(|(s, _, _)| *s == Split::Test) {
+        let d = (b.methods[0].scores.iou - a.methods[0].scores.iou) * 100.0;
+        s.push_str(&format!(
+            "\nint8 − f32 test IoU: {d:+.3} percentage points.\n"
+        ));
+    }
+    if let Some(c) = &h.check {
+        s.push_str(&format!(
+            "\n## Reference tile\n\n{} window {:?}: {} glacier pixels; {} probabilities (every {}th pixel) are stored in the file's header and checked by `crates/glacier-infer/tests/shipped_model.rs`.\n",
+            c.scene,
+            c.window,
+            c.glacier_pixels,
+            c.probabilities.len(),
+            c.step
+        ));
+    }
+    s
+}
+
+fn today() -> String {
+    // Days since the Unix epoch → civil date (Howard Hinnant's algorithm).
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}

@@ -1,0 +1,225 @@
+//! The model pipeline end to end on the real Athabasca Landsat 8 crop with the full channel set
+//! (five bands, elevation, slope, NDSI): chips → train (with a resume) → eval beside the NDSI
+//! baseline → export (int8 + card) → predict a whole scene → eval the mask against the outline.
+//! Small settings: this checks the plumbing and the numbers' consistency, not skill.
+
+use glacier_raster::GeoTiffReader;
+use glacier_testdata::path;
+use std::process::Command;
+
+fn glacier(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_glacier"))
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn tmp(name: &str) -> String {
+    std::env::temp_dir()
+        .join(format!("glacier_model_cli_{}_{name}", std::process::id()))
+        .display()
+        .to_string()
+}
+
+#[test]
+fn athabasca_full_channel_set_trains_evaluates_exports_and_predicts() {
+    let Some(dem) = path("athabasca_hls_satrbedo/athabasca_dem.tif") else {
+        return;
+    };
+    let dem = dem.display().to_string();
+    let outline = path("athabasca_hls_satrbedo/athabasca_outline.shp")
+        .expect("exists")
+        .display()
+        .to_string();
+    let bands: Vec<String> = [
+        ("B03", "green"),
+        ("B04", "red"),
+        ("B05", "nir"),
+        ("B06", "swir1"),
+        ("B07", "swir2"),
+    ]
+    .iter()
+    .map(|(b, c)| {
+        let p = path(&format!(
+            "athabasca_hls_satrbedo/athabasca_2020229_{b}_L30.tif"
+        ))
+        .expect("exists");
+        format!("{c}={}", p.display())
+    })
+    .collect();
+    let band_args: Vec<&str> = bands.iter().flat_map(|b| ["--band", b.as_str()]).collect();
+    let chips = tmp("chips");
+    let channels = "green,red,nir,swir1,swir2,elevation,slope,ndsi";
+    let mut args = vec!["chips"];
+    args.extend(&band_args);
+    args.extend([
+        "--dem",
+        &dem,
+        "--outlines",
+        &outline,
+        "--channels",
+        channels,
+        "--size",
+        "32",
+        "--stride",
+        "16",
+        "--block",
+        "64",
+        "--buffer",
+        "4",
+        "--label-buffer",
+        "10",
+        "--max-ignored",
+        "0.6",
+        "--out",
+        &chips,
+    ]);
+    let (ok, _, err) = glacier(&args);
+    assert!(ok, "chips: {err}");
+
+    let run = tmp("run");
+    let train = |epochs: &str, resume: bool| {
+        let mut a = vec![
+            "train",
+            "--chips",
+            &chips,
+            "--out",
+            &run,
+            "--epochs",
+            epochs,
+            "--depth",
+            "2",
+            "--width",
+            "4",
+            "--batch-size",
+            "16",
+            "--tile",
+            "64",
+            "--patience",
+            "0",
+        ];
+        if resume {
+            a.push("--resume");
+        }
+        glacier(&a)
+    };
+    let (ok, _, err) = train("2", false);
+    assert!(ok, "train: {err}");
+    assert!(err.contains("epoch   2:"), "{err}");
+    // Resuming continues at epoch 3 and appends to the metrics log.
+    let (ok, _, err) = train("3", true);
+    assert!(ok, "resume: {err}");
+    assert!(
+        err.contains("epoch   3:") && !err.contains("epoch   1:"),
+        "{err}"
+    );
+    let metrics = std::fs::read_to_string(format!("{run}/metrics.jsonl")).expect("log");
+    assert_eq!(metrics.lines().count(), 3, "{metrics}");
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{run}/state.json")).expect("state"))
+            .expect("json");
+    assert_eq!(state["epochs_done"], 3);
+
+    // Evaluation: the network, the NDSI baseline and "everything glacier" on the same pixels.
+    let best = format!("{run}/best.glcm");
+    let json = tmp("eval.json");
+    let (ok, out, err) = glacier(&[
+        "eval", "--model", &best, "--chips", &chips, "--split", "test", "--json", &json,
+    ]);
+    assert!(ok, "eval: {err}");
+    assert!(out.contains("NDSI > 0.4"), "{out}");
+    let e: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("parses");
+    let methods = e["methods"].as_array().expect("methods");
+    assert_eq!(methods.len(), 3);
+    let pixels: Vec<u64> = methods
+        .iter()
+        .map(|m| m["scores"]["pixels"].as_u64().expect("pixels"))
+        .collect();
+    assert!(
+        pixels[0] > 0 && pixels.iter().all(|p| *p == pixels[0]),
+        "{pixels:?}"
+    );
+    let ndsi_iou = methods[1]["scores"]["iou"].as_f64().expect("iou");
+    assert!(
+        ndsi_iou > 0.5,
+        "NDSI on Athabasca ice inside the buffer: {ndsi_iou}"
+    );
+
+    // Export to int8 with a card.
+    let model = tmp("ath.glcm");
+    let (ok, _, err) = glacier(&[
+        "export",
+        "--checkpoint",
+        &best,
+        "--chips",
+        &chips,
+        "--name",
+        "ath-test",
+        "--out",
+        &model,
+    ]);
+    assert!(ok, "export: {err}");
+    let card = std::fs::read_to_string(model.replace(".glcm", ".md")).expect("card");
+    assert!(
+        card.contains("SHA-256") && card.contains("int8 − f32 test IoU"),
+        "{card}"
+    );
+    let f32_size = std::fs::metadata(&best).expect("f32").len();
+    let int8_size = std::fs::metadata(&model).expect("int8").len();
+    assert!(int8_size < f32_size, "{int8_size} vs {f32_size}");
+
+    // Predict the whole crop and evaluate the mask against the outline.
+    let mask = tmp("mask.tif");
+    let prob = tmp("prob.tif");
+    let mut a = vec!["predict"];
+    a.extend(&band_args);
+    a.extend([
+        "--dem",
+        &dem,
+        "--model",
+        &model,
+        "--out",
+        &mask,
+        "--probabilities",
+        &prob,
+    ]);
+    let (ok, _, err) = glacier(&a);
+    assert!(ok, "predict: {err}");
+    assert!(err.contains("km²"), "{err}");
+    let mut r = GeoTiffReader::open(&mask).expect("mask");
+    let info = r.info().clone();
+    assert_eq!((info.width, info.height), (215, 205));
+    assert_eq!(info.nodata, Some(255.0));
+    let m = r.read_band(0).expect("reads");
+    let nodata = (0..m.len())
+        .filter(|i| m.get_f64(*i) == Some(255.0))
+        .count();
+    // The L30 fill (897 px) has no data in every band.
+    assert!((897..2000).contains(&nodata), "{nodata}");
+    let mut p = GeoTiffReader::open(&prob).expect("probabilities");
+    let pv = p.read_band(0).expect("reads");
+    for i in (0..m.len()).step_by(101) {
+        let (mv, pv) = (m.get_f64(i).expect("m"), pv.get_f64(i).expect("p"));
+        match mv as u8 {
+            255 => assert!(pv.is_nan()),
+            1 => assert!(pv >= 0.5),
+            _ => assert!(pv < 0.5),
+        }
+    }
+    let (ok, out, err) = glacier(&["eval", "--pred", &mask, "--truth", &outline]);
+    assert!(ok, "eval --pred: {err}");
+    assert!(out.starts_with("IoU "), "{out}");
+    // A model file that is not one is refused with the reason.
+    let (ok, _, err) = glacier(&["eval", "--model", &outline, "--chips", &chips]);
+    assert!(!ok && err.contains("not a glacier model file"), "{err}");
+    for d in [&chips, &run] {
+        std::fs::remove_dir_all(d).ok();
+    }
+}

@@ -1,0 +1,124 @@
+//! The model committed in `models/` loads and computes, on a fixed real tile, the probabilities
+//! recorded when it was exported — on the CPU (ndarray) and on wgpu (lavapipe here, a GPU
+//! elsewhere), which must give the same mask.
+
+use glacier_infer::{ModelBundle, Predictor};
+use glacier_inputs::{BytesSource, ChannelReader, SceneBuilder};
+use glacier_landsat::Channel;
+use glacier_raster::Window;
+use glacier_testdata::path;
+use std::sync::OnceLock;
+
+const MODEL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../models/unet-scse-grn.glcm"
+);
+
+fn shipped() -> ModelBundle {
+    let bytes = std::fs::read(MODEL).expect("the shipped model is committed");
+    ModelBundle::from_bytes(MODEL, &bytes).expect("parses")
+}
+
+fn gpu() -> Option<burn::tensor::Device> {
+    static GPU: OnceLock<Result<burn::tensor::Device, String>> = OnceLock::new();
+    match GPU.get_or_init(|| {
+        pollster::block_on(glacier_model::devices::gpu()).map_err(|e| e.to_string())
+    }) {
+        Ok(device) => Some(device.clone()),
+        Err(err) if std::env::var("CI").as_deref() != Ok("true") => {
+            eprintln!("SKIPPED wgpu half: no wgpu adapter ({err})");
+            None
+        }
+        Err(err) => panic!("CI=true but no wgpu adapter: {err}"),
+    }
+}
+
+#[test]
+fn shipped_model_is_small_int8_and_describes_its_inputs() {
+    let bundle = shipped();
+    let h = &bundle.header;
+    assert_eq!(h.precision, "int8");
+    let names: Vec<&str> = h.input.channels.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["green", "red", "nir"]);
+    assert_eq!(h.input.normalisation, glacier_inputs::Normalisation::Scene);
+    assert_eq!(h.input.tile % (1 << h.unet.depth), 0);
+    let size = std::fs::metadata(MODEL).expect("file").len();
+    assert!(size <= 2 * 1024 * 1024, "{size} bytes > 2 MiB");
+    assert!(h.check.is_some(), "a reference tile is recorded");
+    assert!(h.metrics.get("test").is_some(), "test metrics are recorded");
+}
+
+#[test]
+fn shipped_model_reproduces_its_reference_tile_on_cpu_and_wgpu() {
+    let Some(rgb) = path("everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_RGB.tif") else {
+        return;
+    };
+    let b4 = path("everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_B4.tif").expect("B4");
+    let bundle = shipped();
+    let check = bundle.header.check.clone().expect("recorded");
+    let read = |p: &std::path::Path| {
+        Box::new(BytesSource::new(
+            p.display().to_string(),
+            std::fs::read(p).expect("readable"),
+        ))
+    };
+    // As recorded: red = RGB band 1, green = RGB band 2, NIR = B4 (SOURCES.md).
+    assert!(
+        check.scene.contains("red=LE71400412000304SGS00_RGB.tif:1"),
+        "{}",
+        check.scene
+    );
+    let mut b = SceneBuilder::new();
+    b.map_band(Channel::Red, read(&rgb), 0);
+    b.map_band(Channel::Green, read(&rgb), 1);
+    b.map_band(Channel::Nir, read(&b4), 0);
+    let scene = b.build().expect("one grid");
+    let [col, row, w, h] = check.window;
+    let window = Window::new(col, row, w, h);
+    let run = |device: &burn::tensor::Device| {
+        let predictor = Predictor::new(&bundle, device).expect("loads");
+        let mut reader = ChannelReader::new(&scene, None);
+        let stats = predictor
+            .statistics_for(&mut reader, scene.grid.width, scene.grid.height)
+            .expect("stats");
+        let channels = reader.read(predictor.names(), window).expect("reads");
+        predictor
+            .probabilities(&stats, channels, w, h)
+            .expect("computes")
+    };
+    let cpu = run(&glacier_model::devices::cpu());
+    let sampled: Vec<f32> = cpu.iter().step_by(check.step).copied().collect();
+    assert_eq!(sampled.len(), check.probabilities.len());
+    let max = sampled
+        .iter()
+        .zip(&check.probabilities)
+        .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+    assert!(max < 1e-4, "max |Δp| vs export {max}");
+    let threshold = bundle.header.threshold;
+    let glacier = cpu.iter().filter(|p| **p >= threshold).count() as u64;
+    assert_eq!(glacier, check.glacier_pixels);
+    eprintln!("reference tile: {glacier} glacier px, max |Δp| {max:e} on ndarray");
+    let Some(gpu) = gpu() else { return };
+    let on_gpu = run(&gpu);
+    let max = cpu
+        .iter()
+        .zip(&on_gpu)
+        .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+    let differ = cpu
+        .iter()
+        .zip(&on_gpu)
+        .filter(|(a, b)| (**a >= threshold) != (**b >= threshold))
+        .count();
+    eprintln!("wgpu vs ndarray: max |Δp| {max:e}, {differ} mask pixels differ");
+    assert!(max < 1e-3, "{max}");
+    // f32 summation order differs between backends; a pixel within 1e-3 of the threshold may
+    // flip, nothing else.
+    let near = cpu
+        .iter()
+        .filter(|p| (**p - threshold).abs() < 1e-3)
+        .count();
+    assert!(
+        differ <= near,
+        "{differ} pixels differ, {near} near the threshold"
+    );
+}

@@ -1,0 +1,191 @@
+//! Held-out evaluation of a model on chips, beside the NDSI-threshold baseline on the same
+//! pixels.
+
+use std::path::Path;
+
+use glacier_infer::{Confusion, Predictor, Scores};
+use glacier_inputs::baseline::{NdsiRules, classify};
+use glacier_inputs::{ChannelName, Normalisation};
+use glacier_landsat::Channel;
+use serde::Serialize;
+
+use crate::chips::{ChipError, ChipSet};
+use crate::split::Split;
+use crate::train::{ChipData, input_spec, read_chip_set};
+
+/// One method's numbers.
+#[derive(Clone, Debug, Serialize)]
+pub struct MethodScores {
+    /// What was evaluated.
+    pub method: String,
+    /// Pixel counts.
+    pub confusion: Confusion,
+    /// Scores from the counts.
+    pub scores: Scores,
+}
+
+/// A model and its baselines on one split, on the same pixels.
+#[derive(Clone, Debug, Serialize)]
+pub struct Evaluation {
+    /// The split evaluated.
+    pub split: Split,
+    /// Chips evaluated.
+    pub chips: usize,
+    /// The network, then the baselines that could be computed.
+    pub methods: Vec<MethodScores>,
+    /// Why a baseline is missing, if it is.
+    pub notes: Vec<String>,
+}
+
+fn position(set: &ChipSet, name: ChannelName) -> Option<usize> {
+    set.channels
+        .iter()
+        .position(|c| ChannelName::parse(c) == Some(name))
+}
+
+/// Evaluates `predictor` on `split` of the chips in `dir`, with the NDSI baseline (NDSI > 0.4,
+/// NIR > 0.11 when NIR is present) and "everything is glacier" on exactly the pixels where the
+/// label, the network and the baseline are all defined.
+///
+/// # Errors
+/// [`ChipError`] when the chips cannot be read; backend errors as [`ChipError::Io`].
+pub fn evaluate(predictor: &Predictor, dir: &Path, split: Split) -> Result<Evaluation, ChipError> {
+    let set = read_chip_set(dir)?;
+    let wanted: Vec<&str> = predictor.names().iter().map(|n| n.name()).collect();
+    if set.channels != wanted {
+        return Err(ChipError::Io {
+            path: dir.display().to_string(),
+            source: std::io::Error::other(format!(
+                "the chips hold channels {:?} but the model takes {:?}; make chips with --channels {}",
+                set.channels,
+                wanted,
+                wanted.join(",")
+            )),
+        });
+    }
+    let spec = predictor.header().input.clone();
+    let stats = match spec.normalisation {
+        Normalisation::Training => spec,
+        Normalisation::Scene => input_spec(dir, &set, Normalisation::Scene, spec.tile)?,
+    };
+    let data = ChipData::load(dir, &set, split)?;
+    let green = position(&set, ChannelName::Band(Channel::Green));
+    let swir1 = position(&set, ChannelName::Band(Channel::Swir1));
+    let ndsi_at = position(&set, ChannelName::Ndsi);
+    let nir = position(&set, ChannelName::Band(Channel::Nir));
+    let has_baseline = ndsi_at.is_some() || (green.is_some() && swir1.is_some());
+    let mut notes = Vec::new();
+    if !has_baseline {
+        notes.push(
+            "NDSI baseline not computed: the chips have no SWIR1 band (NDSI = (green − SWIR1) / (green + SWIR1))"
+                .to_owned(),
+        );
+    }
+    let threshold = predictor.header().threshold;
+    let (mut net, mut ndsi, mut all) = (
+        Confusion::default(),
+        Confusion::default(),
+        Confusion::default(),
+    );
+    let s = data.s as u32;
+    for i in 0..data.n {
+        let channels = data.chip(i);
+        let p = predictor
+            .probabilities(&stats, channels.clone(), s, s)
+            .map_err(|e| ChipError::Io {
+                path: dir.display().to_string(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+        let base = has_baseline.then(|| {
+            let index: Vec<f32> = match ndsi_at {
+                Some(k) => channels[k].clone(),
+                None => {
+                    let (g, w) = (&channels[green.unwrap_or(0)], &channels[swir1.unwrap_or(0)]);
+                    g.iter()
+                        .zip(w)
+                        .map(|(g, w)| {
+                            let sum = g + w;
+                            if sum.abs() < 1e-6 {
+                                f32::NAN
+                            } else {
+                                (g - w) / sum
+                            }
+                        })
+                        .collect()
+                }
+            };
+            classify(
+                &NdsiRules::default(),
+                &index,
+                nir.map(|k| channels[k].as_slice()),
+                None,
+            )
+        });
+        for (k, &label) in data.labels(i).iter().enumerate() {
+            if label == 255 || p[k].is_nan() {
+                continue;
+            }
+            let b = base.as_ref().map(|b| b[k]);
+            if matches!(b, Some(None)) {
+                continue;
+            }
+            let truth = label == 1;
+            net.add(p[k] >= threshold, truth);
+            all.add(true, truth);
+            if let Some(Some(b)) = b {
+                ndsi.add(b, truth);
+            }
+        }
+    }
+    let mut methods = vec![MethodScores {
+        method: format!("network ({})", predictor.header().precision),
+        confusion: net,
+        scores: net.scores(),
+    }];
+    if has_baseline {
+        methods.push(MethodScores {
+            method: "NDSI > 0.4 (NIR > 0.11)".into(),
+            confusion: ndsi,
+            scores: ndsi.scores(),
+        });
+    }
+    methods.push(MethodScores {
+        method: "everything glacier".into(),
+        confusion: all,
+        scores: all.scores(),
+    });
+    Ok(Evaluation {
+        split,
+        chips: data.n,
+        methods,
+        notes,
+    })
+}
+
+impl Evaluation {
+    /// A plain-text table: method, IoU, F1, precision, recall, pixels.
+    pub fn table(&self) -> String {
+        let mut out = format!(
+            "{} split, {} chips\n{:<28} {:>7} {:>7} {:>9} {:>7} {:>9}\n",
+            self.split.name(),
+            self.chips,
+            "method",
+            "IoU",
+            "F1",
+            "precision",
+            "recall",
+            "pixels"
+        );
+        for m in &self.methods {
+            let s = m.scores;
+            out.push_str(&format!(
+                "{:<28} {:>7.4} {:>7.4} {:>9.4} {:>7.4} {:>9}\n",
+                m.method, s.iou, s.f1, s.precision, s.recall, s.pixels
+            ));
+        }
+        for n in &self.notes {
+            out.push_str(&format!("note: {n}\n"));
+        }
+        out
+    }
+}
