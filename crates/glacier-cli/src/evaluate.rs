@@ -28,8 +28,8 @@ fn read_mask(path: &Path) -> Result<(glacier_raster::Grid, Vec<Option<bool>>)> {
     let samples = reader.read_band(0)?;
     let values = (0..samples.len())
         .map(|i| match samples.get_f64(i) {
-            Some(v) if v == 1.0 => Some(true),
-            Some(v) if v == 0.0 => Some(false),
+            Some(1.0) => Some(true),
+            Some(0.0) => Some(false),
             _ => None,
         })
         .collect();
