@@ -1,13 +1,15 @@
 //! The glacier page: a Leptos client-side app compiled to WebAssembly.
 //!
-//! A visitor drops a Landsat scene and sees its glaciers (the NDSI baseline for now), with the
-//! numbers and a GeoTIFF to take away. On start the page also finds out which compute backend it
+//! A visitor drops a Landsat scene and sees its glaciers (the shipped network, run on WebGPU or the
+//! CPU, beside the NDSI baseline), with the numbers and a GeoTIFF to take away. On start the page also finds out which compute backend it
 //! can use (WebGPU, else the CPU) and runs the backend self-check ([`glacier_model::ProbeNet`]).
 
 mod adapter;
 mod app;
 mod files;
 mod mapping;
+mod model;
+mod network;
 mod panic_report;
 mod recognise;
 mod scene_panel;

@@ -1,33 +1,99 @@
-//! Mapping glaciers in the dropped scene (NDSI baseline for now) and drawing the result.
+//! Mapping glaciers in the dropped scene with the network and the NDSI baseline, and drawing
+//! the result.
 
+use burn::tensor::Device;
+use glacier_infer::Predictor;
 use glacier_inputs::baseline::{NdsiRules, classify};
-use glacier_inputs::{BytesSource, ChannelName, ChannelReader, SceneBuilder};
+use glacier_inputs::{BytesSource, ChannelName, ChannelReader, Scene, SceneBuilder};
 use glacier_landsat::{Channel, LandsatFileName};
-use glacier_raster::{RasterSpec, Window, write_geotiff};
+use glacier_raster::{Grid, RasterSpec, Window, write_geotiff};
 
-/// Rows read per step; each step yields to the browser so the page stays responsive.
+use crate::model::LoadedModel;
+use crate::network::{self, NetworkError};
+
+/// Rows read per step of the first pass; each step yields to the browser.
 const ROWS_PER_STEP: u32 = 256;
 /// Longest side of the preview image.
 const PREVIEW_MAX: u32 = 1024;
 
+/// Which classification the page shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// The trained network.
+    Network,
+    /// The NDSI-threshold baseline.
+    Ndsi,
+}
+
+/// A device to try, with the words the page uses for it.
+#[derive(Clone)]
+pub struct Compute {
+    /// burn device.
+    pub device: Device,
+    /// e.g. `GPU (WebGPU)`, `CPU`.
+    pub label: String,
+}
+
+/// One classifier's mask over the scene.
+pub struct Classification {
+    /// What computed it, e.g. `network unet-scse-grn on GPU (WebGPU)`.
+    pub label: String,
+    /// Mask sampled at the preview's pixels.
+    pub preview_mask: Vec<u8>,
+    /// Glacier pixels.
+    pub glacier: u64,
+    /// Pixels with data.
+    pub valid: u64,
+    /// The mask as a GeoTIFF (1 glacier, 0 not, 255 no data).
+    pub geotiff: Vec<u8>,
+}
+
 /// The outcome of a run.
 pub struct MapResult {
-    /// Glacier area, km².
-    pub glacier_km2: f64,
-    /// Glacier share of the valid pixels.
-    pub glacier_share: f64,
-    /// Share of pixels without data (fill, cloud, missing bands).
-    pub nodata_share: f64,
     /// Scene size.
     pub size: (u32, u32),
     /// CRS and pixel size in words.
     pub grid: String,
-    /// Preview RGBA pixels (false colour with the mask over it) and their size.
-    pub preview: (Vec<u8>, u32, u32),
-    /// The mask as a GeoTIFF (1 glacier, 0 not, 255 no data).
-    pub geotiff: Vec<u8>,
+    /// Pixel area, km².
+    pub pixel_km2: f64,
     /// Which bands the false-colour preview uses.
     pub composite: String,
+    /// False-colour preview RGBA pixels without overlay, and their size.
+    pub base: (Vec<u8>, u32, u32),
+    /// The network's mask, when the scene had its channels and the model loaded.
+    pub network: Option<Classification>,
+    /// The baseline's mask, when the scene had green and SWIR1.
+    pub ndsi: Option<Classification>,
+    /// Things the visitor should know (a classifier that could not run, a backend fallback).
+    pub notes: Vec<String>,
+}
+
+impl MapResult {
+    /// The classification for `shown`, else the one there is.
+    pub fn pick(&self, shown: Shown) -> Option<&Classification> {
+        match shown {
+            Shown::Network => self.network.as_ref().or(self.ndsi.as_ref()),
+            Shown::Ndsi => self.ndsi.as_ref().or(self.network.as_ref()),
+        }
+    }
+
+    /// The preview with `shown`'s glacier pixels in cyan.
+    pub fn preview(&self, shown: Shown) -> Vec<u8> {
+        let mut rgba = self.base.0.clone();
+        if let Some(c) = self.pick(shown) {
+            for (px, m) in rgba.chunks_exact_mut(4).zip(&c.preview_mask) {
+                if *m == 1 {
+                    px.copy_from_slice(&[px[0] / 3, 160 + px[1] / 3, 255, 255]);
+                }
+            }
+        }
+        rgba
+    }
+
+    /// Total pixels of the scene.
+    pub fn pixels(&self) -> u64 {
+        u64::from(self.size.0) * u64::from(self.size.1)
+    }
 }
 
 fn stretch(v: f32) -> u8 {
@@ -37,99 +103,45 @@ fn stretch(v: f32) -> u8 {
     (v.clamp(0.0, 1.0).powf(0.8) * 255.0) as u8
 }
 
-/// Runs the NDSI baseline over the scene in `sources`, calling `progress(done, total)` between
-/// steps (and awaiting `yield_now` so the browser can paint).
-///
-/// # Errors
-/// A message naming the file and the fix.
-pub async fn run<F, Fut>(sources: Vec<BytesSource>, mut progress: F) -> Result<MapResult, String>
-where
-    F: FnMut(u32, u32) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let mut builder = SceneBuilder::new();
-    // Files without a Landsat name are listed as unused; the NDSI baseline needs no DEM.
-    for s in sources {
-        if LandsatFileName::parse(&s.name).is_some() {
-            builder.add_file(Box::new(s));
-        }
-    }
-    let scene = builder.build().map_err(|e| e.to_string())?;
-    for needed in [Channel::Green, Channel::Swir1] {
-        scene
-            .channel(needed)
-            .map_err(|e| format!("{e} (the NDSI needs green and swir1)"))?;
-    }
-    let grid = scene.grid.clone();
-    let (w, h) = (grid.width, grid.height);
-    let has = |c| scene.channels.contains_key(&c);
-    let composite = if has(Channel::Nir) {
-        [
-            ChannelName::Band(Channel::Swir1),
-            ChannelName::Band(Channel::Nir),
-            ChannelName::Band(Channel::Green),
-        ]
-    } else {
-        [
-            ChannelName::Band(Channel::Swir1),
-            ChannelName::Band(Channel::Green),
-            ChannelName::Band(Channel::Green),
-        ]
-    };
-    let mut names = vec![ChannelName::Ndsi];
-    names.extend(composite);
-    let with_nir = has(Channel::Nir);
-    let rules = if with_nir {
-        NdsiRules::default()
-    } else {
-        NdsiRules {
-            nir_min: None,
-            ..NdsiRules::default()
-        }
-    };
-    let mut reader = ChannelReader::new(&scene, None);
+/// Preview sampling: every `step`-th pixel in both directions.
+struct Preview {
+    step: u32,
+    width: u32,
+    height: u32,
+}
 
-    let step = w.max(h).div_ceil(PREVIEW_MAX).max(1);
-    let (pw, ph) = (w.div_ceil(step), h.div_ceil(step));
-    let mut preview = vec![0u8; (pw * ph * 4) as usize];
-    let mut mask = vec![255u8; (w as usize) * (h as usize)];
-    let (mut glacier, mut valid) = (0u64, 0u64);
-    let mut row = 0;
-    while row < h {
-        let rows = ROWS_PER_STEP.min(h - row);
-        let window = Window::new(0, row, w, rows);
-        let v = reader.read(&names, window).map_err(|e| e.to_string())?;
-        let masked = reader.qa_mask(window).map_err(|e| e.to_string())?;
-        let nir = if with_nir { Some(&v[2][..]) } else { None };
-        let classes = classify(&rules, &v[0], nir, None);
-        for (i, class) in classes.iter().enumerate() {
-            let (r, c) = (row + i as u32 / w, i as u32 % w);
-            let value = match class {
-                Some(_) if masked[i] => 255,
-                Some(true) => 1,
-                Some(false) => 0,
-                None => 255,
-            };
-            mask[(r * w + c) as usize] = value;
-            if value != 255 {
-                valid += 1;
-                glacier += u64::from(value);
-            }
-            if r % step == 0 && c % step == 0 {
-                let p = (((r / step) * pw + c / step) * 4) as usize;
-                let rgb = [stretch(v[1][i]), stretch(v[2][i]), stretch(v[3][i])];
-                let px = if value == 1 {
-                    [rgb[0] / 3, 160 + rgb[1] / 3, 255, 255]
-                } else {
-                    [rgb[0], rgb[1], rgb[2], 255]
-                };
-                preview[p..p + 4].copy_from_slice(&px);
+impl Preview {
+    fn new(w: u32, h: u32) -> Preview {
+        let step = w.max(h).div_ceil(PREVIEW_MAX).max(1);
+        Preview {
+            step,
+            width: w.div_ceil(step),
+            height: h.div_ceil(step),
+        }
+    }
+
+    /// Index in the preview of scene pixel `(r, c)`, when it is sampled.
+    fn index(&self, r: u32, c: u32) -> Option<usize> {
+        (r.is_multiple_of(self.step) && c.is_multiple_of(self.step))
+            .then(|| ((r / self.step) * self.width + c / self.step) as usize)
+    }
+}
+
+fn classification(
+    label: String,
+    mask: &[u8],
+    grid: &Grid,
+    preview: &Preview,
+) -> Result<Classification, String> {
+    let (w, h) = (grid.width, grid.height);
+    let mut preview_mask = vec![255u8; (preview.width * preview.height) as usize];
+    for r in (0..h).step_by(preview.step as usize) {
+        for c in (0..w).step_by(preview.step as usize) {
+            if let Some(p) = preview.index(r, c) {
+                preview_mask[p] = mask[(r * w + c) as usize];
             }
         }
-        row += rows;
-        progress(row, h).await;
     }
-    let pixel_km2 = (grid.transform.dx * grid.transform.dy).abs() / 1e6;
     let spec = RasterSpec {
         width: w,
         height: h,
@@ -137,7 +149,7 @@ where
         transform: grid.transform,
         crs: Some(grid.crs.clone()),
         nodata: Some(255.0),
-        descriptions: vec!["glacier (NDSI baseline)".into()],
+        descriptions: vec![label.clone()],
     };
     let mut tiff = std::io::Cursor::new(Vec::new());
     write_geotiff(
@@ -151,19 +163,212 @@ where
         },
     )
     .map_err(|e| e.to_string())?;
-    let total = u64::from(w) * u64::from(h);
-    Ok(MapResult {
-        glacier_km2: glacier as f64 * pixel_km2,
-        glacier_share: if valid > 0 {
-            glacier as f64 / valid as f64
+    Ok(Classification {
+        label,
+        preview_mask,
+        glacier: mask.iter().filter(|v| **v == 1).count() as u64,
+        valid: mask.iter().filter(|v| **v != 255).count() as u64,
+        geotiff: tiff.into_inner(),
+    })
+}
+
+/// Bands for the false-colour preview, best first among those the scene has.
+fn composite(scene: &Scene) -> Option<[Channel; 3]> {
+    use Channel::{Green, Nir, Red, Swir1};
+    [
+        [Swir1, Nir, Green],
+        [Nir, Red, Green],
+        [Swir1, Green, Green],
+        [Red, Green, Green],
+    ]
+    .into_iter()
+    .find(|set| set.iter().all(|c| scene.channels.contains_key(c)))
+}
+
+/// What the network needs that the scene lacks, or `None` when it can run.
+fn missing_for_network(predictor: &Predictor, reader: &mut ChannelReader<'_>) -> Option<String> {
+    reader
+        .read(predictor.names(), Window::new(0, 0, 1, 1))
+        .err()
+        .map(|e| {
+            let names: Vec<&str> = predictor.names().iter().map(|n| n.name()).collect();
+            format!(
+                "The network was not run: it needs {} ({e}).",
+                names.join(", ")
+            )
+        })
+}
+
+/// Maps the scene in `sources`: a first pass (preview and NDSI baseline) strip by strip, then the
+/// network tile by tile on the first of `computes` that works. `progress(stage, done, total)`
+/// is awaited between steps so the browser can paint.
+///
+/// # Errors
+/// A message naming the file and the fix, when no classifier can run.
+pub async fn run<F, Fut>(
+    sources: Vec<BytesSource>,
+    model: Option<LoadedModel>,
+    computes: Vec<Compute>,
+    mut progress: F,
+) -> Result<MapResult, String>
+where
+    F: FnMut(String, usize, usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut builder = SceneBuilder::new();
+    // Files without a Landsat name are listed as unused; neither classifier takes a DEM.
+    for s in sources {
+        if LandsatFileName::parse(&s.name).is_some() {
+            builder.add_file(Box::new(s));
+        }
+    }
+    let scene = builder.build().map_err(|e| e.to_string())?;
+    let grid = scene.grid.clone();
+    let (w, h) = (grid.width, grid.height);
+    let mut notes = Vec::new();
+    let mut reader = ChannelReader::new(&scene, None);
+
+    let mut predictor = None;
+    match (&model, computes.first()) {
+        (Some(m), Some(first)) => {
+            let p = Predictor::new(&m.bundle, &first.device).map_err(|e| e.to_string())?;
+            match missing_for_network(&p, &mut reader) {
+                None => predictor = Some(p),
+                Some(why) => notes.push(why),
+            }
+        }
+        _ => notes.push("The network was not run: the model did not load (see above).".into()),
+    }
+    let ndsi_ok = scene.channels.contains_key(&Channel::Green)
+        && scene.channels.contains_key(&Channel::Swir1);
+    if !ndsi_ok {
+        notes.push("The NDSI baseline was not run: it needs green (B3) and swir1 (B6).".into());
+    }
+    let bands = composite(&scene);
+    let (Some(bands), true) = (bands, predictor.is_some() || ndsi_ok) else {
+        return Err(format!(
+            "Nothing can be mapped with these files: {} Add the missing bands of the same scene.",
+            notes.join(" ")
+        ));
+    };
+
+    // First pass: the preview and the NDSI baseline.
+    let with_nir = scene.channels.contains_key(&Channel::Nir);
+    let rules = NdsiRules {
+        nir_min: if with_nir {
+            NdsiRules::default().nir_min
         } else {
-            0.0
+            None
         },
-        nodata_share: (total - valid) as f64 / total as f64,
+        ..NdsiRules::default()
+    };
+    let mut names: Vec<ChannelName> = bands.iter().map(|c| ChannelName::Band(*c)).collect();
+    if ndsi_ok {
+        names.push(ChannelName::Ndsi);
+        if with_nir {
+            names.push(ChannelName::Band(Channel::Nir));
+        }
+    }
+    let preview = Preview::new(w, h);
+    let mut base = vec![0u8; (preview.width * preview.height * 4) as usize];
+    let mut ndsi_mask = if ndsi_ok {
+        vec![255u8; w as usize * h as usize]
+    } else {
+        Vec::new()
+    };
+    let stage = if ndsi_ok {
+        "reading bands, NDSI baseline"
+    } else {
+        "reading bands"
+    };
+    let mut row = 0;
+    while row < h {
+        let rows = ROWS_PER_STEP.min(h - row);
+        let window = Window::new(0, row, w, rows);
+        let v = reader.read(&names, window).map_err(|e| e.to_string())?;
+        let masked = reader.qa_mask(window).map_err(|e| e.to_string())?;
+        if ndsi_ok {
+            let nir = with_nir.then(|| &v[4][..]);
+            let classes = classify(&rules, &v[3], nir, None);
+            let start = (row * w) as usize;
+            for (i, class) in classes.iter().enumerate() {
+                ndsi_mask[start + i] = match class {
+                    Some(_) if masked[i] => 255,
+                    Some(true) => 1,
+                    Some(false) => 0,
+                    None => 255,
+                };
+            }
+        }
+        for r in (row..row + rows).filter(|r| r.is_multiple_of(preview.step)) {
+            for c in (0..w).step_by(preview.step as usize) {
+                if let Some(p) = preview.index(r, c) {
+                    let i = ((r - row) * w + c) as usize;
+                    let px = [stretch(v[0][i]), stretch(v[1][i]), stretch(v[2][i]), 255];
+                    base[p * 4..p * 4 + 4].copy_from_slice(&px);
+                }
+            }
+        }
+        row += rows;
+        progress(stage.into(), row as usize, h as usize).await;
+    }
+    let ndsi = if ndsi_ok {
+        let label = "NDSI baseline (NDSI > 0.4, NIR > 0.11)".to_string();
+        Some(classification(label, &ndsi_mask, &grid, &preview)?)
+    } else {
+        None
+    };
+    drop(ndsi_mask);
+
+    // Second pass: the network, on the first device that works.
+    let mut network = None;
+    if let (Some(mut p), Some(m)) = (predictor, &model) {
+        for (attempt, compute) in computes.iter().enumerate() {
+            if attempt > 0 {
+                match Predictor::new(&m.bundle, &compute.device) {
+                    Ok(next) => p = next,
+                    Err(e) => {
+                        notes.push(format!(
+                            "The network could not start on {}: {e}",
+                            compute.label
+                        ));
+                        continue;
+                    }
+                }
+            }
+            let stage = format!("network on {}", compute.label);
+            let outcome = network::classify(&p, &mut reader, w, h, |done, total| {
+                progress(stage.clone(), done, total)
+            })
+            .await;
+            match outcome {
+                Ok(mask) => {
+                    let label = format!("network {} on {}", m.bundle.header.name, compute.label);
+                    network = Some(classification(label, &mask, &grid, &preview)?);
+                    break;
+                }
+                Err(NetworkError::Input(e)) => {
+                    notes.push(format!("The network stopped: {e}"));
+                    break;
+                }
+                Err(NetworkError::Backend(e)) => notes.push(format!(
+                    "The network failed on {}: {e}; trying the next backend.",
+                    compute.label
+                )),
+            }
+        }
+    }
+    if network.is_none() && ndsi.is_none() {
+        return Err(notes.join(" "));
+    }
+    Ok(MapResult {
         size: (w, h),
         grid: format!("{}, {} m pixels", grid.crs, grid.transform.dx),
-        preview: (preview, pw, ph),
-        geotiff: tiff.into_inner(),
-        composite: composite.map(|c| c.name()).join(" / "),
+        pixel_km2: (grid.transform.dx * grid.transform.dy).abs() / 1e6,
+        composite: bands.map(|c| ChannelName::Band(c).name()).join(" / "),
+        base: (base, preview.width, preview.height),
+        network,
+        ndsi,
+        notes,
     })
 }

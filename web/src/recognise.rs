@@ -20,8 +20,8 @@ pub fn describe(name: &str) -> Recognised {
         let what = if lower.ends_with(".geojson") || lower.ends_with(".shp") {
             "glacier outlines (comparison is not wired up yet)".to_string()
         } else if lower.ends_with(".tif") || lower.ends_with(".tiff") {
-            "GeoTIFF with an unrecognised name: not used (the NDSI baseline needs no DEM; \
-             the network will use it for elevation and slope)"
+            "GeoTIFF with an unrecognised name: not used (if it is a DEM: neither the shipped \
+             network nor the NDSI baseline takes elevation)"
                 .to_string()
         } else {
             "not used".to_string()

@@ -6,7 +6,8 @@ use leptos::task::spawn_local;
 use wasm_bindgen::{Clamped, JsCast};
 
 use crate::files;
-use crate::mapping::{self, MapResult};
+use crate::mapping::{self, Compute, MapResult, Shown};
+use crate::model::LoadedModel;
 use crate::recognise::{self, Recognised};
 
 /// Lets the browser paint between steps of a long computation.
@@ -21,17 +22,18 @@ async fn yield_now() {
 
 fn draw(
     canvas: &web_sys::HtmlCanvasElement,
-    (pixels, w, h): &(Vec<u8>, u32, u32),
+    pixels: &[u8],
+    (w, h): (u32, u32),
 ) -> Result<(), String> {
-    canvas.set_width(*w);
-    canvas.set_height(*h);
+    canvas.set_width(w);
+    canvas.set_height(h);
     let ctx = canvas
         .get_context("2d")
         .ok()
         .flatten()
         .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
         .ok_or("the browser gave no 2D canvas")?;
-    let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), *w, *h)
+    let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), w, h)
         .map_err(|e| format!("preview image: {e:?}"))?;
     ctx.put_image_data(&image, 0.0, 0.0)
         .map_err(|e| format!("preview image: {e:?}"))
@@ -46,13 +48,65 @@ fn blob_url(bytes: &[u8], mime: &str) -> Option<String> {
     web_sys::Url::create_object_url_with_blob(&blob).ok()
 }
 
+/// What the scene panel needs from the page: the model and the devices, once known.
+#[derive(Clone, Copy)]
+pub struct Engine {
+    /// The shipped model, or why it did not load; `None` while loading.
+    pub model: RwSignal<Option<Result<LoadedModel, String>>, LocalStorage>,
+    /// The WebGPU device once it passed the self-check.
+    pub gpu: RwSignal<Option<burn::tensor::Device>, LocalStorage>,
+    /// Whether backend detection (and the self-check) has finished.
+    pub detected: RwSignal<bool>,
+}
+
+impl Engine {
+    /// Waits until the model and the backend are settled, then returns the model (if it loaded)
+    /// and the devices to try, GPU first.
+    async fn ready(self) -> (Option<LoadedModel>, Vec<Compute>) {
+        while !self.detected.get_untracked() || self.model.with_untracked(Option::is_none) {
+            yield_now().await;
+        }
+        let model = self.model.get_untracked().and_then(Result::ok);
+        let mut computes = Vec::new();
+        if let Some(device) = self.gpu.get_untracked() {
+            computes.push(Compute {
+                device,
+                label: "GPU (WebGPU)".into(),
+            });
+        }
+        computes.push(Compute {
+            device: glacier_model::devices::cpu(),
+            label: "CPU".into(),
+        });
+        (model, computes)
+    }
+}
+
 /// The scene section. `status` and `errors` are the page-wide status line and error list.
 #[component]
-pub fn ScenePanel(status: RwSignal<String>, errors: RwSignal<Vec<String>>) -> impl IntoView {
+pub fn ScenePanel(
+    status: RwSignal<String>,
+    errors: RwSignal<Vec<String>>,
+    engine: Engine,
+) -> impl IntoView {
     let recognised = RwSignal::new(Vec::<Recognised>::new());
-    let result = RwSignal::new(None::<MapResultView>);
+    let result = RwSignal::new_local(None::<MapResultView>);
+    let shown = RwSignal::new(Shown::Network);
     let busy = RwSignal::new(false);
     let canvas = NodeRef::<html::Canvas>::new();
+
+    // Redraw the preview whenever the result or the shown classifier changes.
+    Effect::new(move |_| {
+        let which = shown.get();
+        result.with(|r| {
+            if let (Some(r), Some(c)) = (r, canvas.get()) {
+                let pixels = r.result.preview(which);
+                if let Err(e) = draw(&c, &pixels, (r.result.base.1, r.result.base.2)) {
+                    errors.update(|list| list.push(e));
+                }
+            }
+        });
+    });
 
     let take_files = move |list: Option<web_sys::FileList>| {
         let Some(list) = list else { return };
@@ -73,23 +127,19 @@ pub fn ScenePanel(status: RwSignal<String>, errors: RwSignal<Vec<String>>) -> im
                     .map(|s| recognise::describe(&s.name))
                     .collect(),
             );
-            status.set("mapping glaciers (NDSI baseline)… 0 %".into());
-            let outcome = mapping::run(sources, |done, total| async move {
-                status.set(format!(
-                    "mapping glaciers (NDSI baseline)… {} %",
-                    done * 100 / total.max(1)
-                ));
+            status.set("waiting for the model and the backend…".into());
+            let (model, computes) = engine.ready().await;
+            let outcome = mapping::run(sources, model, computes, |stage, done, total| async move {
+                status.set(format!("mapping: {stage}… {} %", done * 100 / total.max(1)));
                 yield_now().await;
             })
             .await;
             match outcome {
                 Ok(r) => {
-                    if let Some(c) = canvas.get_untracked()
-                        && let Err(e) = draw(&c, &r.preview)
-                    {
-                        errors.update(|list| list.push(e));
+                    if r.network.is_none() {
+                        shown.set(Shown::Ndsi);
                     }
-                    result.set(Some(MapResultView::from(&r)));
+                    result.set(Some(MapResultView::new(r)));
                     status.set("mapping done".into());
                 }
                 Err(e) => {
@@ -112,14 +162,28 @@ pub fn ScenePanel(status: RwSignal<String>, errors: RwSignal<Vec<String>>) -> im
         ev.prevent_default();
         take_files(ev.data_transfer().and_then(|d| d.files()));
     };
+    // Reads a number of the shown classification.
+    let stat = move |f: fn(&MapResultView, Shown) -> String| {
+        move || result.with(|r| r.as_ref().map(|r| f(r, shown.get())).unwrap_or_default())
+    };
+    let has = move |which: Shown| {
+        move || {
+            result.with(|r| {
+                r.as_ref().is_some_and(|r| match which {
+                    Shown::Network => r.result.network.is_some(),
+                    Shown::Ndsi => r.result.ndsi.is_some(),
+                })
+            })
+        }
+    };
 
     view! {
         <section class="scene">
             <h2>"Your scene"</h2>
             <p>
-                "Drop the band GeoTIFFs of a Landsat 8/9 scene (at least green B3 and SWIR1 B6; "
-                "NIR B5 and QA_PIXEL help) with its MTL file, or NASA HLS L30 bands. Nothing leaves "
-                "this computer."
+                "Drop the band GeoTIFFs of a Landsat 8/9 scene with its MTL file, or NASA HLS L30 "
+                "bands. The network takes green (B3), red (B4) and NIR (B5); the NDSI baseline takes "
+                "green and SWIR1 (B6); QA_PIXEL masks clouds. Nothing leaves this computer."
             </p>
             <label class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
                 "Drop files here, or "
@@ -132,27 +196,48 @@ pub fn ScenePanel(status: RwSignal<String>, errors: RwSignal<Vec<String>>) -> im
                     }).collect_view()}
                 </tbody>
             </table>
-            <div class="result" class:hidden=move || result.get().is_none()>
-                <p class="classifier">
-                    "Classifier: NDSI threshold (NDSI > 0.4, NIR > 0.11) – the classical baseline. "
-                    "The trained network is not shipped yet."
-                </p>
+            <div class="result" class:hidden=move || result.with(Option::is_none)>
+                <fieldset class="classifier" data-testid="classifier">
+                    <legend>"Show"</legend>
+                    <label>
+                        <input type="radio" name="shown" data-testid="show-network"
+                            prop:checked=move || shown.get() == Shown::Network
+                            prop:disabled=move || !has(Shown::Network)()
+                            on:change=move |_| shown.set(Shown::Network) />
+                        " the trained network"
+                    </label>
+                    <label>
+                        <input type="radio" name="shown" data-testid="show-ndsi"
+                            prop:checked=move || shown.get() == Shown::Ndsi
+                            prop:disabled=move || !has(Shown::Ndsi)()
+                            on:change=move |_| shown.set(Shown::Ndsi) />
+                        " the NDSI baseline (snow index > 0.4): the classical method, for comparison"
+                    </label>
+                </fieldset>
+                <ul class="notes" data-testid="notes">
+                    {move || result.with(|r| r.as_ref().map(|r| r.result.notes.clone()).unwrap_or_default())
+                        .into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                </ul>
                 <dl>
+                    <dt>"Classifier"</dt>
+                    <dd data-testid="classifier-used">{stat(|r, s| r.result.pick(s).map(|c| c.label.clone()).unwrap_or_default())}</dd>
                     <dt>"Glacier area"</dt>
-                    <dd><span data-testid="glacier-area-km2">{move || result.get().map(|r| format!("{:.2}", r.glacier_km2)).unwrap_or_default()}</span>" km²"</dd>
+                    <dd><span data-testid="glacier-area-km2">{stat(|r, s| r.result.pick(s).map(|c| format!("{:.2}", c.glacier as f64 * r.result.pixel_km2)).unwrap_or_default())}</span>" km²"</dd>
+                    <dt>"Glacier pixels"</dt>
+                    <dd data-testid="glacier-pixels">{stat(|r, s| r.result.pick(s).map(|c| c.glacier.to_string()).unwrap_or_default())}</dd>
                     <dt>"Glacier share of valid pixels"</dt>
-                    <dd data-testid="glacier-share">{move || result.get().map(|r| format!("{:.1} %", r.glacier_share * 100.0)).unwrap_or_default()}</dd>
+                    <dd data-testid="glacier-share">{stat(|r, s| r.result.pick(s).map(|c| format!("{:.1} %", share(c.glacier, c.valid) * 100.0)).unwrap_or_default())}</dd>
                     <dt>"No data (fill, cloud)"</dt>
-                    <dd data-testid="nodata-share">{move || result.get().map(|r| format!("{:.1} %", r.nodata_share * 100.0)).unwrap_or_default()}</dd>
+                    <dd data-testid="nodata-share">{stat(|r, s| r.result.pick(s).map(|c| format!("{:.1} %", share(r.result.pixels() - c.valid, r.result.pixels()) * 100.0)).unwrap_or_default())}</dd>
                     <dt>"Scene"</dt>
-                    <dd data-testid="scene-grid">{move || result.get().map(|r| format!("{} × {} px, {}", r.size.0, r.size.1, r.grid)).unwrap_or_default()}</dd>
+                    <dd data-testid="scene-grid">{stat(|r, _| format!("{} × {} px, {}", r.result.size.0, r.result.size.1, r.result.grid))}</dd>
                     <dt>"Preview"</dt>
-                    <dd>{move || result.get().map(|r| format!("false colour {}, glacier in cyan", r.composite)).unwrap_or_default()}</dd>
+                    <dd>{stat(|r, _| format!("false colour {}, glacier in cyan", r.result.composite))}</dd>
                 </dl>
                 <canvas node_ref=canvas class="preview" data-testid="preview"></canvas>
                 <p>
                     <a data-testid="export-geotiff" download="glacier_mask.tif"
-                        href=move || result.get().and_then(|r| r.geotiff_url).unwrap_or_default()>
+                        href=stat(|r, s| r.url(s).unwrap_or_default())>
                         "Download the mask as GeoTIFF"
                     </a>
                     " (1 glacier, 0 not, 255 no data; on the scene's grid and CRS)"
@@ -162,28 +247,46 @@ pub fn ScenePanel(status: RwSignal<String>, errors: RwSignal<Vec<String>>) -> im
     }
 }
 
-/// What the view keeps of a [`MapResult`] (the GeoTIFF becomes a blob URL).
-#[derive(Clone, Debug, PartialEq)]
-pub struct MapResultView {
-    glacier_km2: f64,
-    glacier_share: f64,
-    nodata_share: f64,
-    size: (u32, u32),
-    grid: String,
-    composite: String,
-    geotiff_url: Option<String>,
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
 }
 
-impl From<&MapResult> for MapResultView {
-    fn from(r: &MapResult) -> Self {
+/// A [`MapResult`] with its GeoTIFFs as blob URLs.
+pub struct MapResultView {
+    result: MapResult,
+    network_url: Option<String>,
+    ndsi_url: Option<String>,
+}
+
+impl MapResultView {
+    fn new(result: MapResult) -> Self {
+        let url = |c: &Option<mapping::Classification>| {
+            c.as_ref().and_then(|c| blob_url(&c.geotiff, "image/tiff"))
+        };
         MapResultView {
-            glacier_km2: r.glacier_km2,
-            glacier_share: r.glacier_share,
-            nodata_share: r.nodata_share,
-            size: r.size,
-            grid: r.grid.clone(),
-            composite: r.composite.clone(),
-            geotiff_url: blob_url(&r.geotiff, "image/tiff"),
+            network_url: url(&result.network),
+            ndsi_url: url(&result.ndsi),
+            result,
+        }
+    }
+
+    /// The download URL of the shown mask.
+    fn url(&self, shown: Shown) -> Option<String> {
+        match (shown, &self.network_url, &self.ndsi_url) {
+            (Shown::Network, Some(u), _) | (Shown::Ndsi, _, Some(u)) => Some(u.clone()),
+            (_, n, d) => n.clone().or(d.clone()),
+        }
+    }
+}
+
+impl Drop for MapResultView {
+    fn drop(&mut self) {
+        for url in [&self.network_url, &self.ndsi_url].into_iter().flatten() {
+            let _ = web_sys::Url::revoke_object_url(url);
         }
     }
 }

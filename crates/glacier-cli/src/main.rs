@@ -1,6 +1,7 @@
 //! `glacier`: the project's native command line.
 
 mod backend;
+mod bench;
 mod chips;
 mod evaluate;
 mod export;
@@ -217,6 +218,23 @@ enum Command {
         #[arg(long, value_enum, default_value = "cpu")]
         backend: Backend,
     },
+    /// Time a model per tile and per megapixel on real tiles of a scene, on each backend.
+    BenchModel {
+        /// Scene files recognised by their Landsat names.
+        files: Vec<PathBuf>,
+        /// A band under any name: NAME=FILE or NAME=FILE:K.
+        #[arg(long = "band", value_name = "NAME=FILE[:K]")]
+        bands: Vec<String>,
+        /// Model file (default: the shipped model in models/).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Backends to time, in order.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "cpu,wgpu")]
+        backend: Vec<Backend>,
+        /// Tiles timed per backend after the cold one.
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
     /// Burn glacier outlines (shapefile, GeoJSON, GeoPackage) onto the grid of a GeoTIFF (pixel centres).
     Rasterize {
         /// Outlines: .shp (with .shx/.dbf/.prj), .geojson or .gpkg.
@@ -267,6 +285,15 @@ fn write_json(path: Option<&std::path::Path>, value: &impl serde::Serialize) -> 
     Ok(())
 }
 
+/// Prints a line to stdout; a closed pipe (`glacier inspect F | head`) ends quietly.
+fn print_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => Ok(other?),
+    }
+}
+
 fn main() -> Result<()> {
     let command_line = std::env::args().collect::<Vec<_>>().join(" ");
     match Cli::parse().command {
@@ -280,7 +307,7 @@ fn main() -> Result<()> {
             } else {
                 serde_json::Value::Array(reports)
             };
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            print_out(&serde_json::to_string_pretty(&out)?)?;
         }
         Command::Prepare {
             files,
@@ -397,10 +424,10 @@ fn main() -> Result<()> {
             (None, None, Some(pred), Some(truth)) => {
                 let c = evaluate::masks(&pred, &truth)?;
                 let s = c.scores();
-                println!(
+                print_out(&format!(
                     "IoU {:.4}  F1 {:.4}  precision {:.4}  recall {:.4}  pixels {}",
                     s.iou, s.f1, s.precision, s.recall, s.pixels
-                );
+                ))?;
                 write_json(
                     json.as_deref(),
                     &serde_json::json!({"confusion": c, "scores": s}),
@@ -493,6 +520,26 @@ fn main() -> Result<()> {
                 p.valid,
                 p.device
             );
+        }
+        Command::BenchModel {
+            files,
+            bands,
+            model,
+            backend,
+            runs,
+        } => {
+            let args = prepare::SceneArgs {
+                files: &files,
+                bands: &bands,
+                stack: None,
+            };
+            let bundle = backend::read_model(&model.unwrap_or_else(backend::default_model))?;
+            let scene = prepare::scene(&args)?;
+            let size = (scene.grid.width, scene.grid.height);
+            let mut reader = glacier_inputs::ChannelReader::new(&scene, None);
+            let rows = bench::run(&bundle, &mut reader, size, &backend, runs)?;
+            let input = &bundle.header.input;
+            print_out(&bench::table(&rows, input.tile, input.overlap))?;
         }
         Command::Rasterize {
             outlines,

@@ -111,6 +111,21 @@ pub fn parse_blob(blob: &[u8]) -> Option<Vec<Polygon>> {
     Some(out)
 }
 
+/// An SQLite URI that opens `path` read-only as an immutable file.
+fn immutable_uri(path: &std::path::Path) -> String {
+    let mut uri = String::from("file:");
+    for ch in path.to_string_lossy().chars() {
+        match ch {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3F"),
+            '#' => uri.push_str("%23"),
+            _ => uri.push(ch),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
 impl Outlines {
     /// Reads the polygons of the first feature table of a GeoPackage file.
     ///
@@ -119,9 +134,13 @@ impl Outlines {
     /// when its first feature table holds no polygons.
     pub fn from_geopackage(path: &std::path::Path) -> Result<Outlines, LabelError> {
         let file = path.display().to_string();
-        let db =
-            rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .map_err(|e| format_err(&file, e.to_string()))?;
+        // `immutable=1`: read without creating `-shm`/`-wal` files beside a WAL-mode GeoPackage
+        // (the data folder may be read-only and must stay untouched).
+        let db = rusqlite::Connection::open_with_flags(
+            immutable_uri(path),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|e| format_err(&file, e.to_string()))?;
         let sql = |e: rusqlite::Error| format_err(&file, format!("not a GeoPackage ({e})"));
         let (table, column, srs): (String, String, i64) = db
             .query_row(

@@ -1,4 +1,5 @@
 //! `cargo xtask bench-decode`: full-band GeoTIFF decodes, ours beside GDAL, in one run.
+//! `cargo xtask bench-model`: the shipped model's inference time on each native backend.
 //!
 //! Files: the real QA_PIXEL COG and every file of `derived_here/encodings/` from `../shared/data`.
 //! GDAL is timed through its Python bindings (`ReadAsArray`, a plain full read), when Debian's
@@ -73,4 +74,32 @@ pub fn run() -> Result<()> {
     }
     println!("\nBest of 5 full reads each; ratio > 1 means ours is faster.");
     Ok(())
+}
+
+/// Times the shipped model on real Everest tiles (green, red, NIR) on ndarray and wgpu, in a
+/// release build.
+pub fn model() -> Result<()> {
+    let data = Path::new("../shared/data/everest_landsat7_rgi60_geoutils");
+    if !data.is_dir() {
+        bail!(
+            "{} is missing: the benchmark runs on the real tiles kept there",
+            data.display()
+        );
+    }
+    let rgb = data.join("LE71400412000304SGS00_RGB.tif");
+    let nir = data.join("LE71400412000304SGS00_B4.tif");
+    let bands = [
+        format!("red={}:1", rgb.display()),
+        format!("green={}:2", rgb.display()),
+        format!("nir={}", nir.display()),
+    ];
+    run_step(
+        "build glacier (release)",
+        &mut command("cargo", &["build", "--release", "-q", "-p", "glacier-cli"]),
+    )?;
+    let mut bench = command("target/release/glacier", &["bench-model"]);
+    for b in &bands {
+        bench.args(["--band", b]);
+    }
+    run_step("time the shipped model", &mut bench)
 }

@@ -9,6 +9,7 @@
 //! - `web-build` builds the page into `dist/` (release).
 //! - `e2e`      runs the browser tests against an already built `dist/`.
 //! - `bench-decode` times full GeoTIFF decodes, ours beside GDAL, and prints a table.
+//! - `bench-model` times the shipped model per tile and per megapixel on ndarray and wgpu.
 
 mod bench;
 mod cmd;
@@ -35,9 +36,10 @@ fn main() -> Result<()> {
         Some("web-build") => validate::web_build(),
         Some("e2e") => validate::browser_tests(),
         Some("bench-decode") => bench::run(),
+        Some("bench-model") => bench::model(),
         other => {
             eprintln!(
-                "usage: cargo xtask <setup|serve|test|validate|web-build|e2e|bench-decode>\n\
+                "usage: cargo xtask <setup|serve|test|validate|web-build|e2e|bench-decode|bench-model>\n\
                  (got {other:?}; see the module docs in crates/xtask/src/main.rs)"
             );
             bail!("unknown or missing xtask command")

@@ -1,0 +1,121 @@
+//! `glacier bench-model`: inference time of a model per tile and per megapixel, on each backend,
+//! on real tiles of a scene.
+
+use anyhow::{Result, bail};
+use glacier_infer::Predictor;
+use glacier_inputs::ChannelReader;
+use glacier_raster::Window;
+use std::time::Instant;
+
+use crate::backend::Backend;
+
+/// One backend's timings.
+pub struct Row {
+    /// Backend as named on the command line.
+    pub backend: String,
+    /// burn's device description.
+    pub device: String,
+    /// First tile: kernel compilation / pipeline creation included, ms.
+    pub cold_ms: f64,
+    /// Median of the timed tiles, ms.
+    pub median_ms: f64,
+    /// Fastest timed tile, ms.
+    pub min_ms: f64,
+    /// Tiles timed after the cold one.
+    pub runs: usize,
+    /// Milliseconds per megapixel of scene, from the median and the tiling's stride.
+    pub ms_per_megapixel: f64,
+}
+
+/// Real windows of the scene, `tile × tile`, spread over it (at most `count`).
+fn windows(width: u32, height: u32, tile: u32, count: usize) -> Result<Vec<Window>> {
+    if width < tile || height < tile {
+        bail!("the scene ({width} × {height} px) is smaller than one {tile} px tile");
+    }
+    let cols = (width / tile).max(1);
+    let rows = (height / tile).max(1);
+    let mut out = Vec::new();
+    for r in 0..rows {
+        for c in 0..cols {
+            let x = if cols > 1 {
+                c * (width - tile) / (cols - 1)
+            } else {
+                0
+            };
+            let y = if rows > 1 {
+                r * (height - tile) / (rows - 1)
+            } else {
+                0
+            };
+            out.push(Window::new(x, y, tile, tile));
+        }
+    }
+    out.truncate(count.max(1));
+    Ok(out)
+}
+
+/// Times `runs` tiles (after one cold tile) of the scene behind `reader` on each backend.
+///
+/// # Errors
+/// Read errors, a scene smaller than a tile, a backend that cannot start.
+pub fn run(
+    bundle: &glacier_infer::ModelBundle,
+    reader: &mut ChannelReader<'_>,
+    size: (u32, u32),
+    backends: &[Backend],
+    runs: usize,
+) -> Result<Vec<Row>> {
+    let spec = &bundle.header.input;
+    let names = spec.channel_names()?;
+    let windows = windows(size.0, size.1, spec.tile, 8)?;
+    let tiles = windows
+        .iter()
+        .map(|w| reader.read(&names, *w))
+        .collect::<Result<Vec<_>, _>>()?;
+    let stride = f64::from(spec.tile - spec.overlap);
+    let tiles_per_megapixel = 1e6 / (stride * stride);
+    let mut rows = Vec::new();
+    for backend in backends {
+        let device = backend.device()?;
+        let predictor = Predictor::new(bundle, &device)?;
+        let stats = predictor.statistics_for(reader, size.0, size.1)?;
+        let mut time = |i: usize| -> Result<f64> {
+            let start = Instant::now();
+            predictor.probabilities(
+                &stats,
+                tiles[i % tiles.len()].clone(),
+                spec.tile,
+                spec.tile,
+            )?;
+            Ok(start.elapsed().as_secs_f64() * 1e3)
+        };
+        let cold_ms = time(0)?;
+        let mut warm = (1..=runs).map(&mut time).collect::<Result<Vec<_>>>()?;
+        warm.sort_by(f64::total_cmp);
+        let median_ms = warm[warm.len() / 2];
+        rows.push(Row {
+            backend: format!("{backend:?}").to_lowercase(),
+            device: format!("{device:?}"),
+            cold_ms,
+            median_ms,
+            min_ms: warm[0],
+            runs,
+            ms_per_megapixel: median_ms * tiles_per_megapixel,
+        });
+    }
+    Ok(rows)
+}
+
+/// The rows as a Markdown table.
+pub fn table(rows: &[Row], tile: u32, overlap: u32) -> String {
+    let mut out = format!(
+        "| backend | device | cold tile (ms) | median tile (ms) | fastest (ms) | runs | ms per megapixel ({tile} px tiles, {overlap} px overlap) |\n|---|---|---:|---:|---:|---:|---:|\n"
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {} | {:.1} | {:.1} | {:.1} | {} | {:.0} |\n",
+            r.backend, r.device, r.cold_ms, r.median_ms, r.min_ms, r.runs, r.ms_per_megapixel
+        ));
+    }
+    out
+}
