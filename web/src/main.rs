@@ -6,6 +6,7 @@
 
 mod adapter;
 mod app;
+mod assign;
 mod files;
 mod mapping;
 mod model;

@@ -2,12 +2,14 @@
 //! the result.
 
 use burn::tensor::Device;
-use glacier_infer::Predictor;
+use glacier_infer::{Confusion, Predictor, Scores};
 use glacier_inputs::baseline::{NdsiRules, classify};
 use glacier_inputs::{BytesSource, ChannelName, ChannelReader, Scene, SceneBuilder};
-use glacier_landsat::{Channel, LandsatFileName};
+use glacier_labels::Outlines;
+use glacier_landsat::Channel;
 use glacier_raster::{Grid, RasterSpec, Window, write_geotiff};
 
+use crate::assign::{Choice, is_landsat89};
 use crate::model::LoadedModel;
 use crate::network::{self, NetworkError};
 
@@ -46,6 +48,8 @@ pub struct Classification {
     pub valid: u64,
     /// The mask as a GeoTIFF (1 glacier, 0 not, 255 no data).
     pub geotiff: Vec<u8>,
+    /// Agreement with the dropped outlines on the pixels with data.
+    pub scores: Option<Scores>,
 }
 
 /// The outcome of a run.
@@ -66,6 +70,8 @@ pub struct MapResult {
     pub ndsi: Option<Classification>,
     /// Things the visitor should know (a classifier that could not run, a backend fallback).
     pub notes: Vec<String>,
+    /// The outlines compared with, when some were dropped.
+    pub outlines: Option<String>,
 }
 
 impl MapResult {
@@ -96,11 +102,40 @@ impl MapResult {
     }
 }
 
-fn stretch(v: f32) -> u8 {
-    if v.is_nan() {
-        return 0;
+/// False colour from the preview's raw samples (three channels per pixel): each channel
+/// stretched between its 2nd and 98th percentile, so reflectance, scaled reflectance and 8-bit
+/// DNs all look alike; NaN is black.
+fn false_colour(raw: &[f32]) -> Vec<u8> {
+    let mut ranges = [(0.0f32, 1.0f32); 3];
+    for (k, range) in ranges.iter_mut().enumerate() {
+        let mut v: Vec<f32> = raw
+            .iter()
+            .skip(k)
+            .step_by(3)
+            .copied()
+            .filter(|x| x.is_finite())
+            .collect();
+        if v.is_empty() {
+            continue;
+        }
+        v.sort_by(f32::total_cmp);
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        let (lo, hi) = (at(0.02), at(0.98));
+        *range = (lo, if hi > lo { hi } else { lo + 1.0 });
     }
-    (v.clamp(0.0, 1.0).powf(0.8) * 255.0) as u8
+    let mut out = Vec::with_capacity(raw.len() / 3 * 4);
+    for px in raw.chunks_exact(3) {
+        for (k, v) in px.iter().enumerate() {
+            let (lo, hi) = ranges[k];
+            out.push(if v.is_finite() {
+                (((v - lo) / (hi - lo)).clamp(0.0, 1.0).powf(0.8) * 255.0) as u8
+            } else {
+                0
+            });
+        }
+        out.push(255);
+    }
+    out
 }
 
 /// Preview sampling: every `step`-th pixel in both directions.
@@ -132,6 +167,7 @@ fn classification(
     mask: &[u8],
     grid: &Grid,
     preview: &Preview,
+    truth: Option<&[u8]>,
 ) -> Result<Classification, String> {
     let (w, h) = (grid.width, grid.height);
     let mut preview_mask = vec![255u8; (preview.width * preview.height) as usize];
@@ -169,7 +205,40 @@ fn classification(
         glacier: mask.iter().filter(|v| **v == 1).count() as u64,
         valid: mask.iter().filter(|v| **v != 255).count() as u64,
         geotiff: tiff.into_inner(),
+        scores: truth.map(|t| {
+            let mut c = Confusion::default();
+            for (m, t) in mask.iter().zip(t) {
+                if *m != 255 {
+                    c.add(*m == 1, *t == 1);
+                }
+            }
+            c.scores()
+        }),
     })
+}
+
+/// Glacier outlines among the dropped files: a GeoJSON, or a shapefile's `.shp` (with its `.prj`
+/// when given). `Ok(None)` when there are none.
+fn outlines(sources: &[BytesSource]) -> Result<Option<Outlines>, String> {
+    let lower = |s: &BytesSource| s.name.to_ascii_lowercase();
+    if let Some(g) = sources.iter().find(|s| lower(s).ends_with(".geojson")) {
+        let text = std::str::from_utf8(&g.bytes)
+            .map_err(|_| format!("{} is not UTF-8 text, so not GeoJSON", g.name))?;
+        return Outlines::from_geojson(&g.name, text)
+            .map(Some)
+            .map_err(|e| e.to_string());
+    }
+    let Some(shp) = sources.iter().find(|s| lower(s).ends_with(".shp")) else {
+        return Ok(None);
+    };
+    let stem = lower(shp).trim_end_matches(".shp").to_owned();
+    let prj = sources
+        .iter()
+        .find(|s| lower(s) == format!("{stem}.prj"))
+        .map(|p| String::from_utf8_lossy(&p.bytes).into_owned());
+    Outlines::from_shapefile(&shp.name, &shp.bytes, prj.as_deref())
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// Bands for the false-colour preview, best first among those the scene has.
@@ -207,6 +276,7 @@ fn missing_for_network(predictor: &Predictor, reader: &mut ChannelReader<'_>) ->
 /// A message naming the file and the fix, when no classifier can run.
 pub async fn run<F, Fut>(
     sources: Vec<BytesSource>,
+    choices: Vec<Choice>,
     model: Option<LoadedModel>,
     computes: Vec<Compute>,
     mut progress: F,
@@ -215,10 +285,17 @@ where
     F: FnMut(String, usize, usize) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
+    let outlines = outlines(&sources)?;
     let mut builder = SceneBuilder::new();
-    // Files without a Landsat name are listed as unused; neither classifier takes a DEM.
+    // Landsat 8/9 files by their names, others by the visitor's choices; the rest (a DEM) is
+    // listed as unused: neither classifier takes elevation.
+    for (file, band, channel) in &choices {
+        if let Some(s) = sources.iter().find(|s| &s.name == file) {
+            builder.map_band(*channel, Box::new(s.clone()), *band);
+        }
+    }
     for s in sources {
-        if LandsatFileName::parse(&s.name).is_some() {
+        if is_landsat89(&s.name) {
             builder.add_file(Box::new(s));
         }
     }
@@ -226,6 +303,16 @@ where
     let grid = scene.grid.clone();
     let (w, h) = (grid.width, grid.height);
     let mut notes = Vec::new();
+    let truth = match &outlines {
+        Some(o) => match glacier_labels::rasterize(o, &grid) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                notes.push(format!("The outlines were not compared: {e}"));
+                None
+            }
+        },
+        None => None,
+    };
     let mut reader = ChannelReader::new(&scene, None);
 
     let mut predictor = None;
@@ -270,7 +357,7 @@ where
         }
     }
     let preview = Preview::new(w, h);
-    let mut base = vec![0u8; (preview.width * preview.height * 4) as usize];
+    let mut raw = vec![f32::NAN; (preview.width * preview.height * 3) as usize];
     let mut ndsi_mask = if ndsi_ok {
         vec![255u8; w as usize * h as usize]
     } else {
@@ -304,8 +391,7 @@ where
             for c in (0..w).step_by(preview.step as usize) {
                 if let Some(p) = preview.index(r, c) {
                     let i = ((r - row) * w + c) as usize;
-                    let px = [stretch(v[0][i]), stretch(v[1][i]), stretch(v[2][i]), 255];
-                    base[p * 4..p * 4 + 4].copy_from_slice(&px);
+                    raw[p * 3..p * 3 + 3].copy_from_slice(&[v[0][i], v[1][i], v[2][i]]);
                 }
             }
         }
@@ -314,7 +400,13 @@ where
     }
     let ndsi = if ndsi_ok {
         let label = "NDSI baseline (NDSI > 0.4, NIR > 0.11)".to_string();
-        Some(classification(label, &ndsi_mask, &grid, &preview)?)
+        Some(classification(
+            label,
+            &ndsi_mask,
+            &grid,
+            &preview,
+            truth.as_deref(),
+        )?)
     } else {
         None
     };
@@ -344,7 +436,13 @@ where
             match outcome {
                 Ok(mask) => {
                     let label = format!("network {} on {}", m.bundle.header.name, compute.label);
-                    network = Some(classification(label, &mask, &grid, &preview)?);
+                    network = Some(classification(
+                        label,
+                        &mask,
+                        &grid,
+                        &preview,
+                        truth.as_deref(),
+                    )?);
                     break;
                 }
                 Err(NetworkError::Input(e)) => {
@@ -366,9 +464,10 @@ where
         grid: format!("{}, {} m pixels", grid.crs, grid.transform.dx),
         pixel_km2: (grid.transform.dx * grid.transform.dy).abs() / 1e6,
         composite: bands.map(|c| ChannelName::Band(c).name()).join(" / "),
-        base: (base, preview.width, preview.height),
+        base: (false_colour(&raw), preview.width, preview.height),
         network,
         ndsi,
         notes,
+        outlines: truth.is_some().then(|| outlines.map(|o| o.file)).flatten(),
     })
 }

@@ -18,7 +18,12 @@ pub fn describe(name: &str) -> Recognised {
     let lower = name.to_ascii_lowercase();
     let Some(parsed) = LandsatFileName::parse(name) else {
         let what = if lower.ends_with(".geojson") || lower.ends_with(".shp") {
-            "glacier outlines (comparison is not wired up yet)".to_string()
+            "glacier outlines – the map is compared with them".to_string()
+        } else if [".prj", ".shx", ".dbf", ".cpg"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+        {
+            "part of a shapefile (the .prj gives its CRS)".to_string()
         } else if lower.ends_with(".tif") || lower.ends_with(".tiff") {
             "GeoTIFF with an unrecognised name: not used (if it is a DEM: neither the shipped \
              network nor the NDSI baseline takes elevation)"

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{Clamped, JsCast};
 
+use crate::assign::{self, Assignable, BandAssignment, Choice};
 use crate::files;
 use crate::mapping::{self, Compute, MapResult, Shown};
 use crate::model::LoadedModel;
@@ -108,8 +109,12 @@ pub fn ScenePanel(
         });
     });
 
-    let take_files = move |list: Option<web_sys::FileList>| {
-        let Some(list) = list else { return };
+    let sources = RwSignal::new_local(Vec::<glacier_inputs::BytesSource>::new());
+    let assignable = RwSignal::new(Vec::<Assignable>::new());
+    let chosen = RwSignal::new(Vec::<Choice>::new());
+
+    // Maps the files held in `sources` with the visitor's band choices.
+    let map_scene = move || {
         if busy.get_untracked() {
             errors.update(|e| {
                 e.push("A scene is being mapped; wait for it to finish before adding files.".into())
@@ -118,21 +123,18 @@ pub fn ScenePanel(
         }
         busy.set(true);
         spawn_local(async move {
-            status.set("reading files…".into());
-            let (sources, read_errors) = files::read_all(list).await;
-            errors.update(|e| e.extend(read_errors));
-            recognised.set(
-                sources
-                    .iter()
-                    .map(|s| recognise::describe(&s.name))
-                    .collect(),
-            );
             status.set("waiting for the model and the backend…".into());
             let (model, computes) = engine.ready().await;
-            let outcome = mapping::run(sources, model, computes, |stage, done, total| async move {
-                status.set(format!("mapping: {stage}… {} %", done * 100 / total.max(1)));
-                yield_now().await;
-            })
+            let outcome = mapping::run(
+                sources.get_untracked(),
+                chosen.get_untracked(),
+                model,
+                computes,
+                |stage, done, total| async move {
+                    status.set(format!("mapping: {stage}… {} %", done * 100 / total.max(1)));
+                    yield_now().await;
+                },
+            )
             .await;
             match outcome {
                 Ok(r) => {
@@ -151,6 +153,56 @@ pub fn ScenePanel(
                 }
             }
             busy.set(false);
+        });
+    };
+
+    let take_files = move |list: Option<web_sys::FileList>| {
+        let Some(list) = list else { return };
+        if busy.get_untracked() {
+            errors.update(|e| {
+                e.push("A scene is being mapped; wait for it to finish before adding files.".into())
+            });
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            status.set("reading files…".into());
+            let (read, read_errors) = files::read_all(list).await;
+            errors.update(|e| e.extend(read_errors));
+            recognised.set(read.iter().map(|s| recognise::describe(&s.name)).collect());
+            let others = assign::assignables(&read);
+            let has_landsat89 = read.iter().any(|s| assign::is_landsat89(&s.name));
+            chosen.set(Vec::new());
+            assignable.set(if has_landsat89 {
+                Vec::new()
+            } else {
+                others.clone()
+            });
+            sources.set(read);
+            busy.set(false);
+            if has_landsat89 || others.is_empty() {
+                map_scene();
+                return;
+            }
+            // Only files without a Landsat 8/9 name: the visitor says what they hold first.
+            let landsat_other: Vec<String> = others
+                .iter()
+                .filter_map(|a| {
+                    let parsed = glacier_landsat::LandsatFileName::parse(&a.name)?;
+                    Some(format!(
+                        "{} is a {} file; the model takes Landsat 8/9 (OLI/TIRS) bands. Use a \
+                         Landsat 8 or 9 scene, or, if you know what its bands hold, choose them \
+                         below and press Map.",
+                        a.name, parsed.mission
+                    ))
+                })
+                .collect();
+            errors.update(|e| e.extend(landsat_other));
+            status.set(
+                "mapping stopped: no file has a Landsat 8/9 name; choose what their bands hold \
+                 (below), then press Map"
+                    .into(),
+            );
         });
     };
 
@@ -196,6 +248,12 @@ pub fn ScenePanel(
                     }).collect_view()}
                 </tbody>
             </table>
+            <BandAssignment files=assignable chosen=chosen />
+            <button data-testid="map-scene" class:hidden=move || assignable.with(Vec::is_empty)
+                prop:disabled=move || busy.get() || chosen.with(Vec::is_empty)
+                on:click=move |_| map_scene()>
+                "Map"
+            </button>
             <div class="result" class:hidden=move || result.with(Option::is_none)>
                 <fieldset class="classifier" data-testid="classifier">
                     <legend>"Show"</legend>
@@ -231,6 +289,11 @@ pub fn ScenePanel(
                     <dd data-testid="nodata-share">{stat(|r, s| r.result.pick(s).map(|c| format!("{:.1} %", share(r.result.pixels() - c.valid, r.result.pixels()) * 100.0)).unwrap_or_default())}</dd>
                     <dt>"Scene"</dt>
                     <dd data-testid="scene-grid">{stat(|r, _| format!("{} × {} px, {}", r.result.size.0, r.result.size.1, r.result.grid))}</dd>
+                    <dt>"Against the outlines"</dt>
+                    <dd data-testid="scores">{stat(|r, s| match (r.result.pick(s).and_then(|c| c.scores), &r.result.outlines) {
+                        (Some(sc), Some(file)) => format!("IoU {:.3}, precision {:.3}, recall {:.3} ({} px compared; outside {} counts as not glacier)", sc.iou, sc.precision, sc.recall, sc.pixels, file),
+                        _ => "no outlines dropped (add a GeoJSON or a shapefile's .shp and .prj to compare)".into(),
+                    })}</dd>
                     <dt>"Preview"</dt>
                     <dd>{stat(|r, _| format!("false colour {}, glacier in cyan", r.result.composite))}</dd>
                 </dl>

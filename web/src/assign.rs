@@ -1,0 +1,109 @@
+//! Files without a Landsat 8/9 name: the visitor says what their bands hold (the page's
+//! `--band NAME=FILE:K`), e.g. a stacked GeoTIFF or the Everest Landsat 7 files.
+
+use glacier_inputs::BytesSource;
+use glacier_landsat::{Channel, LandsatFileName};
+use glacier_raster::GeoTiffReader;
+use leptos::prelude::*;
+
+/// A GeoTIFF the visitor can assign bands of.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assignable {
+    /// File name.
+    pub name: String,
+    /// Its bands.
+    pub bands: usize,
+}
+
+/// One band the visitor assigned: file name, 0-based band, channel.
+pub type Choice = (String, usize, Channel);
+
+/// Whether `name` is a Landsat 8/9 file the page recognises by its name.
+pub fn is_landsat89(name: &str) -> bool {
+    LandsatFileName::parse(name).is_some_and(|n| n.is_landsat89())
+}
+
+/// The dropped GeoTIFFs that are not recognised Landsat 8/9 files, with their band counts
+/// (read from the header only). Files that are not readable TIFFs are left out: mapping reports
+/// them when they matter.
+pub fn assignables(sources: &[BytesSource]) -> Vec<Assignable> {
+    sources
+        .iter()
+        .filter(|s| {
+            let lower = s.name.to_ascii_lowercase();
+            (lower.ends_with(".tif") || lower.ends_with(".tiff")) && !is_landsat89(&s.name)
+        })
+        .filter_map(|s| {
+            let reader =
+                GeoTiffReader::new(s.name.clone(), std::io::Cursor::new(&s.bytes[..])).ok()?;
+            Some(Assignable {
+                name: s.name.clone(),
+                bands: reader.info().bands,
+            })
+        })
+        .collect()
+}
+
+/// Channels a band can be assigned to.
+const CHOICES: [Channel; 6] = [
+    Channel::Blue,
+    Channel::Green,
+    Channel::Red,
+    Channel::Nir,
+    Channel::Swir1,
+    Channel::Swir2,
+];
+
+/// One `<select>` per band of each assignable file; choices go to `chosen`.
+#[component]
+pub fn BandAssignment(
+    files: RwSignal<Vec<Assignable>>,
+    chosen: RwSignal<Vec<Choice>>,
+) -> impl IntoView {
+    let set = move |file: String, band: usize, value: String| {
+        chosen.update(|list| {
+            list.retain(|(f, b, _)| !(f == &file && *b == band));
+            if let Some(c) = Channel::parse(&value) {
+                list.push((file, band, c));
+            }
+        });
+    };
+    view! {
+        <div class="assign" class:hidden=move || files.with(Vec::is_empty)>
+            <p>
+                "These GeoTIFFs have no Landsat 8/9 name. If you know what their bands hold (a "
+                "stacked file, another sensor's bands), say so here and press Map. The network "
+                "standardises each scene with its own statistics, so 8-bit or scaled values work, "
+                "but it was trained on one Landsat 7 scene: expect a rough map."
+            </p>
+            <table class="recognised">
+                <tbody>
+                    {move || files.get().into_iter().flat_map(|f| {
+                        (0..f.bands).map(move |band| {
+                            let name = f.name.clone();
+                            let on_change = {
+                                let name = name.clone();
+                                move |ev: leptos::ev::Event| set(name.clone(), band, event_target_value(&ev))
+                            };
+                            view! {
+                                <tr>
+                                    <td>{name.clone()}</td>
+                                    <td>{format!("band {}", band + 1)}</td>
+                                    <td>
+                                        <select data-testid="assign" data-file=name.clone()
+                                            data-band=(band + 1).to_string() on:change=on_change>
+                                            <option value="">"not used"</option>
+                                            {CHOICES.iter().map(|c| view! {
+                                                <option value=c.name()>{c.name()}</option>
+                                            }).collect_view()}
+                                        </select>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect::<Vec<_>>()
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
