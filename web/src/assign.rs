@@ -44,16 +44,6 @@ pub fn assignables(sources: &[BytesSource]) -> Vec<Assignable> {
         .collect()
 }
 
-/// Channels a band can be assigned to.
-const CHOICES: [Channel; 6] = [
-    Channel::Blue,
-    Channel::Green,
-    Channel::Red,
-    Channel::Nir,
-    Channel::Swir1,
-    Channel::Swir2,
-];
-
 /// One `<select>` per band of each assignable file; choices go to `chosen`.
 #[component]
 pub fn BandAssignment(
@@ -93,7 +83,7 @@ pub fn BandAssignment(
                                         <select data-testid="assign" data-file=name.clone()
                                             data-band=(band + 1).to_string() on:change=on_change>
                                             <option value="">"not used"</option>
-                                            {CHOICES.iter().map(|c| view! {
+                                            {Channel::ALL.iter().map(|c| view! {
                                                 <option value=c.name()>{c.name()}</option>
                                             }).collect_view()}
                                         </select>

@@ -13,9 +13,14 @@ use crate::recognise::{self, Recognised};
 
 /// Lets the browser paint between steps of a long computation.
 async fn yield_now() {
+    sleep_ms(0).await;
+}
+
+/// Resolves after `ms` milliseconds (a browser timer, so the page stays live).
+async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
@@ -65,7 +70,7 @@ impl Engine {
     /// and the devices to try, GPU first.
     async fn ready(self) -> (Option<LoadedModel>, Vec<Compute>) {
         while !self.detected.get_untracked() || self.model.with_untracked(Option::is_none) {
-            yield_now().await;
+            sleep_ms(50).await;
         }
         let model = self.model.get_untracked().and_then(Result::ok);
         let mut computes = Vec::new();
@@ -113,15 +118,23 @@ pub fn ScenePanel(
     let assignable = RwSignal::new(Vec::<Assignable>::new());
     let chosen = RwSignal::new(Vec::<Choice>::new());
 
-    // Maps the files held in `sources` with the visitor's band choices.
-    let map_scene = move || {
+    // Marks the panel busy; false (with a message) when a run is already going.
+    let claim = move || {
         if busy.get_untracked() {
             errors.update(|e| {
                 e.push("A scene is being mapped; wait for it to finish before adding files.".into())
             });
-            return;
+            return false;
         }
         busy.set(true);
+        true
+    };
+
+    // Maps the files held in `sources` with the visitor's band choices.
+    let map_scene = move || {
+        if !claim() {
+            return;
+        }
         spawn_local(async move {
             status.set("waiting for the model and the backend…".into());
             let (model, computes) = engine.ready().await;
@@ -158,13 +171,9 @@ pub fn ScenePanel(
 
     let take_files = move |list: Option<web_sys::FileList>| {
         let Some(list) = list else { return };
-        if busy.get_untracked() {
-            errors.update(|e| {
-                e.push("A scene is being mapped; wait for it to finish before adding files.".into())
-            });
+        if !claim() {
             return;
         }
-        busy.set(true);
         spawn_local(async move {
             status.set("reading files…".into());
             let (read, read_errors) = files::read_all(list).await;

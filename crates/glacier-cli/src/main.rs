@@ -37,17 +37,8 @@ enum Command {
     },
     /// Write a scene's model input channels as a float32 GeoTIFF on the scene grid.
     Prepare {
-        /// Scene files recognised by their Landsat names (band GeoTIFFs, QA_PIXEL, MTL).
-        files: Vec<PathBuf>,
-        /// A band under any name: NAME=FILE, or NAME=FILE:K for band K of a multi-band file.
-        #[arg(long = "band", value_name = "NAME=FILE[:K]")]
-        bands: Vec<String>,
-        /// One stacked GeoTIFF holding several bands (give their order with --order).
-        #[arg(long, requires = "order")]
-        stack: Option<PathBuf>,
-        /// Band order of --stack, e.g. green,red,nir,swir1,swir2,tir (- skips a band).
-        #[arg(long)]
-        order: Option<String>,
+        #[command(flatten)]
+        scene: prepare::SceneFiles,
         /// A DEM in any supported CRS, resampled onto the scene grid.
         #[arg(long)]
         dem: Option<PathBuf>,
@@ -62,11 +53,8 @@ enum Command {
     /// Cut training chips (channels + labels from outlines) with a spatial train/validation/test
     /// split; see `glacier_train::chips` for the on-disk format.
     Chips {
-        /// Scene files recognised by their Landsat names.
-        files: Vec<PathBuf>,
-        /// A band under any name: NAME=FILE or NAME=FILE:K.
-        #[arg(long = "band", value_name = "NAME=FILE[:K]")]
-        bands: Vec<String>,
+        #[command(flatten)]
+        scene: prepare::SceneFiles,
         /// A DEM for elevation and slope.
         #[arg(long)]
         dem: Option<PathBuf>,
@@ -177,11 +165,9 @@ enum Command {
         /// Model name.
         #[arg(long)]
         name: String,
-        /// Scene files for the reference tile (as for prepare).
-        files: Vec<PathBuf>,
-        /// A band under any name for the reference tile: NAME=FILE or NAME=FILE:K.
-        #[arg(long = "band", value_name = "NAME=FILE[:K]")]
-        bands: Vec<String>,
+        /// The scene of the reference tile.
+        #[command(flatten)]
+        scene: prepare::SceneFiles,
         /// Reference tile: COL,ROW,WIDTH,HEIGHT on the scene grid.
         #[arg(long)]
         check_window: Option<String>,
@@ -191,17 +177,8 @@ enum Command {
     },
     /// Classify a whole scene into a glacier mask GeoTIFF (1 glacier, 0 not, 255 no data).
     Predict {
-        /// Scene files recognised by their Landsat names (band GeoTIFFs, QA_PIXEL, MTL).
-        files: Vec<PathBuf>,
-        /// A band under any name: NAME=FILE or NAME=FILE:K.
-        #[arg(long = "band", value_name = "NAME=FILE[:K]")]
-        bands: Vec<String>,
-        /// One stacked GeoTIFF holding several bands (give their order with --order).
-        #[arg(long, requires = "order")]
-        stack: Option<PathBuf>,
-        /// Band order of --stack.
-        #[arg(long)]
-        order: Option<String>,
+        #[command(flatten)]
+        scene: prepare::SceneFiles,
         /// A DEM, for models that take elevation or slope.
         #[arg(long)]
         dem: Option<PathBuf>,
@@ -220,11 +197,8 @@ enum Command {
     },
     /// Time a model per tile and per megapixel on real tiles of a scene, on each backend.
     BenchModel {
-        /// Scene files recognised by their Landsat names.
-        files: Vec<PathBuf>,
-        /// A band under any name: NAME=FILE or NAME=FILE:K.
-        #[arg(long = "band", value_name = "NAME=FILE[:K]")]
-        bands: Vec<String>,
+        #[command(flatten)]
+        scene: prepare::SceneFiles,
         /// Model file (default: the shipped model in models/).
         #[arg(long)]
         model: Option<PathBuf>,
@@ -310,26 +284,18 @@ fn main() -> Result<()> {
             print_out(&serde_json::to_string_pretty(&out)?)?;
         }
         Command::Prepare {
-            files,
-            bands,
-            stack,
-            order,
+            scene,
             dem,
             channels,
             out,
         } => {
-            let args = prepare::SceneArgs {
-                files: &files,
-                bands: &bands,
-                stack: stack.as_deref().zip(order.as_deref()),
-            };
+            let args = scene.args();
             let written = prepare::run(&args, dem.as_deref(), channels.as_deref(), &out)?;
             let names: Vec<&str> = written.iter().map(|n| n.name()).collect();
             eprintln!("wrote {} ({})", out.display(), names.join(", "));
         }
         Command::Chips {
-            files,
-            bands,
+            scene,
             dem,
             outlines,
             channels,
@@ -341,11 +307,7 @@ fn main() -> Result<()> {
             max_ignored,
             out,
         } => {
-            let scene_args = prepare::SceneArgs {
-                files: &files,
-                bands: &bands,
-                stack: None,
-            };
+            let scene_args = scene.args();
             let args = chips::ChipArgs {
                 outlines: &outlines,
                 channels: channels.as_deref(),
@@ -439,20 +401,16 @@ fn main() -> Result<()> {
             checkpoint,
             chips,
             name,
-            files,
-            bands,
+            scene,
             check_window,
             out,
         } => {
             let check = match check_window {
                 Some(w) => Some((
-                    prepare::SceneArgs {
-                        files: &files,
-                        bands: &bands,
-                        stack: None,
-                    },
+                    scene.args(),
                     parse_window(&w)?,
-                    bands
+                    scene
+                        .bands
                         .iter()
                         .map(|b| {
                             // NAME=path/to/FILE[:K] → NAME=FILE[:K]: the card names files, not paths.
@@ -460,7 +418,7 @@ fn main() -> Result<()> {
                             let file = f.rsplit('/').next().unwrap_or(f);
                             format!("{n}={file}")
                         })
-                        .chain(files.iter().filter_map(|f| {
+                        .chain(scene.files.iter().filter_map(|f| {
                             f.file_name().and_then(|n| n.to_str()).map(str::to_owned)
                         }))
                         .collect::<Vec<_>>()
@@ -487,21 +445,14 @@ fn main() -> Result<()> {
             );
         }
         Command::Predict {
-            files,
-            bands,
-            stack,
-            order,
+            scene,
             dem,
             model,
             out,
             probabilities,
             backend,
         } => {
-            let args = prepare::SceneArgs {
-                files: &files,
-                bands: &bands,
-                stack: stack.as_deref().zip(order.as_deref()),
-            };
+            let args = scene.args();
             let model = model.unwrap_or_else(backend::default_model);
             let p = predict::run(
                 &args,
@@ -522,17 +473,12 @@ fn main() -> Result<()> {
             );
         }
         Command::BenchModel {
-            files,
-            bands,
+            scene,
             model,
             backend,
             runs,
         } => {
-            let args = prepare::SceneArgs {
-                files: &files,
-                bands: &bands,
-                stack: None,
-            };
+            let args = scene.args();
             let bundle = backend::read_model(&model.unwrap_or_else(backend::default_model))?;
             let scene = prepare::scene(&args)?;
             let size = (scene.grid.width, scene.grid.height);

@@ -117,19 +117,7 @@ pub fn run(
             grid.pixels()
         );
     }
-    let file =
-        std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let width = grid.width as usize;
-    write_geotiff(
-        &out.display().to_string(),
-        std::io::BufWriter::new(file),
-        &spec(255.0, "glacier"),
-        |row, rows, bands: &mut [Vec<u8>]| {
-            let start = row as usize * width;
-            bands[0].copy_from_slice(&mask_bytes[start..start + rows as usize * width]);
-            Ok(())
-        },
-    )?;
+    crate::rasterize::write_mask(out, &grid, Some(255.0), &mask_bytes)?;
     let t = grid.transform;
     Ok(Predicted {
         glacier: mask_bytes.iter().filter(|v| **v == 1).count() as u64,

@@ -10,6 +10,34 @@ use glacier_raster::{RasterSpec, Window, write_geotiff};
 use std::path::{Path, PathBuf};
 
 /// Where the scene comes from, as given on the command line.
+/// A scene's files as every scene-reading command takes them on the command line.
+#[derive(clap::Args, Debug)]
+pub struct SceneFiles {
+    /// Scene files recognised by their Landsat names (band GeoTIFFs, QA_PIXEL, MTL).
+    pub files: Vec<PathBuf>,
+    /// A band under any name: NAME=FILE, or NAME=FILE:K for band K of a multi-band file.
+    #[arg(long = "band", value_name = "NAME=FILE[:K]")]
+    pub bands: Vec<String>,
+    /// One stacked GeoTIFF holding several bands (give their order with --order).
+    #[arg(long, requires = "order")]
+    pub stack: Option<PathBuf>,
+    /// Band order of --stack, e.g. green,red,nir,swir1,swir2,tir (- skips a band).
+    #[arg(long)]
+    pub order: Option<String>,
+}
+
+impl SceneFiles {
+    /// The borrowed form the commands take.
+    pub fn args(&self) -> SceneArgs<'_> {
+        SceneArgs {
+            files: &self.files,
+            bands: &self.bands,
+            stack: self.stack.as_deref().zip(self.order.as_deref()),
+        }
+    }
+}
+
+/// A scene's files, borrowed.
 pub struct SceneArgs<'a> {
     /// Files recognised by their Landsat names (bands, QA_PIXEL, MTL).
     pub files: &'a [PathBuf],

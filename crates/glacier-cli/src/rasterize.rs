@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use glacier_labels::{Outlines, rasterize};
-use glacier_raster::{GeoTiffReader, RasterSpec, write_geotiff};
+use glacier_raster::{GeoTiffReader, Grid, RasterSpec, write_geotiff};
 use std::path::Path;
 
 /// Reads outlines from a `.shp` (with its `.prj` beside it), a GeoJSON or a GeoPackage file.
@@ -42,13 +42,19 @@ pub fn run(outlines: &Path, like: &Path, out: &Path) -> Result<usize> {
         )
     })?;
     let mask = rasterize(&outlines, &grid)?;
+    write_mask(out, &grid, None, &mask)?;
+    Ok(mask.iter().filter(|m| **m == 1).count())
+}
+
+/// Writes a one-band uint8 glacier mask on `grid` (DEFLATE, strip by strip).
+pub fn write_mask(out: &Path, grid: &Grid, nodata: Option<f64>, mask: &[u8]) -> Result<()> {
     let spec = RasterSpec {
         width: grid.width,
         height: grid.height,
         bands: 1,
         transform: grid.transform,
         crs: Some(grid.crs.clone()),
-        nodata: None,
+        nodata,
         descriptions: vec!["glacier".into()],
     };
     let file =
@@ -64,5 +70,5 @@ pub fn run(outlines: &Path, like: &Path, out: &Path) -> Result<usize> {
             Ok(())
         },
     )?;
-    Ok(mask.iter().filter(|m| **m == 1).count())
+    Ok(())
 }
