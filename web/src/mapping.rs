@@ -7,16 +7,23 @@ use glacier_inputs::baseline::{NdsiRules, classify};
 use glacier_inputs::{BytesSource, ChannelName, ChannelReader, Scene, SceneBuilder};
 use glacier_labels::Outlines;
 use glacier_landsat::Channel;
-use glacier_raster::{Grid, RasterSpec, Window, write_geotiff};
+use glacier_raster::grid::source_positions;
+use glacier_raster::{
+    Grid, LonLatBounds, RasterSpec, Window, lon_lat_bounds, web_mercator_grid, write_geotiff,
+};
 
 use crate::assign::{Choice, is_landsat89};
 use crate::model::LoadedModel;
 use crate::network::{self, NetworkError};
+use crate::timing::{Timings, now_ms};
 
 /// Rows read per step of the first pass; each step yields to the browser.
 const ROWS_PER_STEP: u32 = 256;
 /// Longest side of the preview image.
 const PREVIEW_MAX: u32 = 1024;
+
+/// The error text of a run the visitor cancelled.
+pub const CANCELLED: &str = "cancelled";
 
 /// Which classification the page shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +55,8 @@ pub struct Classification {
     pub valid: u64,
     /// The mask as a GeoTIFF (1 glacier, 0 not, 255 no data).
     pub geotiff: Vec<u8>,
+    /// The glacier patches as GeoJSON polygons in lon/lat, or why there are none.
+    pub geojson: Result<String, String>,
     /// Agreement with the dropped outlines on the pixels with data.
     pub scores: Option<Scores>,
 }
@@ -72,7 +81,94 @@ pub struct MapResult {
     pub notes: Vec<String>,
     /// The outlines compared with, when some were dropped.
     pub outlines: Option<String>,
+    /// The dropped outlines sampled at the preview's pixels (1 inside).
+    pub outlines_preview: Option<Vec<u8>>,
+    /// Where the scene lies on the web map; `None` when its CRS cannot be placed (see notes).
+    pub placement: Option<Placement>,
+    /// How long each stage took.
+    pub timings: Timings,
 }
+
+/// The scene on a web map: a north-up Web Mercator grid over it (so a web map can stretch an
+/// image between two lon/lat corners without distortion) and, for each of its pixels, the
+/// preview pixel it shows.
+pub struct Placement {
+    /// The grid's bounds in longitude/latitude.
+    pub bounds: LonLatBounds,
+    /// Map image width in pixels.
+    pub width: u32,
+    /// Map image height in pixels.
+    pub height: u32,
+    /// Preview index per map pixel (`u32::MAX` outside the scene).
+    index: Vec<u32>,
+}
+
+impl Placement {
+    fn new(grid: &Grid, preview: &Preview) -> Result<Placement, String> {
+        let merc = web_mercator_grid(grid, PREVIEW_MAX).map_err(|e| e.to_string())?;
+        let bounds = lon_lat_bounds(&merc).map_err(|e| e.to_string())?;
+        let (w, h) = (grid.width as f32, grid.height as f32);
+        let index = source_positions(&merc, grid, 16)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|p| match p {
+                Some((c, r)) if (0.0..w).contains(&c) && (0.0..h).contains(&r) => {
+                    (r as u32 / preview.step) * preview.width + c as u32 / preview.step
+                }
+                _ => u32::MAX,
+            })
+            .collect();
+        Ok(Placement {
+            bounds,
+            width: merc.width,
+            height: merc.height,
+            index,
+        })
+    }
+
+    /// An RGBA image on the map grid: `colour(preview index)` inside the scene, transparent
+    /// outside.
+    pub fn paint(&self, colour: impl Fn(usize) -> [u8; 4]) -> Vec<u8> {
+        self.index
+            .iter()
+            .flat_map(|&i| {
+                if i == u32::MAX {
+                    [0; 4]
+                } else {
+                    colour(i as usize)
+                }
+            })
+            .collect()
+    }
+
+    /// Like [`Placement::paint`] for a 0/1 layer, drawing only its edges (where a map pixel's
+    /// value differs from its right or lower neighbour's).
+    pub fn edges(&self, inside: impl Fn(usize) -> bool, colour: [u8; 4]) -> Vec<u8> {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let value: Vec<bool> = self
+            .index
+            .iter()
+            .map(|&i| i != u32::MAX && inside(i as usize))
+            .collect();
+        let mut rgba = vec![0u8; w * h * 4];
+        for r in 0..h {
+            for c in 0..w {
+                let v = value[r * w + c];
+                let right = c + 1 < w && value[r * w + c + 1] != v;
+                let below = r + 1 < h && value[(r + 1) * w + c] != v;
+                if right || below {
+                    rgba[(r * w + c) * 4..(r * w + c) * 4 + 4].copy_from_slice(&colour);
+                }
+            }
+        }
+        rgba
+    }
+}
+
+/// Colour of glacier pixels on the map and in the preview.
+pub const GLACIER_RGBA: [u8; 4] = [0, 200, 255, 255];
+/// Colour of the dropped outlines on the map.
+pub const OUTLINE_RGBA: [u8; 4] = [255, 214, 0, 255];
 
 impl MapResult {
     /// The classification for `shown`, else the one there is.
@@ -89,7 +185,7 @@ impl MapResult {
         if let Some(c) = self.pick(shown) {
             for (px, m) in rgba.chunks_exact_mut(4).zip(&c.preview_mask) {
                 if *m == 1 {
-                    px.copy_from_slice(&[px[0] / 3, 160 + px[1] / 3, 255, 255]);
+                    px.copy_from_slice(&GLACIER_RGBA);
                 }
             }
         }
@@ -99,6 +195,55 @@ impl MapResult {
     /// Total pixels of the scene.
     pub fn pixels(&self) -> u64 {
         u64::from(self.size.0) * u64::from(self.size.1)
+    }
+
+    /// The false colour on the map grid.
+    pub fn map_base(&self) -> Option<Vec<u8>> {
+        let p = self.placement.as_ref()?;
+        Some(p.paint(|i| {
+            let px = &self.base.0[i * 4..i * 4 + 4];
+            [px[0], px[1], px[2], px[3]]
+        }))
+    }
+
+    /// `shown`'s glacier pixels on the map grid (transparent elsewhere).
+    pub fn map_mask(&self, shown: Shown) -> Option<Vec<u8>> {
+        let (p, c) = (self.placement.as_ref()?, self.pick(shown)?);
+        Some(p.paint(|i| {
+            if c.preview_mask[i] == 1 {
+                GLACIER_RGBA
+            } else {
+                [0; 4]
+            }
+        }))
+    }
+
+    /// The dropped outlines' edges on the map grid.
+    pub fn map_outlines(&self) -> Option<Vec<u8>> {
+        let (p, t) = (self.placement.as_ref()?, self.outlines_preview.as_ref()?);
+        Some(p.edges(|i| t[i] == 1, OUTLINE_RGBA))
+    }
+
+    /// The map view as one image: false colour, `shown`'s glacier at `opacity` (0–1), outlines.
+    pub fn map_picture(&self, shown: Shown, opacity: f64) -> Option<Vec<u8>> {
+        let mut rgba = self.map_base()?;
+        let mask = self.map_mask(shown)?;
+        let a = opacity.clamp(0.0, 1.0) as f32;
+        for (px, m) in rgba.chunks_exact_mut(4).zip(mask.chunks_exact(4)) {
+            if m[3] != 0 {
+                for (p, m) in px.iter_mut().zip(m).take(3) {
+                    *p = (f32::from(*p) * (1.0 - a) + f32::from(*m) * a) as u8;
+                }
+            }
+        }
+        if let Some(edges) = self.map_outlines() {
+            for (px, e) in rgba.chunks_exact_mut(4).zip(edges.chunks_exact(4)) {
+                if e[3] != 0 {
+                    px.copy_from_slice(e);
+                }
+            }
+        }
+        Some(rgba)
     }
 }
 
@@ -160,6 +305,19 @@ impl Preview {
         (r.is_multiple_of(self.step) && c.is_multiple_of(self.step))
             .then(|| ((r / self.step) * self.width + c / self.step) as usize)
     }
+
+    /// A `w × h` scene layer sampled at the preview's pixels.
+    fn sample(&self, values: &[u8], w: u32, h: u32) -> Vec<u8> {
+        let mut out = vec![255u8; (self.width * self.height) as usize];
+        for r in (0..h).step_by(self.step as usize) {
+            for c in (0..w).step_by(self.step as usize) {
+                if let Some(p) = self.index(r, c) {
+                    out[p] = values[(r * w + c) as usize];
+                }
+            }
+        }
+        out
+    }
 }
 
 fn classification(
@@ -170,14 +328,7 @@ fn classification(
     truth: Option<&[u8]>,
 ) -> Result<Classification, String> {
     let (w, h) = (grid.width, grid.height);
-    let mut preview_mask = vec![255u8; (preview.width * preview.height) as usize];
-    for r in (0..h).step_by(preview.step as usize) {
-        for c in (0..w).step_by(preview.step as usize) {
-            if let Some(p) = preview.index(r, c) {
-                preview_mask[p] = mask[(r * w + c) as usize];
-            }
-        }
-    }
+    let preview_mask = preview.sample(mask, w, h);
     let spec = RasterSpec {
         width: w,
         height: h,
@@ -199,8 +350,12 @@ fn classification(
         },
     )
     .map_err(|e| e.to_string())?;
+    let patches = glacier_labels::polygonize(mask, w, h, |v| v == 1);
+    let geojson = glacier_labels::to_geojson(&patches, grid, "glacier_mask.geojson")
+        .map_err(|e| format!("No GeoJSON export: {e}"));
     Ok(Classification {
         label,
+        geojson,
         preview_mask,
         glacier: mask.iter().filter(|v| **v == 1).count() as u64,
         valid: mask.iter().filter(|v| **v != 255).count() as u64,
@@ -270,7 +425,8 @@ fn missing_for_network(predictor: &Predictor, reader: &mut ChannelReader<'_>) ->
 
 /// Maps the scene in `sources`: a first pass (preview and NDSI baseline) strip by strip, then the
 /// network tile by tile on the first of `computes` that works. `progress(stage, done, total)`
-/// is awaited between steps so the browser can paint.
+/// is awaited between steps so the browser can paint; when it answers `false` the run stops
+/// with [`CANCELLED`].
 ///
 /// # Errors
 /// A message naming the file and the fix, when no classifier can run.
@@ -283,8 +439,10 @@ pub async fn run<F, Fut>(
 ) -> Result<MapResult, String>
 where
     F: FnMut(String, usize, usize) -> Fut,
-    Fut: std::future::Future<Output = ()>,
+    Fut: std::future::Future<Output = bool>,
 {
+    let mut timings = Timings::default();
+    let mut t = now_ms();
     let outlines = outlines(&sources)?;
     let mut builder = SceneBuilder::new();
     // Landsat 8/9 files by their names, others by the visitor's choices; the rest (a DEM) is
@@ -314,6 +472,7 @@ where
         None => None,
     };
     let mut reader = ChannelReader::new(&scene, None);
+    t = timings.stage("scene headers and outlines", t);
 
     let mut predictor = None;
     match (&model, computes.first()) {
@@ -396,8 +555,11 @@ where
             }
         }
         row += rows;
-        progress(stage.into(), row as usize, h as usize).await;
+        if !progress(stage.into(), row as usize, h as usize).await {
+            return Err(CANCELLED.into());
+        }
     }
+    t = timings.stage(format!("decode + preprocess ({stage}), {w} × {h} px"), t);
     let ndsi = if ndsi_ok {
         let label = "NDSI baseline (NDSI > 0.4, NIR > 0.11)".to_string();
         Some(classification(
@@ -411,6 +573,9 @@ where
         None
     };
     drop(ndsi_mask);
+    if ndsi.is_some() {
+        t = timings.stage("NDSI mask exports (GeoTIFF, GeoJSON)", t);
+    }
 
     // Second pass: the network, on the first device that works.
     let mut network = None;
@@ -433,6 +598,7 @@ where
                 progress(stage.clone(), done, total)
             })
             .await;
+            t = timings.stage(format!("network inference on {}", compute.label), t);
             match outcome {
                 Ok(mask) => {
                     let label = format!("network {} on {}", m.bundle.header.name, compute.label);
@@ -443,8 +609,10 @@ where
                         &preview,
                         truth.as_deref(),
                     )?);
+                    t = timings.stage("network mask exports (GeoTIFF, GeoJSON)", t);
                     break;
                 }
+                Err(NetworkError::Cancelled) => return Err(CANCELLED.into()),
                 Err(NetworkError::Input(e)) => {
                     notes.push(format!("The network stopped: {e}"));
                     break;
@@ -459,6 +627,21 @@ where
     if network.is_none() && ndsi.is_none() {
         return Err(notes.join(" "));
     }
+    let placement = match Placement::new(&grid, &preview) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            notes.push(format!("The scene cannot be placed on the map: {e}"));
+            None
+        }
+    };
+    timings.stage("map placement (UTM → Web Mercator)", t);
+    for c in [&network, &ndsi].into_iter().flatten() {
+        if let Err(e) = &c.geojson {
+            notes.push(e.clone());
+            break;
+        }
+    }
+    let outlines_preview = truth.as_ref().map(|t| preview.sample(t, w, h));
     Ok(MapResult {
         size: (w, h),
         grid: format!("{}, {} m pixels", grid.crs, grid.transform.dx),
@@ -469,5 +652,8 @@ where
         ndsi,
         notes,
         outlines: truth.is_some().then(|| outlines.map(|o| o.file)).flatten(),
+        outlines_preview,
+        placement,
+        timings,
     })
 }

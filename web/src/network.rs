@@ -15,11 +15,13 @@ pub enum NetworkError {
     Input(String),
     /// The backend failed (the CPU may still succeed).
     Backend(String),
+    /// The visitor pressed Cancel.
+    Cancelled,
 }
 
 /// Classifies the `width × height` scene behind `reader` with `predictor`; returns the mask
 /// (1 glacier, 0 not, 255 no data), row-major. `progress(done, total)` is awaited after every tile
-/// so the page can paint and show how far it got.
+/// so the page can paint and show how far it got; it answers whether to go on.
 ///
 /// # Errors
 /// [`NetworkError`] saying whether the input or the backend failed.
@@ -32,7 +34,7 @@ pub async fn classify<F, Fut>(
 ) -> Result<Vec<u8>, NetworkError>
 where
     F: FnMut(usize, usize) -> Fut,
-    Fut: std::future::Future<Output = ()>,
+    Fut: std::future::Future<Output = bool>,
 {
     let input = |e: glacier_infer::InferError| NetworkError::Input(e.to_string());
     let stats = predictor
@@ -58,7 +60,9 @@ where
                 .try_into_vec::<f32>()
                 .map_err(|e| NetworkError::Backend(format!("unexpected result type: {e:?}")))?;
             run.insert(tile, Predictor::finish(&prepared, &logits));
-            progress(run.tiles_done(), total).await;
+            if !progress(run.tiles_done(), total).await {
+                return Err(NetworkError::Cancelled);
+            }
         }
         let masked = reader
             .qa_mask(Window::new(0, row, width, rows))

@@ -3,13 +3,15 @@
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen::JsCast;
 
 use crate::assign::{self, Assignable, BandAssignment, Choice};
 use crate::files;
+use crate::map_view::{MapLayers, MapView, draw, png_data_url};
 use crate::mapping::{self, Compute, MapResult, Shown};
 use crate::model::LoadedModel;
 use crate::recognise::{self, Recognised};
+use crate::timing::{Timings, now_ms};
 
 /// Lets the browser paint between steps of a long computation.
 async fn yield_now() {
@@ -24,25 +26,6 @@ async fn sleep_ms(ms: i32) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-fn draw(
-    canvas: &web_sys::HtmlCanvasElement,
-    pixels: &[u8],
-    (w, h): (u32, u32),
-) -> Result<(), String> {
-    canvas.set_width(w);
-    canvas.set_height(h);
-    let ctx = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-        .ok_or("the browser gave no 2D canvas")?;
-    let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), w, h)
-        .map_err(|e| format!("preview image: {e:?}"))?;
-    ctx.put_image_data(&image, 0.0, 0.0)
-        .map_err(|e| format!("preview image: {e:?}"))
 }
 
 fn blob_url(bytes: &[u8], mime: &str) -> Option<String> {
@@ -99,21 +82,47 @@ pub fn ScenePanel(
     let result = RwSignal::new_local(None::<MapResultView>);
     let shown = RwSignal::new(Shown::Network);
     let busy = RwSignal::new(false);
+    let cancel = RwSignal::new(false);
     let canvas = NodeRef::<html::Canvas>::new();
+    let layers = RwSignal::new(None::<MapLayers>);
+    // Stages timed outside `mapping::run`: reading the files, drawing the map's layers.
+    let read_ms = RwSignal::new(0.0);
+    let render_ms = RwSignal::new(0.0);
+    let opacity = RwSignal::new(0.7);
 
-    // Redraw the preview whenever the result or the shown classifier changes.
+    // Redraw the map's layers (or, when the scene cannot be placed, the flat preview) whenever
+    // the result or the shown classifier changes.
     Effect::new(move |_| {
         let which = shown.get();
         result.with(|r| {
-            if let (Some(r), Some(c)) = (r, canvas.get()) {
-                let pixels = r.result.preview(which);
-                if let Err(e) = draw(&c, &pixels, (r.result.base.1, r.result.base.2)) {
-                    errors.update(|list| list.push(e));
+            let Some(r) = r else {
+                layers.set(None);
+                return;
+            };
+            let started = now_ms();
+            let drawn = match r.map_layers(which) {
+                Some(l) => l.map(|l| layers.set(Some(l))),
+                None => {
+                    layers.set(None);
+                    match canvas.get() {
+                        Some(c) => draw(
+                            &c,
+                            &r.result.preview(which),
+                            (r.result.base.1, r.result.base.2),
+                        ),
+                        None => Ok(()),
+                    }
                 }
+            };
+            if let Err(e) = drawn {
+                errors.update(|list| list.push(e));
             }
+            render_ms.set(now_ms() - started);
         });
     });
 
+    // Messages asking the visitor to assign bands; they leave the error list once Map is pressed.
+    let hints = RwSignal::new(Vec::<String>::new());
     let sources = RwSignal::new_local(Vec::<glacier_inputs::BytesSource>::new());
     let assignable = RwSignal::new(Vec::<Assignable>::new());
     let chosen = RwSignal::new(Vec::<Choice>::new());
@@ -135,6 +144,9 @@ pub fn ScenePanel(
         if !claim() {
             return;
         }
+        cancel.set(false);
+        let answered = hints.get_untracked();
+        errors.update(|list| list.retain(|e| !answered.contains(e)));
         spawn_local(async move {
             status.set("waiting for the model and the backend…".into());
             let (model, computes) = engine.ready().await;
@@ -146,6 +158,7 @@ pub fn ScenePanel(
                 |stage, done, total| async move {
                     status.set(format!("mapping: {stage}… {} %", done * 100 / total.max(1)));
                     yield_now().await;
+                    !cancel.get_untracked()
                 },
             )
             .await;
@@ -156,6 +169,9 @@ pub fn ScenePanel(
                     }
                     result.set(Some(MapResultView::new(r)));
                     status.set("mapping done".into());
+                }
+                Err(e) if e == mapping::CANCELLED => {
+                    status.set("mapping cancelled; what was shown before is still shown".into())
                 }
                 Err(e) => {
                     errors.update(|list| list.push(e));
@@ -176,7 +192,9 @@ pub fn ScenePanel(
         }
         spawn_local(async move {
             status.set("reading files…".into());
+            let started = now_ms();
             let (read, read_errors) = files::read_all(list).await;
+            read_ms.set(now_ms() - started);
             errors.update(|e| e.extend(read_errors));
             recognised.set(read.iter().map(|s| recognise::describe(&s.name)).collect());
             let others = assign::assignables(&read);
@@ -206,6 +224,7 @@ pub fn ScenePanel(
                     ))
                 })
                 .collect();
+            hints.set(landsat_other.clone());
             errors.update(|e| e.extend(landsat_other));
             status.set(
                 "mapping stopped: no file has a Landsat 8/9 name; choose what their bands hold \
@@ -238,6 +257,18 @@ pub fn ScenePanel(
         }
     };
 
+    // Every stage of the last run, file reading and map drawing included.
+    let all_timings = move || {
+        let mut t = Timings(vec![("read files into memory".into(), read_ms.get())]);
+        result.with(|r| {
+            if let Some(r) = r {
+                t.0.extend(r.result.timings.0.iter().cloned());
+            }
+        });
+        t.0.push(("render map layers (PNG)".into(), render_ms.get()));
+        t
+    };
+
     view! {
         <section class="scene">
             <h2>"Your scene"</h2>
@@ -263,6 +294,11 @@ pub fn ScenePanel(
                 on:click=move |_| map_scene()>
                 "Map"
             </button>
+            <button data-testid="cancel" class:hidden=move || !busy.get()
+                prop:disabled=move || cancel.get()
+                on:click=move |_| cancel.set(true)>
+                "Cancel"
+            </button>
             <div class="result" class:hidden=move || result.with(Option::is_none)>
                 <fieldset class="classifier" data-testid="classifier">
                     <legend>"Show"</legend>
@@ -281,6 +317,26 @@ pub fn ScenePanel(
                         " the NDSI baseline (snow index > 0.4): the classical method, for comparison"
                     </label>
                 </fieldset>
+                <MapView layers=layers.into() opacity=opacity errors=errors />
+                <div class="map-controls">
+                    <label>
+                        "Glacier layer opacity "
+                        <input type="range" min="0" max="1" step="0.05" data-testid="opacity"
+                            prop:value=move || opacity.get().to_string()
+                            on:input=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                                    opacity.set(v);
+                                }
+                            } />
+                    </label>
+                    <ul class="legend" data-testid="legend">
+                        <li><span class="swatch glacier"></span>{stat(|r, s| format!("glacier ({})", r.result.pick(s).map(|c| c.label.clone()).unwrap_or_default()))}</li>
+                        <li class:hidden=move || result.with(|r| r.as_ref().is_none_or(|r| r.result.outlines.is_none()))>
+                            <span class="swatch outlines"></span>{stat(|r, _| format!("your outlines ({})", r.result.outlines.clone().unwrap_or_default()))}
+                        </li>
+                        <li><span class="swatch scene"></span>{stat(|r, _| format!("the scene in false colour ({})", r.result.composite))}</li>
+                    </ul>
+                </div>
                 <ul class="notes" data-testid="notes">
                     {move || result.with(|r| r.as_ref().map(|r| r.result.notes.clone()).unwrap_or_default())
                         .into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
@@ -306,14 +362,40 @@ pub fn ScenePanel(
                     <dt>"Preview"</dt>
                     <dd>{stat(|r, _| format!("false colour {}, glacier in cyan", r.result.composite))}</dd>
                 </dl>
-                <canvas node_ref=canvas class="preview" data-testid="preview"></canvas>
-                <p>
-                    <a data-testid="export-geotiff" download="glacier_mask.tif"
-                        href=stat(|r, s| r.url(s).unwrap_or_default())>
-                        "Download the mask as GeoTIFF"
-                    </a>
-                    " (1 glacier, 0 not, 255 no data; on the scene's grid and CRS)"
-                </p>
+                <canvas node_ref=canvas class="preview" data-testid="preview"
+                    class:hidden=move || layers.with(Option::is_some)></canvas>
+                <ul class="exports">
+                    <li>
+                        <a data-testid="export-geotiff" download="glacier_mask.tif"
+                            href=stat(|r, s| r.url(s, Export::GeoTiff).unwrap_or_default())>
+                            "the mask as GeoTIFF"
+                        </a>
+                        " (1 glacier, 0 not, 255 no data; on the scene's grid and CRS)"
+                    </li>
+                    <li>
+                        <a data-testid="export-geojson" download="glacier_outlines.geojson"
+                            href=stat(|r, s| r.url(s, Export::GeoJson).unwrap_or_default())>
+                            "the glacier outlines as GeoJSON"
+                        </a>
+                        " (one polygon per glacier patch along pixel edges, WGS 84 lon/lat, with pixels and km²)"
+                    </li>
+                    <li>
+                        <a data-testid="export-png" download="glacier_map.png" href="#"
+                            on:click=move |ev: leptos::ev::MouseEvent| save_picture(&ev, result, shown, opacity, errors)>
+                            "the map view as PNG"
+                        </a>
+                        " (false colour, glacier and outlines as on the map, Web Mercator)"
+                    </li>
+                </ul>
+                <details class="timings">
+                    <summary>"How long each step took"</summary>
+                    <dl>
+                        {move || all_timings().0.into_iter().map(|(stage, ms)| view! {
+                            <dt>{stage}</dt><dd>{format!("{ms:.0} ms")}</dd>
+                        }).collect_view()}
+                    </dl>
+                    <output hidden data-testid="timings">{move || all_timings().to_json()}</output>
+                </details>
             </div>
         </section>
     }
@@ -327,38 +409,123 @@ fn share(part: u64, whole: u64) -> f64 {
     }
 }
 
-/// A [`MapResult`] with its GeoTIFFs as blob URLs.
+/// What a download link offers.
+#[derive(Clone, Copy)]
+enum Export {
+    GeoTiff,
+    GeoJson,
+}
+
+/// Blob URLs of one classification's exports.
+struct ExportUrls {
+    geotiff: Option<String>,
+    geojson: Option<String>,
+}
+
+impl ExportUrls {
+    fn new(c: &Option<mapping::Classification>) -> Option<ExportUrls> {
+        let c = c.as_ref()?;
+        Some(ExportUrls {
+            geotiff: blob_url(&c.geotiff, "image/tiff"),
+            geojson: c
+                .geojson
+                .as_ref()
+                .ok()
+                .and_then(|g| blob_url(g.as_bytes(), "application/geo+json")),
+        })
+    }
+
+    fn get(&self, export: Export) -> Option<&String> {
+        match export {
+            Export::GeoTiff => self.geotiff.as_ref(),
+            Export::GeoJson => self.geojson.as_ref(),
+        }
+    }
+}
+
+impl Drop for ExportUrls {
+    fn drop(&mut self) {
+        for url in [&self.geotiff, &self.geojson].into_iter().flatten() {
+            let _ = web_sys::Url::revoke_object_url(url);
+        }
+    }
+}
+
+/// A [`MapResult`] with its exports as blob URLs.
 pub struct MapResultView {
     result: MapResult,
-    network_url: Option<String>,
-    ndsi_url: Option<String>,
+    network: Option<ExportUrls>,
+    ndsi: Option<ExportUrls>,
 }
 
 impl MapResultView {
     fn new(result: MapResult) -> Self {
-        let url = |c: &Option<mapping::Classification>| {
-            c.as_ref().and_then(|c| blob_url(&c.geotiff, "image/tiff"))
-        };
         MapResultView {
-            network_url: url(&result.network),
-            ndsi_url: url(&result.ndsi),
+            network: ExportUrls::new(&result.network),
+            ndsi: ExportUrls::new(&result.ndsi),
             result,
         }
     }
 
-    /// The download URL of the shown mask.
-    fn url(&self, shown: Shown) -> Option<String> {
-        match (shown, &self.network_url, &self.ndsi_url) {
-            (Shown::Network, Some(u), _) | (Shown::Ndsi, _, Some(u)) => Some(u.clone()),
-            (_, n, d) => n.clone().or(d.clone()),
-        }
+    /// The download URL of the shown classification's `export`.
+    fn url(&self, shown: Shown, export: Export) -> Option<String> {
+        let pick = match (shown, &self.network, &self.ndsi) {
+            (Shown::Network, Some(u), _) | (Shown::Ndsi, _, Some(u)) => Some(u),
+            (_, n, d) => n.as_ref().or(d.as_ref()),
+        };
+        pick.and_then(|u| u.get(export)).cloned()
+    }
+
+    /// The map's layers as PNG data URLs; `None` when the scene could not be placed.
+    fn map_layers(&self, shown: Shown) -> Option<Result<MapLayers, String>> {
+        let r = &self.result;
+        let p = r.placement.as_ref()?;
+        let size = (p.width, p.height);
+        let png = |rgba: Option<Vec<u8>>| rgba.map(|px| png_data_url(&px, size)).transpose();
+        Some((|| -> Result<MapLayers, String> {
+            Ok(MapLayers {
+                bounds: p.bounds,
+                base: png(r.map_base())?.unwrap_or_default(),
+                mask: png(r.map_mask(shown))?.unwrap_or_default(),
+                outlines: png(r.map_outlines())?,
+            })
+        })())
     }
 }
 
-impl Drop for MapResultView {
-    fn drop(&mut self) {
-        for url in [&self.network_url, &self.ndsi_url].into_iter().flatten() {
-            let _ = web_sys::Url::revoke_object_url(url);
+/// Points the PNG link at the map view as it is now (false colour, glacier at the chosen
+/// opacity, outlines), just before the browser follows it.
+fn save_picture(
+    ev: &leptos::ev::MouseEvent,
+    result: RwSignal<Option<MapResultView>, LocalStorage>,
+    shown: RwSignal<Shown>,
+    opacity: RwSignal<f64>,
+    errors: RwSignal<Vec<String>>,
+) {
+    let link: Option<web_sys::HtmlAnchorElement> = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("a").ok().flatten())
+        .and_then(|a| a.dyn_into().ok());
+    let url = result.with_untracked(|r| {
+        let r = r.as_ref()?;
+        let p = r.result.placement.as_ref()?;
+        let picture = r
+            .result
+            .map_picture(shown.get_untracked(), opacity.get_untracked())?;
+        Some(png_data_url(&picture, (p.width, p.height)))
+    });
+    match (link, url) {
+        (Some(a), Some(Ok(u))) => a.set_href(&u),
+        (_, Some(Err(e))) => {
+            ev.prevent_default();
+            errors.update(|list| list.push(format!("The PNG could not be made: {e}")));
+        }
+        _ => {
+            ev.prevent_default();
+            errors.update(|list| {
+                list.push("The PNG needs a mapped scene that could be placed on the map.".into())
+            });
         }
     }
 }

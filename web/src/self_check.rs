@@ -1,5 +1,6 @@
 //! The backend self-check: the probe network on the GPU and on the CPU, compared.
 
+use crate::timing::now_ms;
 use burn::tensor::Device;
 use glacier_model::{ProbeNet, devices};
 
@@ -12,13 +13,6 @@ pub struct ProbeRun {
     pub cold_ms: f64,
     /// Second run, in milliseconds.
     pub warm_ms: f64,
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
 }
 
 async fn forward(net: &ProbeNet, device: &Device) -> Result<Vec<f32>, String> {

@@ -191,6 +191,9 @@ enum Command {
         /// Also write glacier probabilities (float32) here.
         #[arg(long)]
         probabilities: Option<PathBuf>,
+        /// Also write the glacier patches as GeoJSON polygons (WGS 84 lon/lat) here.
+        #[arg(long)]
+        geojson: Option<PathBuf>,
         /// Compute backend.
         #[arg(long, value_enum, default_value = "cpu")]
         backend: Backend,
@@ -450,6 +453,7 @@ fn main() -> Result<()> {
             model,
             out,
             probabilities,
+            geojson,
             backend,
         } => {
             let args = scene.args();
@@ -461,6 +465,7 @@ fn main() -> Result<()> {
                 backend,
                 &out,
                 probabilities.as_deref(),
+                geojson.as_deref(),
             )?;
             eprintln!(
                 "wrote {}: {} glacier pixels = {:.3} km² ({:.1} % of {} pixels with data) on {}",

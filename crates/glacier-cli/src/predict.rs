@@ -34,6 +34,7 @@ pub fn run(
     backend: Backend,
     out: &Path,
     probabilities: Option<&Path>,
+    geojson: Option<&Path>,
 ) -> Result<Predicted> {
     let bundle = read_model(model)?;
     let device = backend.device()?;
@@ -118,6 +119,12 @@ pub fn run(
         );
     }
     crate::rasterize::write_mask(out, &grid, Some(255.0), &mask_bytes)?;
+    if let Some(path) = geojson {
+        let patches = glacier_labels::polygonize(&mask_bytes, grid.width, grid.height, |v| v == 1);
+        let name = path.display().to_string();
+        let text = glacier_labels::to_geojson(&patches, &grid, &name)?;
+        std::fs::write(path, text).with_context(|| format!("cannot write {name}"))?;
+    }
     let t = grid.transform;
     Ok(Predicted {
         glacier: mask_bytes.iter().filter(|v| **v == 1).count() as u64,

@@ -5,6 +5,8 @@
 //! adds: GeoKeys, the affine transform, nodata, and GDAL's band metadata. Reads are chunk-wise into
 //! a window, so a caller can take one window of a full Landsat scene without decoding all of it.
 //!
+//! [`web_mercator_grid`] and [`lon_lat_bounds`] place a scene on a web map.
+//!
 //! [`write_geotiff`] writes georeferenced uint8/float32 GeoTIFFs (DEFLATE) strip by strip.
 //!
 //! Works the same natively and in `wasm32-unknown-unknown`: the reader takes any
@@ -16,6 +18,7 @@ pub mod georef;
 pub mod grid;
 pub mod reader;
 pub mod samples;
+pub mod web_mercator;
 pub mod writer;
 
 pub use error::{RasterError, Result};
@@ -24,4 +27,5 @@ pub use georef::{Crs, GeoTransform, RasterType};
 pub use grid::{Grid, ProjectionError, Projector};
 pub use reader::{GeoTiffReader, RasterInfo, ReadLimits, Window};
 pub use samples::{SampleType, Samples};
+pub use web_mercator::{LonLatBounds, lon_lat_bounds, web_mercator_grid};
 pub use writer::{RasterSpec, WriteSample, write_geotiff};

@@ -103,3 +103,18 @@ pub fn model() -> Result<()> {
     }
     run_step("time the shipped model", &mut bench)
 }
+
+/// `cargo xtask bench-page [--full]`: builds the page, then times each stage of a run in
+/// headless Chromium (WebGPU and CPU) on the Athabasca crop, and with `--full` on a scene-sized
+/// input on the CPU; prints a table.
+pub fn page(full: bool) -> Result<()> {
+    crate::setup::run()?;
+    crate::validate::web_build()?;
+    let mut args = vec!["bench_page.mjs", "../../dist"];
+    if full {
+        args.push("--full");
+    }
+    let mut c = command("node", &args);
+    c.current_dir(crate::setup::BROWSER_TESTS_DIR);
+    run_step("time the page's stages (headless Chromium)", &mut c)
+}

@@ -10,6 +10,8 @@
 //! - `e2e`      runs the browser tests against an already built `dist/`.
 //! - `bench-decode` times full GeoTIFF decodes, ours beside GDAL, and prints a table.
 //! - `bench-model` times the shipped model per tile and per megapixel on ndarray and wgpu.
+//! - `bench-page` times each stage of a run in the page (headless Chromium, WebGPU and CPU);
+//!   `--full` adds a scene-sized input.
 
 mod bench;
 mod cmd;
@@ -37,9 +39,10 @@ fn main() -> Result<()> {
         Some("e2e") => validate::browser_tests(),
         Some("bench-decode") => bench::run(),
         Some("bench-model") => bench::model(),
+        Some("bench-page") => bench::page(args.iter().any(|a| a == "--full")),
         other => {
             eprintln!(
-                "usage: cargo xtask <setup|serve|test|validate|web-build|e2e|bench-decode|bench-model>\n\
+                "usage: cargo xtask <setup|serve|test|validate|web-build|e2e|bench-decode|bench-model|bench-page [--full]>\n\
                  (got {other:?}; see the module docs in crates/xtask/src/main.rs)"
             );
             bail!("unknown or missing xtask command")

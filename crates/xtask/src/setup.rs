@@ -23,6 +23,8 @@ const APT_PACKAGES: &[&str] = &[
 const LAVAPIPE_ICD: &str = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json";
 /// Where the browser tests' npm packages live.
 pub const BROWSER_TESTS_DIR: &str = "tests/browser";
+/// Where the page's npm packages live (Leaflet, bundled into `dist/` by trunk).
+pub const WEB_DIR: &str = "web";
 
 /// Installs everything that is missing; does nothing for what is already there.
 pub fn run() -> Result<()> {
@@ -125,7 +127,13 @@ fn apt_packages() -> Result<()> {
 }
 
 fn npm_packages() -> Result<()> {
-    let dir = Path::new(BROWSER_TESTS_DIR);
+    npm_ci(WEB_DIR, "npm ci (page: Leaflet)")?;
+    npm_ci(BROWSER_TESTS_DIR, "npm ci (browser tests)")
+}
+
+/// `npm ci` in `dir` unless its `node_modules` is newer than its lock file.
+fn npm_ci(dir: &str, what: &str) -> Result<()> {
+    let dir = Path::new(dir);
     let marker = dir.join("node_modules/.package-lock.json");
     let lock = dir.join("package-lock.json");
     let fresh = match (marker.metadata(), lock.metadata()) {
@@ -137,5 +145,5 @@ fn npm_packages() -> Result<()> {
     }
     let mut c = command("npm", &["ci", "--no-audit", "--no-fund"]);
     c.current_dir(dir);
-    run_step("npm ci (browser tests)", &mut c)
+    run_step(what, &mut c)
 }

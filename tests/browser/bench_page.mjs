@@ -1,0 +1,101 @@
+// Page benchmark: node bench_page.mjs <dist-dir> [--full]. Drives the built page in headless
+// Chromium, drops real bands through its file input and prints, per stage, the times the page
+// measured itself (data-testid="timings"), on WebGPU and on the CPU, plus the wasm memory.
+//
+// --full adds a scene-sized input (7551 × 7351 px, the size of the real QA_PIXEL grid in
+// ../shared/data): the real Athabasca HLS bands repeated side by side with GDAL (gdal_translate of
+// a VRT), for timing only. It runs on the CPU only: SwiftShader's software WebGPU would need hours.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { resolve, join } from "node:path";
+import { serve, launch, open, waitDone } from "./harness.mjs";
+
+const DATA = resolve(process.env.GLACIER_SHARED_DATA ?? "../../../shared/data");
+if (!existsSync(DATA)) {
+  console.error(`${DATA} is missing: the page benchmark drops real bands from it`);
+  process.exit(1);
+}
+const dist = process.argv[2] ?? "../../dist";
+const full = process.argv.includes("--full");
+const HLS = "HLS.L30.T11UNU.2020229T184919.v2.0";
+const BANDS = ["B03", "B04", "B05", "B06"];
+const band = (b) => join(DATA, `athabasca_hls_satrbedo/athabasca_2020229_${b}_L30.tif`);
+const SCENE = { width: 7551, height: 7351 };
+
+/** Scene-sized copies of the Athabasca bands (215 × 205 px tiled), DEFLATE, under HLS names. */
+function sceneSized() {
+  const dir = resolve("artifacts/bench-scene");
+  mkdirSync(dir, { recursive: true });
+  return BANDS.map((b) => {
+    const out = join(dir, `${HLS}.${b}.tif`);
+    if (existsSync(out)) return out;
+    const info = JSON.parse(execFileSync("gdalinfo", ["-json", band(b)]).toString());
+    const [w, h] = info.size;
+    const gt = info.geoTransform;
+    const sources = [];
+    for (let y = 0; y < SCENE.height; y += h) {
+      for (let x = 0; x < SCENE.width; x += w) {
+        sources.push(`<SimpleSource><SourceFilename relativeToVRT="0">${band(b)}</SourceFilename>` +
+          `<SourceBand>1</SourceBand><SrcRect xOff="0" yOff="0" xSize="${w}" ySize="${h}"/>` +
+          `<DstRect xOff="${x}" yOff="${y}" xSize="${w}" ySize="${h}"/></SimpleSource>`);
+      }
+    }
+    const vrt = join(dir, `${b}.vrt`);
+    writeFileSync(vrt, `<VRTDataset rasterXSize="${SCENE.width}" rasterYSize="${SCENE.height}">` +
+      `<SRS>${info.coordinateSystem.wkt.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</SRS>` +
+      `<GeoTransform>${gt.join(", ")}</GeoTransform>` +
+      `<VRTRasterBand dataType="${info.bands[0].type}" band="1">` +
+      (info.bands[0].noDataValue !== undefined ? `<NoDataValue>${info.bands[0].noDataValue}</NoDataValue>` : "") +
+      `${sources.join("")}</VRTRasterBand></VRTDataset>`);
+    execFileSync("gdal_translate", ["-q", "-co", "COMPRESS=DEFLATE", "-co", "TILED=YES", vrt, out]);
+    return out;
+  });
+}
+
+async function run(context, url, files, label, timeoutMs) {
+  const { page, problems } = await open(context, url);
+  await waitDone(page);
+  const started = Date.now();
+  await page.getByTestId("scene-files").setInputFiles(files);
+  await page.waitForFunction(
+    () => /mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""),
+    null,
+    { timeout: timeoutMs, polling: 1000 },
+  );
+  const wall = Date.now() - started;
+  const status = (await page.getByTestId("status").textContent()).trim();
+  if (status !== "mapping done") throw new Error(`${label}: ${status}; ${await page.getByTestId("errors").textContent()}`);
+  await page.waitForTimeout(500); // the map layers are drawn by an effect after "done"
+  const timings = JSON.parse(await page.getByTestId("timings").textContent());
+  await page.close();
+  if (problems.length) console.log(`  ${label}: ${problems.join("; ")}`);
+  return { label, wall, ...timings };
+}
+
+const crop = BANDS.map((b) => ({ name: `${HLS}.${b}.tif`, path: band(b) }));
+const { server, url } = await serve(dist);
+const context = await launch();
+const runs = [];
+const files = crop.map((f) => ({ name: f.name, mimeType: "image/tiff", buffer: readFileSync(f.path) }));
+runs.push(await run(context, url, files, "Athabasca 215×205, WebGPU", 240_000));
+runs.push(await run(context, `${url}?backend=cpu`, files, "Athabasca 215×205, CPU", 240_000));
+if (full) {
+  const paths = sceneSized();
+  runs.push(await run(context, `${url}?backend=cpu`, paths, `scene-sized ${SCENE.width}×${SCENE.height}, CPU`, 3_600_000));
+}
+await context.close();
+server.close();
+
+// One table: a row per stage (matched by its first words), a column per run.
+const key = (name) => name.replace(/ on (GPU|CPU).*$/, "").replace(/, \d+ × \d+ px$/, "");
+const stages = [];
+for (const r of runs) for (const [name] of r.stages) if (!stages.includes(key(name))) stages.push(key(name));
+const cell = (r, stage) => {
+  const hit = r.stages.find(([name]) => key(name) === stage);
+  return hit ? `${hit[1].toFixed(0)} ms` : "—";
+};
+console.log(`\n| stage | ${runs.map((r) => r.label).join(" | ")} |`);
+console.log(`|---|${runs.map(() => "---:").join("|")}|`);
+for (const s of stages) console.log(`| ${s} | ${runs.map((r) => cell(r, s)).join(" | ")} |`);
+console.log(`| drop → done (wall clock) | ${runs.map((r) => `${(r.wall / 1000).toFixed(1)} s`).join(" | ")} |`);
+console.log(`| wasm memory after the run | ${runs.map((r) => `${r.wasm_memory_mb.toFixed(0)} MiB`).join(" | ")} |`);

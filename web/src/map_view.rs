@@ -1,0 +1,185 @@
+//! The web map: Leaflet (bundled from npm, never a CDN) with an OpenStreetMap basemap when online,
+//! the scene's false colour, the glacier mask and the dropped outlines as image overlays.
+//!
+//! The overlays are already on a Web Mercator grid (resampled in Rust, see
+//! [`crate::mapping::Placement`]), so Leaflet's linear stretch between two lon/lat corners puts
+//! every pixel where it belongs.
+
+use leaflet::{ImageOverlay, ImageOverlayOptions, LatLng, LatLngBounds, Map, MapOptions};
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{Clamped, JsCast};
+
+use glacier_raster::LonLatBounds;
+
+#[wasm_bindgen]
+extern "C" {
+    /// Leaflet's `L.ImageOverlay`, for the methods the `leaflet` crate does not bind.
+    #[wasm_bindgen(js_name = ImageOverlay, js_namespace = L)]
+    type OverlayMethods;
+    #[wasm_bindgen(method, js_name = setOpacity)]
+    fn set_opacity(this: &OverlayMethods, opacity: f64);
+}
+
+/// Images for the map, each a PNG data URL on the same Web Mercator grid.
+#[derive(Clone, PartialEq)]
+pub struct MapLayers {
+    /// Where the grid lies.
+    pub bounds: LonLatBounds,
+    /// The false-colour composite.
+    pub base: String,
+    /// The shown classifier's glacier pixels.
+    pub mask: String,
+    /// The dropped outlines' edges, when some were dropped.
+    pub outlines: Option<String>,
+}
+
+/// Encodes RGBA pixels as a PNG data URL (through a detached canvas).
+///
+/// # Errors
+/// A message when the browser gives no 2D canvas.
+pub fn png_data_url(rgba: &[u8], (w, h): (u32, u32)) -> Result<String, String> {
+    let canvas: web_sys::HtmlCanvasElement = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or("the browser gave no canvas")?;
+    draw(&canvas, rgba, (w, h))?;
+    canvas
+        .to_data_url()
+        .map_err(|e| format!("PNG encoding: {e:?}"))
+}
+
+/// Draws RGBA pixels onto `canvas`, resizing it to `w × h`.
+///
+/// # Errors
+/// A message when the browser gives no 2D canvas or refuses the pixels.
+pub fn draw(
+    canvas: &web_sys::HtmlCanvasElement,
+    pixels: &[u8],
+    (w, h): (u32, u32),
+) -> Result<(), String> {
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let ctx = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+        .ok_or("the browser gave no 2D canvas")?;
+    let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), w, h)
+        .map_err(|e| format!("image: {e:?}"))?;
+    ctx.put_image_data(&image, 0.0, 0.0)
+        .map_err(|e| format!("image: {e:?}"))
+}
+
+fn lat_lng_bounds(b: &LonLatBounds) -> LatLngBounds {
+    LatLngBounds::new(&LatLng::new(b.south, b.west), &LatLng::new(b.north, b.east))
+}
+
+/// The map. `layers` are shown when set; `opacity` (0–1) applies to the glacier mask.
+#[component]
+pub fn MapView(
+    layers: Signal<Option<MapLayers>>,
+    opacity: RwSignal<f64>,
+    errors: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let container = NodeRef::<html::Div>::new();
+    let map = StoredValue::new_local(None::<Map>);
+    let shown = StoredValue::new_local(Vec::<ImageOverlay>::new());
+    let mask = StoredValue::new_local(None::<ImageOverlay>);
+
+    container.on_load(move |div| {
+        let options = MapOptions::new();
+        options.set_zoom_snap(0.25);
+        match Map::new_with_element(&div, &options) {
+            Ok(m) => {
+                m.set_view(&LatLng::new(28.0, 86.9), 3.0);
+                // Tiles load only when online; offline the overlays stand alone.
+                let tiles = leaflet::TileLayerOptions::new();
+                tiles.set_max_zoom(19.0);
+                tiles.set_attribution(
+                    "© <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> \
+                     contributors"
+                        .into(),
+                );
+                leaflet::TileLayer::new_options(
+                    "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                    &tiles,
+                )
+                .add_to(&m);
+                map.set_value(Some(m));
+            }
+            Err(e) => errors.update(|list| {
+                list.push(format!(
+                    "The map could not start ({e:?}); the numbers and exports still work."
+                ))
+            }),
+        }
+    });
+
+    Effect::new(move |_| {
+        let layers = layers.get();
+        let alpha = opacity.get_untracked();
+        map.with_value(|m| {
+            let Some(m) = m else { return };
+            for old in shown.get_value() {
+                old.remove();
+            }
+            mask.set_value(None);
+            let Some(layers) = layers else {
+                shown.set_value(Vec::new());
+                return;
+            };
+            let bounds = lat_lng_bounds(&layers.bounds);
+            let overlay = |url: &str, opacity: f64, z: f64| {
+                let options = ImageOverlayOptions::new();
+                options.set_opacity(opacity);
+                options.set_z_index(z);
+                options.set_class_name("pixelated".into());
+                let o = ImageOverlay::new_with_options(url, &bounds, &options);
+                o.add_to(m);
+                o
+            };
+            let mut added = vec![overlay(&layers.base, 1.0, 1.0)];
+            let glacier = overlay(&layers.mask, alpha, 2.0);
+            added.push(glacier.clone());
+            mask.set_value(Some(glacier));
+            if let Some(outlines) = &layers.outlines {
+                added.push(overlay(outlines, 1.0, 3.0));
+            }
+            shown.set_value(added);
+            // No animation: the scene is where it belongs at once (and in screenshots).
+            let fit = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&fit, &"animate".into(), &false.into());
+            m.fit_bounds_with_options(&bounds, &fit);
+        });
+    });
+
+    Effect::new(move |_| {
+        let alpha = opacity.get();
+        mask.with_value(|m| {
+            if let Some(m) = m {
+                m.unchecked_ref::<OverlayMethods>().set_opacity(alpha);
+            }
+        });
+    });
+
+    let bound = move |pick: fn(&LonLatBounds) -> f64| {
+        move || {
+            layers.with(|l| {
+                l.as_ref()
+                    .map(|l| format!("{:.7}", pick(&l.bounds)))
+                    .unwrap_or_default()
+            })
+        }
+    };
+    view! {
+        <div class="map" node_ref=container data-testid="map"></div>
+        // The bounds handed to Leaflet, for tests and for anyone checking the placement.
+        <output hidden data-testid="overlay-bounds"
+            data-west=bound(|b| b.west) data-south=bound(|b| b.south)
+            data-east=bound(|b| b.east) data-north=bound(|b| b.north)></output>
+    }
+}

@@ -1,0 +1,51 @@
+//! Stage timings of a run and the size of the wasm memory, shown in the page and read by the
+//! page benchmark (`cargo xtask bench-page`).
+
+use wasm_bindgen::JsCast;
+
+/// Milliseconds since the page started (`performance.now()`).
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// Bytes of the wasm linear memory. It only grows, so after a run it is the run's peak (plus
+/// what earlier runs left): file bytes, decoded strips, masks and CPU tensors all live there;
+/// GPU buffers do not.
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+        .into()
+}
+
+/// Named stage durations in milliseconds, in the order they ran.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Timings(pub Vec<(String, f64)>);
+
+impl Timings {
+    /// Records `stage` as having run from `since` (a [`now_ms`] reading) until now; returns now.
+    pub fn stage(&mut self, stage: impl Into<String>, since: f64) -> f64 {
+        let now = now_ms();
+        self.0.push((stage.into(), now - since));
+        now
+    }
+
+    /// As JSON: `{"stages": [[name, ms], …], "wasm_memory_mb": …}`.
+    pub fn to_json(&self) -> String {
+        let stages: Vec<String> = self
+            .0
+            .iter()
+            .map(|(name, ms)| format!("[{:?}, {ms:.1}]", name))
+            .collect();
+        format!(
+            "{{\"stages\": [{}], \"wasm_memory_mb\": {:.1}}}",
+            stages.join(", "),
+            wasm_memory_bytes() / 1_048_576.0
+        )
+    }
+}
