@@ -485,6 +485,9 @@ where
         }
         _ => notes.push("The network was not run: the model did not load (see above).".into()),
     }
+    if predictor.is_some() {
+        t = timings.stage("model onto the device", t);
+    }
     let ndsi_ok = scene.channels.contains_key(&Channel::Green)
         && scene.channels.contains_key(&Channel::Swir1);
     if !ndsi_ok {
