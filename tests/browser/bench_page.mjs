@@ -5,6 +5,11 @@
 // --full adds a scene-sized input (7551 × 7351 px, the size of the real QA_PIXEL grid in
 // ../shared/data): the real Athabasca HLS bands repeated side by side with GDAL (gdal_translate of
 // a VRT), for timing only. It runs on the CPU only: SwiftShader's software WebGPU would need hours.
+//
+// It also times, in the same Chromium, the page's GeoTIFF decoder (our Rust reader in wasm,
+// `window.wasmBindings.decodeGeoTiff`) beside geotiff.js (npm `geotiff`, its browser bundle loaded
+// from node_modules) on the real full-size QA_PIXEL COG: `readRasters()` of the full image, without
+// and with a `Pool(2)` of workers, and checks that both decoders give the same pixel sum.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { resolve, join } from "node:path";
@@ -72,9 +77,59 @@ async function run(context, url, files, label, timeoutMs) {
   return { label, wall, ...timings };
 }
 
+const QA = join(DATA, "everest_landsat8_qa_unpackqa/LC08_L2SP_140041_20130503_20200912_02_T1_QA_PIXEL.TIF");
+const RUNS = 7;
+
+/** Our decoder vs geotiff.js on the QA_PIXEL COG, in one page: best and median of RUNS each. */
+async function decodeComparison(context, url) {
+  const { page, problems } = await open(context, url);
+  await waitDone(page);
+  await page.addScriptTag({ path: resolve("node_modules/geotiff/dist-browser/geotiff.js") });
+  await page.route("**/bench-input/qa.tif", (route) =>
+    route.fulfill({ body: readFileSync(QA), contentType: "image/tiff" }));
+  const result = await page.evaluate(async (runs) => {
+    const buffer = await (await fetch("bench-input/qa.tif")).arrayBuffer();
+    const bytes = new Uint8Array(buffer);
+    const time = async (decode) => {
+      const ms = [];
+      for (let i = 0; i < runs; i++) {
+        const start = performance.now();
+        await decode();
+        ms.push(performance.now() - start);
+      }
+      ms.sort((a, b) => a - b);
+      return { best: ms[0], median: ms[Math.floor(runs / 2)] };
+    };
+    const ours = await time(async () => window.wasmBindings.decodeGeoTiff(bytes, false));
+    const geotiffRead = async (pool) => {
+      const tiff = await GeoTIFF.fromArrayBuffer(buffer);
+      const image = await tiff.getImage();
+      return image.readRasters(pool ? { pool } : {});
+    };
+    const plain = await time(() => geotiffRead(null));
+    const pool = new GeoTIFF.Pool(2);
+    const pooled = await time(() => geotiffRead(pool));
+    const raster = (await geotiffRead(pool))[0];
+    let sum = 0;
+    for (let i = 0; i < raster.length; i++) sum += raster[i];
+    pool.destroy();
+    return {
+      ours, plain, pooled, pixels: raster.length,
+      sumOurs: window.wasmBindings.decodeGeoTiff(bytes, true), sumGeotiff: sum,
+    };
+  }, RUNS);
+  await page.close();
+  if (problems.length) console.log(`  decode comparison: ${problems.join("; ")}`);
+  if (result.sumOurs !== result.sumGeotiff) {
+    throw new Error(`the decoders disagree: pixel sum ${result.sumOurs} (ours) vs ${result.sumGeotiff} (geotiff.js)`);
+  }
+  return result;
+}
+
 const crop = BANDS.map((b) => ({ name: `${HLS}.${b}.tif`, path: band(b) }));
 const { server, url } = await serve(dist);
 const context = await launch();
+const decode = await decodeComparison(context, url);
 const runs = [];
 const files = crop.map((f) => ({ name: f.name, mimeType: "image/tiff", buffer: readFileSync(f.path) }));
 runs.push(await run(context, url, files, "Athabasca 215×205, WebGPU", 240_000));
@@ -99,3 +154,11 @@ console.log(`|---|${runs.map(() => "---:").join("|")}|`);
 for (const s of stages) console.log(`| ${s} | ${runs.map((r) => cell(r, s)).join(" | ")} |`);
 console.log(`| drop → done (wall clock) | ${runs.map((r) => `${(r.wall / 1000).toFixed(1)} s`).join(" | ")} |`);
 console.log(`| wasm memory after the run | ${runs.map((r) => `${r.wasm_memory_mb.toFixed(0)} MiB`).join(" | ")} |`);
+
+const ms = (t) => `${t.best.toFixed(0)} ms (median ${t.median.toFixed(0)})`;
+console.log(`\nDecoding the full QA_PIXEL COG (7551 × 7351 uint16, DEFLATE tiles; ${decode.pixels} px, equal pixel sums ${decode.sumOurs}), best of ${RUNS} in one Chromium:`);
+console.log("\n| decoder | time | geotiff.js Pool(2) ÷ this |");
+console.log("|---|---:|---:|");
+console.log(`| glacier-raster in wasm (the page's reader) | ${ms(decode.ours)} | ${(decode.pooled.best / decode.ours.best).toFixed(2)}× |`);
+console.log(`| geotiff.js readRasters(), no pool | ${ms(decode.plain)} | ${(decode.pooled.best / decode.plain.best).toFixed(2)}× |`);
+console.log(`| geotiff.js readRasters({ pool: Pool(2) }) | ${ms(decode.pooled)} | 1.00× |`);

