@@ -2,7 +2,7 @@
 
 use std::io::{Read, Seek, SeekFrom};
 
-use tiff::decoder::{ChunkType, Decoder, DecodingResult, Limits};
+use tiff::decoder::{ChunkType, Decoder, Limits};
 use tiff::tags::Tag;
 
 use crate::error::{RasterError, Result};
@@ -103,7 +103,8 @@ pub struct GeoTiffReader<R: Read + Seek> {
     decoder: Decoder<R>,
     info: RasterInfo,
     limits: ReadLimits,
-    chunk: DecodingResult,
+    /// One decoded strip or tile, reused from chunk to chunk.
+    chunk: Samples,
     /// Set when ZSTD chunks are decoded here rather than by `tiff` (no C library in wasm).
     zstd: Option<ZstdChunks>,
 }
@@ -193,7 +194,7 @@ impl<R: Read + Seek> GeoTiffReader<R> {
             decoder,
             info,
             limits,
-            chunk: DecodingResult::U8(Vec::new()),
+            chunk: Samples::U8(Vec::new()),
             zstd: None,
         };
         if cfg!(target_family = "wasm") && reader.info.compression == "zstd" {
@@ -332,12 +333,19 @@ impl<R: Read + Seek> GeoTiffReader<R> {
                     let reader = self.decoder.inner();
                     zstd.decode(&self.name, reader, index, &shape, max, &mut self.chunk)?;
                 } else {
+                    // Into the reused buffer: `read_chunk_to_buffer` would allocate every chunk.
+                    let samples = data_w as usize * data_h as usize * spp;
+                    if (samples * sample_size) as u64 > self.limits.max_chunk_bytes {
+                        return Err(RasterError::LimitExceeded {
+                            file: self.name.clone(),
+                            what: format!("decoded chunk {index}"),
+                            needed: (samples * sample_size) as u64,
+                            limit: self.limits.max_chunk_bytes,
+                        });
+                    }
+                    self.chunk.reuse_as(self.info.sample_type, samples);
                     self.decoder
-                        .read_chunk_to_buffer(
-                            &mut self.chunk,
-                            index,
-                            data_w as usize * spp * sample_size,
-                        )
+                        .read_chunk_bytes(index, self.chunk.as_bytes_mut())
                         .map_err(|e| RasterError::from_tiff(&self.name, e))?;
                 }
                 for (sample, out) in targets.iter_mut() {
@@ -402,16 +410,16 @@ fn copy_typed<T: Copy>(src: &[T], dst: &mut [T], l: &CopyLayout) {
     }
 }
 
-fn copy_chunk(chunk: &DecodingResult, out: &mut Samples, l: &CopyLayout) -> Result<(), String> {
+fn copy_chunk(chunk: &Samples, out: &mut Samples, l: &CopyLayout) -> Result<(), String> {
     match (chunk, out) {
-        (DecodingResult::U8(s), Samples::U8(d)) => copy_typed(s, d, l),
-        (DecodingResult::I8(s), Samples::I8(d)) => copy_typed(s, d, l),
-        (DecodingResult::U16(s), Samples::U16(d)) => copy_typed(s, d, l),
-        (DecodingResult::I16(s), Samples::I16(d)) => copy_typed(s, d, l),
-        (DecodingResult::U32(s), Samples::U32(d)) => copy_typed(s, d, l),
-        (DecodingResult::I32(s), Samples::I32(d)) => copy_typed(s, d, l),
-        (DecodingResult::F32(s), Samples::F32(d)) => copy_typed(s, d, l),
-        (DecodingResult::F64(s), Samples::F64(d)) => copy_typed(s, d, l),
+        (Samples::U8(s), Samples::U8(d)) => copy_typed(s, d, l),
+        (Samples::I8(s), Samples::I8(d)) => copy_typed(s, d, l),
+        (Samples::U16(s), Samples::U16(d)) => copy_typed(s, d, l),
+        (Samples::I16(s), Samples::I16(d)) => copy_typed(s, d, l),
+        (Samples::U32(s), Samples::U32(d)) => copy_typed(s, d, l),
+        (Samples::I32(s), Samples::I32(d)) => copy_typed(s, d, l),
+        (Samples::F32(s), Samples::F32(d)) => copy_typed(s, d, l),
+        (Samples::F64(s), Samples::F64(d)) => copy_typed(s, d, l),
         _ => return Err("a sample type that differs between the header and the data".into()),
     }
     Ok(())

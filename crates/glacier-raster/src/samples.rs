@@ -122,6 +122,21 @@ impl Samples {
         }
     }
 
+    /// The samples as native-endian bytes, for decoders that write bytes.
+    pub fn as_bytes_mut(&mut self) -> &mut [u8] {
+        each!(self, v => bytemuck::cast_slice_mut(v.as_mut_slice()))
+    }
+
+    /// Makes this a buffer of `len` samples of type `ty`, reusing the allocation when it can
+    /// (the values are then unspecified, not zero).
+    pub fn reuse_as(&mut self, ty: SampleType, len: usize) {
+        if self.sample_type() != ty {
+            *self = Samples::zeros(ty, len);
+            return;
+        }
+        each!(self, v => v.resize(len, Default::default()));
+    }
+
     /// Sample `i` as `f64`.
     #[allow(clippy::unnecessary_cast)] // one macro arm per type; the f64 arm casts to itself
     pub fn get_f64(&self, i: usize) -> Option<f64> {

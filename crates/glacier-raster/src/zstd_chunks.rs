@@ -9,11 +9,11 @@
 use std::io::{Read, Seek, SeekFrom};
 
 use ruzstd::decoding::FrameDecoder;
-use tiff::decoder::{Decoder, DecodingResult};
+use tiff::decoder::Decoder;
 use tiff::tags::Tag;
 
 use crate::error::{RasterError, Result};
-use crate::samples::SampleType;
+use crate::samples::{SampleType, Samples};
 
 /// Where a raster's chunks lie and how to turn their bytes into samples.
 pub(crate) struct ZstdChunks {
@@ -88,7 +88,7 @@ impl ZstdChunks {
         index: u32,
         shape: &ChunkShape,
         max_chunk_bytes: u64,
-        out: &mut DecodingResult,
+        out: &mut Samples,
     ) -> Result<()> {
         let format = |detail: String| RasterError::Format {
             file: name.to_owned(),
@@ -215,7 +215,7 @@ fn undo_float_predictor(row: &mut [u8], spp: usize, size: usize) {
 }
 
 /// Little-endian bytes of a chunk (rows of `stride` pixels) → typed samples of its data region.
-fn crop(raw: &[u8], shape: &ChunkShape) -> DecodingResult {
+fn crop(raw: &[u8], shape: &ChunkShape) -> Samples {
     let size = shape.sample_type.size();
     let row_bytes = shape.stride * shape.spp * size;
     let keep = shape.data_width * shape.spp * size;
@@ -226,7 +226,7 @@ fn crop(raw: &[u8], shape: &ChunkShape) -> DecodingResult {
     macro_rules! typed {
         ($variant:ident, $t:ty, $n:literal) => {{
             let flat: Vec<u8> = bytes.copied().collect();
-            DecodingResult::$variant(
+            Samples::$variant(
                 flat.chunks_exact($n)
                     .map(|b| {
                         let mut a = [0u8; $n];
@@ -238,8 +238,8 @@ fn crop(raw: &[u8], shape: &ChunkShape) -> DecodingResult {
         }};
     }
     match shape.sample_type {
-        SampleType::U8 => DecodingResult::U8(bytes.copied().collect()),
-        SampleType::I8 => DecodingResult::I8(bytes.map(|b| *b as i8).collect()),
+        SampleType::U8 => Samples::U8(bytes.copied().collect()),
+        SampleType::I8 => Samples::I8(bytes.map(|b| *b as i8).collect()),
         SampleType::U16 => typed!(U16, u16, 2),
         SampleType::I16 => typed!(I16, i16, 2),
         SampleType::U32 => typed!(U32, u32, 4),

@@ -58,7 +58,14 @@ pub fn run() -> Result<()> {
         &arg_refs,
     ))
     .context("our decoder failed on one of the files")?;
-    let gdal = output(command("python3", &["tests/bench/gdal_decode_timing.py"]).args(&arg_refs));
+    // Debian's python3-gdal installs into Debian's own Python, which a pyenv or venv `python3` on
+    // PATH does not see.
+    let python = if Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    };
+    let gdal = output(command(python, &["tests/bench/gdal_decode_timing.py"]).args(&arg_refs));
     if gdal.is_none() {
         println!("(GDAL not timed: install Debian's python3-gdal to compare)");
     }
