@@ -16,6 +16,8 @@ pub mod error;
 pub mod gdal_metadata;
 pub mod georef;
 pub mod grid;
+#[cfg(not(target_family = "wasm"))]
+mod parallel;
 pub mod reader;
 pub mod samples;
 pub mod web_mercator;

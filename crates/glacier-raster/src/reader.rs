@@ -8,6 +8,8 @@ use tiff::tags::Tag;
 use crate::error::{RasterError, Result};
 use crate::gdal_metadata::{self, BandMetadata};
 use crate::georef::{self, Crs, GeoKeys, GeoTransform, RasterType};
+#[cfg(not(target_family = "wasm"))]
+use crate::parallel;
 use crate::samples::{SampleType, Samples};
 use crate::zstd_chunks::{ChunkShape, ZstdChunks};
 
@@ -107,6 +109,9 @@ pub struct GeoTiffReader<R: Read + Seek> {
     chunk: Samples,
     /// Set when ZSTD chunks are decoded here rather than by `tiff` (no C library in wasm).
     zstd: Option<ZstdChunks>,
+    /// The file, when opened from disk: large reads then decode chunk rows on several threads,
+    /// each with its own handle and `tiff` decoder (native only).
+    path: Option<std::path::PathBuf>,
 }
 
 fn compression_name(code: u16) -> &'static str {
@@ -196,6 +201,7 @@ impl<R: Read + Seek> GeoTiffReader<R> {
             limits,
             chunk: Samples::U8(Vec::new()),
             zstd: None,
+            path: None,
         };
         if cfg!(target_family = "wasm") && reader.info.compression == "zstd" {
             reader.decode_zstd_in_rust()?;
@@ -292,15 +298,100 @@ impl<R: Read + Seek> GeoTiffReader<R> {
         }
         if self.info.planar {
             for (out, band) in outs.iter_mut().zip(bands) {
-                self.read_chunks(*band as u32, window, &mut [(0, out)], 1)?;
+                self.read_plane(*band as u32, window, &mut [(0, out.as_bytes_mut())], 1)?;
             }
         } else {
             let spp = self.info.bands;
-            let mut targets: Vec<(usize, &mut Samples)> =
-                bands.iter().copied().zip(outs.iter_mut()).collect();
-            self.read_chunks(0, window, &mut targets, spp)?;
+            let mut targets: Vec<(usize, &mut [u8])> = bands
+                .iter()
+                .copied()
+                .zip(outs.iter_mut().map(Samples::as_bytes_mut))
+                .collect();
+            self.read_plane(0, window, &mut targets, spp)?;
         }
         Ok(outs)
+    }
+
+    /// Reads `window` of one plane into the targets, on several threads when that pays off.
+    fn read_plane(
+        &mut self,
+        plane: u32,
+        window: Window,
+        targets: &mut [(usize, &mut [u8])],
+        spp: usize,
+    ) -> Result<()> {
+        #[cfg(not(target_family = "wasm"))]
+        if let Some(path) = self.path.clone() {
+            let threads = parallel::threads_for(window, self.info.chunk_size.1);
+            if threads > 1 {
+                return self.read_plane_parallel(&path, plane, window, targets, spp, threads);
+            }
+        }
+        self.read_chunks(plane, window, targets, spp)
+    }
+
+    /// Splits `window` into bands of whole chunk rows and decodes them at once: the first on this
+    /// reader, the others on readers of their own over the same file. Each writes its own rows of
+    /// the targets, so nothing is copied twice.
+    #[cfg(not(target_family = "wasm"))]
+    fn read_plane_parallel(
+        &mut self,
+        path: &std::path::Path,
+        plane: u32,
+        window: Window,
+        targets: &mut [(usize, &mut [u8])],
+        spp: usize,
+        threads: usize,
+    ) -> Result<()> {
+        let row_bytes = window.width as usize * self.info.sample_type.size();
+        let parts = parallel::split_rows(window, self.info.chunk_size.1, threads);
+        // Per part, its slice of every target.
+        let mut per_part: Vec<Vec<(usize, &mut [u8])>> = parts.iter().map(|_| Vec::new()).collect();
+        for (sample, bytes) in targets.iter_mut() {
+            let mut rest: &mut [u8] = bytes;
+            for (k, part) in parts.iter().enumerate() {
+                let (mine, tail) = rest.split_at_mut(part.height as usize * row_bytes);
+                per_part[k].push((*sample, mine));
+                rest = tail;
+            }
+        }
+        let (name, limits, rust_zstd) = (self.name.clone(), self.limits, self.zstd.is_some());
+        let mut per_part = per_part.into_iter();
+        let first = per_part.next();
+        std::thread::scope(|scope| {
+            let others: Vec<_> = per_part
+                .zip(&parts[1..])
+                .map(|(mut part_targets, part)| {
+                    let name = name.clone();
+                    scope.spawn(move || -> Result<()> {
+                        let file = std::fs::File::open(path).map_err(|source| RasterError::Io {
+                            file: name.clone(),
+                            source,
+                        })?;
+                        let reader = std::io::BufReader::with_capacity(1 << 16, file);
+                        let mut own = GeoTiffReader::with_limits(name, reader, limits)?;
+                        if rust_zstd {
+                            own.decode_zstd_in_rust()?;
+                        }
+                        own.read_chunks(plane, *part, &mut part_targets, spp)
+                    })
+                })
+                .collect();
+            let mut result = match first {
+                Some(mut t) => self.read_chunks(plane, parts[0], &mut t, spp),
+                None => Ok(()),
+            };
+            for handle in others {
+                let joined = handle.join().unwrap_or_else(|_| {
+                    Err(RasterError::Usage {
+                        file: name.clone(),
+                        detail: "a decoding thread panicked".into(),
+                    })
+                });
+                result = result.and(joined);
+            }
+            result
+        })
     }
 
     /// Decodes the chunks of `plane` that `window` touches, copying sample `s` of each pixel into
@@ -309,7 +400,7 @@ impl<R: Read + Seek> GeoTiffReader<R> {
         &mut self,
         plane: u32,
         window: Window,
-        targets: &mut [(usize, &mut Samples)],
+        targets: &mut [(usize, &mut [u8])],
         spp: usize,
     ) -> Result<()> {
         let (cw, ch) = self.info.chunk_size;
@@ -356,12 +447,7 @@ impl<R: Read + Seek> GeoTiffReader<R> {
                         sample: *sample,
                         window,
                     };
-                    copy_chunk(&self.chunk, out, &layout).map_err(|what| {
-                        RasterError::Unsupported {
-                            file: self.name.clone(),
-                            what,
-                        }
-                    })?;
+                    copy_chunk(self.chunk.as_bytes(), out, sample_size, &layout);
                 }
             }
         }
@@ -384,7 +470,8 @@ struct CopyLayout {
     window: Window,
 }
 
-fn copy_typed<T: Copy>(src: &[T], dst: &mut [T], l: &CopyLayout) {
+/// Copies the window's part of one decoded chunk (native-endian bytes, `N` bytes per sample).
+fn copy_samples<const N: usize>(src: &[u8], dst: &mut [u8], l: &CopyLayout) {
     let w = l.window;
     let (x0, y0) = l.chunk_origin;
     let (dw, dh) = l.chunk_data;
@@ -397,32 +484,27 @@ fn copy_typed<T: Copy>(src: &[T], dst: &mut [T], l: &CopyLayout) {
         let src_row = (r - y0) as usize * dw as usize;
         let dst_row = (r - w.row) as usize * w.width as usize;
         if l.spp == 1 {
-            let s = src_row + (cols.start - x0) as usize;
-            let d = dst_row + (cols.start - w.col) as usize;
-            let n = cols.len();
+            let s = (src_row + (cols.start - x0) as usize) * N;
+            let d = (dst_row + (cols.start - w.col) as usize) * N;
+            let n = cols.len() * N;
             dst[d..d + n].copy_from_slice(&src[s..s + n]);
         } else {
             for c in cols.clone() {
-                let s = (src_row + (c - x0) as usize) * l.spp + l.sample;
-                dst[dst_row + (c - w.col) as usize] = src[s];
+                let s = ((src_row + (c - x0) as usize) * l.spp + l.sample) * N;
+                let d = (dst_row + (c - w.col) as usize) * N;
+                dst[d..d + N].copy_from_slice(&src[s..s + N]);
             }
         }
     }
 }
 
-fn copy_chunk(chunk: &Samples, out: &mut Samples, l: &CopyLayout) -> Result<(), String> {
-    match (chunk, out) {
-        (Samples::U8(s), Samples::U8(d)) => copy_typed(s, d, l),
-        (Samples::I8(s), Samples::I8(d)) => copy_typed(s, d, l),
-        (Samples::U16(s), Samples::U16(d)) => copy_typed(s, d, l),
-        (Samples::I16(s), Samples::I16(d)) => copy_typed(s, d, l),
-        (Samples::U32(s), Samples::U32(d)) => copy_typed(s, d, l),
-        (Samples::I32(s), Samples::I32(d)) => copy_typed(s, d, l),
-        (Samples::F32(s), Samples::F32(d)) => copy_typed(s, d, l),
-        (Samples::F64(s), Samples::F64(d)) => copy_typed(s, d, l),
-        _ => return Err("a sample type that differs between the header and the data".into()),
+fn copy_chunk(src: &[u8], dst: &mut [u8], sample_size: usize, l: &CopyLayout) {
+    match sample_size {
+        1 => copy_samples::<1>(src, dst, l),
+        2 => copy_samples::<2>(src, dst, l),
+        4 => copy_samples::<4>(src, dst, l),
+        _ => copy_samples::<8>(src, dst, l),
     }
-    Ok(())
 }
 
 fn sample_type(format: u16, bits: u16) -> Option<SampleType> {
@@ -596,6 +678,8 @@ impl GeoTiffReader<std::io::BufReader<std::fs::File>> {
             file: name.clone(),
             source,
         })?;
-        Self::new(name, std::io::BufReader::with_capacity(1 << 16, file))
+        let mut reader = Self::new(name, std::io::BufReader::with_capacity(1 << 16, file))?;
+        reader.path = Some(path.to_path_buf());
+        Ok(reader)
     }
 }

@@ -122,6 +122,11 @@ impl Samples {
         }
     }
 
+    /// The samples as native-endian bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        each!(self, v => bytemuck::cast_slice(v.as_slice()))
+    }
+
     /// The samples as native-endian bytes, for decoders that write bytes.
     pub fn as_bytes_mut(&mut self) -> &mut [u8] {
         each!(self, v => bytemuck::cast_slice_mut(v.as_mut_slice()))

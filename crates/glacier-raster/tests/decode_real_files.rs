@@ -174,6 +174,27 @@ fn qa_pixel_full_read_matches_gdal() {
 }
 
 #[test]
+fn threaded_reads_of_an_opened_file_equal_one_decoder_over_the_bytes() {
+    let Some(file) = path(QA_PIXEL) else { return };
+    // `open` knows the path and decodes large windows on several threads; `new` over the bytes
+    // has one decoder. Whole band, and a window that starts and ends inside chunk rows.
+    let mut threaded = GeoTiffReader::open(&file).expect("opens");
+    let bytes = std::fs::read(&file).expect("readable");
+    let mut single = GeoTiffReader::new("qa.tif", std::io::Cursor::new(bytes)).expect("opens");
+    for window in [
+        Window::new(0, 0, 7551, 7351),
+        Window::new(1001, 333, 4000, 3001),
+    ] {
+        let a = threaded.read_window(0, window).expect("threaded");
+        let b = single.read_window(0, window).expect("single");
+        assert!(
+            a == b,
+            "{window:?} differs between threaded and single decoding"
+        );
+    }
+}
+
+#[test]
 fn hls_bigtiff_with_user_defined_utm_scale_and_nodata() {
     let Some(file) = path("athabasca_hls_satrbedo/athabasca_2020229_B05_L30.tif") else {
         return;
