@@ -526,6 +526,9 @@ test("bad inputs each get a message naming the file and the fix; the page stays 
   }
   await screenshot(page, "bad-inputs");
   rmSync(big);
+  // The refused file is still listed with what was dropped, with the reason.
+  const listed = await page.getByTestId("recognised").locator("tr").allTextContents();
+  assert.deepEqual(listed, ["LC08_L1TP_043024_20200816_20200919_02_T1_B5.TIFnot read: 4.3 GB is too large for the page"]);
 
   // A scene without the red band: the network cannot run, the page says so and shows the NDSI map.
   await page.getByTestId("scene-files").setInputFiles(athabasca().filter((f) => f.name !== B("B04")));

@@ -8,9 +8,20 @@ use wasm_bindgen_futures::JsFuture;
 /// Landsat band is ~120 MiB, so anything bigger is not a band the page can use.
 pub const MAX_FILE_BYTES: f64 = 1024.0 * 1024.0 * 1024.0;
 
+/// Files the page read, and those it did not.
+pub struct Read {
+    /// The files held in memory.
+    pub sources: Vec<BytesSource>,
+    /// Each file not read: its name and why, in a few words (for the list of what was dropped).
+    pub refused: Vec<(String, String)>,
+    /// The same, as full messages for the error list.
+    pub errors: Vec<String>,
+}
+
 /// Reads every file of `list`; files that cannot be read become messages.
-pub async fn read_all(list: web_sys::FileList) -> (Vec<BytesSource>, Vec<String>) {
+pub async fn read_all(list: web_sys::FileList) -> Read {
     let mut sources = Vec::new();
+    let mut refused = Vec::new();
     let mut errors = Vec::new();
     for i in 0..list.length() {
         let Some(file) = list.get(i) else { continue };
@@ -21,14 +32,28 @@ pub async fn read_all(list: web_sys::FileList) -> (Vec<BytesSource>, Vec<String>
                  Give the scene's individual band files instead of an archive or a mosaic.",
                 file.size() / 1e9
             ));
+            refused.push((
+                name,
+                format!(
+                    "not read: {:.1} GB is too large for the page",
+                    file.size() / 1e9
+                ),
+            ));
             continue;
         }
         match JsFuture::from(file.array_buffer()).await {
             Ok(buffer) => sources.push(BytesSource::new(name, Uint8Array::new(&buffer).to_vec())),
-            Err(e) => errors.push(format!(
-                "{name}: the browser could not read the file ({e:?})"
-            )),
+            Err(e) => {
+                errors.push(format!(
+                    "{name}: the browser could not read the file ({e:?})"
+                ));
+                refused.push((name, "not read: the browser could not read it".into()));
+            }
         }
     }
-    (sources, errors)
+    Read {
+        sources,
+        refused,
+        errors,
+    }
 }

@@ -193,10 +193,23 @@ pub fn ScenePanel(
         spawn_local(async move {
             status.set("reading files…".into());
             let started = now_ms();
-            let (read, read_errors) = files::read_all(list).await;
+            let files::Read {
+                sources: read,
+                refused,
+                errors: read_errors,
+            } = files::read_all(list).await;
             read_ms.set(now_ms() - started);
             errors.update(|e| e.extend(read_errors));
-            recognised.set(read.iter().map(|s| recognise::describe(&s.name)).collect());
+            recognised.set(
+                read.iter()
+                    .map(|s| recognise::describe(&s.name))
+                    .chain(refused.into_iter().map(|(name, why)| Recognised {
+                        name,
+                        what: why,
+                        scene: String::new(),
+                    }))
+                    .collect(),
+            );
             let others = assign::assignables(&read);
             let has_landsat89 = read.iter().any(|s| assign::is_landsat89(&s.name));
             chosen.set(Vec::new());

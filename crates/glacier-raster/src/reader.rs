@@ -111,6 +111,7 @@ pub struct GeoTiffReader<R: Read + Seek> {
     zstd: Option<ZstdChunks>,
     /// The file, when opened from disk: large reads then decode chunk rows on several threads,
     /// each with its own handle and `tiff` decoder (native only).
+    #[cfg(not(target_family = "wasm"))]
     path: Option<std::path::PathBuf>,
 }
 
@@ -201,6 +202,7 @@ impl<R: Read + Seek> GeoTiffReader<R> {
             limits,
             chunk: Samples::U8(Vec::new()),
             zstd: None,
+            #[cfg(not(target_family = "wasm"))]
             path: None,
         };
         if cfg!(target_family = "wasm") && reader.info.compression == "zstd" {
