@@ -6,6 +6,7 @@
 //!
 //! - [`scse`]: concurrent spatial and channel squeeze & excitation (Roy et al. 2018).
 //! - [`unet`]: the U-Net with scSE after every encoder and decoder block.
+//! - [`spectral3d`]: the 3D CNN variant: bands as a depth axis, scSE before a per-pixel head.
 //! - [`probe`]: a small fixed-weight network that checks a backend computes what the CPU computes.
 //! - [`quantize`]: weight-only int8 storage of a module's parameters, and loading them back.
 //! - [`devices`]: how to obtain the CPU and GPU devices the rest of the project uses.
@@ -14,6 +15,7 @@ pub mod devices;
 pub mod probe;
 pub mod quantize;
 pub mod scse;
+pub mod spectral3d;
 pub mod unet;
 
 pub use probe::{PROBE_INPUT_SHAPE, ProbeNet};
@@ -21,4 +23,5 @@ pub use quantize::{
     Precision, StoredTensor, StoredValues, WeightError, export_weights, import_weights,
 };
 pub use scse::{ScSe, ScSeCombine, ScSeConfig};
+pub use spectral3d::{Spectral3dCnn, Spectral3dCnnConfig};
 pub use unet::{UNet, UNetConfig};
