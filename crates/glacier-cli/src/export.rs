@@ -68,11 +68,15 @@ fn record_check(
 pub fn run(args: &ExportArgs, out: &Path, card: &Path) -> Result<Exported> {
     let device = glacier_model::devices::cpu();
     let f32_bundle = read_model(args.checkpoint)?;
-    let net = f32_bundle.load_unet(&device)?;
-    let mut int8 = ModelBundle::from_unet(
+    let net = f32_bundle.load_net(&device)?;
+    let network = f32_bundle
+        .header
+        .network()
+        .context("the checkpoint's header names no network")?;
+    let mut int8 = ModelBundle::from_net(
         args.name,
         &net,
-        f32_bundle.header.unet.clone(),
+        network,
         f32_bundle.header.input.clone(),
         Precision::Int8,
     )?;
@@ -136,13 +140,19 @@ fn card_text(
         size,
         size as f64 / 1024.0
     ));
+    let architecture = match (&h.unet, &h.spectral3d) {
+        (Some(u), _) => format!(
+            "U-Net with scSE after every encoder and decoder block; depth {}, base width {}, batch norm {}, scSE reduction {} ({:?})",
+            u.depth, u.base_width, u.batch_norm, u.scse_reduction, u.scse_combine
+        ),
+        (None, Some(c)) => format!(
+            "3D CNN over the spectral axis: {} 3×3×3 convolutions of {} features, batch norm {}, scSE reduction {} ({:?}) before a 1×1 head",
+            c.layers, c.filters, c.batch_norm, c.scse_reduction, c.scse_combine
+        ),
+        (None, None) => h.architecture.clone(),
+    };
     s.push_str(&format!(
-        "- Architecture: U-Net with scSE after every encoder and decoder block; depth {}, base width {}, batch norm {}, scSE reduction {} ({:?}); {} parameters; f32 checkpoint {} bytes of weights, int8 file {} bytes of weights\n",
-        h.unet.depth,
-        h.unet.base_width,
-        h.unet.batch_norm,
-        h.unet.scse_reduction,
-        h.unet.scse_combine,
+        "- Architecture: {architecture}; {} parameters; f32 checkpoint {} bytes of weights, int8 file {} bytes of weights\n",
         int8.parameters(),
         f32_bundle.weight_bytes(),
         int8.weight_bytes()

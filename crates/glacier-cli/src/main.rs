@@ -16,7 +16,7 @@ use backend::Backend;
 use clap::{Parser, Subcommand};
 use glacier_inputs::Normalisation;
 use glacier_train::Split;
-use glacier_train::train::TrainConfig;
+use glacier_train::train::{NetKind, TrainConfig};
 use std::path::PathBuf;
 
 /// Glacier mapping from Landsat scenes.
@@ -25,6 +25,15 @@ use std::path::PathBuf;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// `glacier train --net`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum NetArg {
+    /// U-Net with scSE blocks.
+    Unet,
+    /// 3D CNN: bands as the depth of 3×3×3 convolutions, scSE before a per-pixel head.
+    Spectral3d,
 }
 
 #[derive(Subcommand)]
@@ -104,12 +113,21 @@ enum Command {
         /// Adam learning rate.
         #[arg(long, default_value_t = 2e-3)]
         lr: f64,
-        /// Network depth (2× down-samplings).
+        /// Which network: the scSE U-Net, or the 3D CNN over the spectral axis.
+        #[arg(long, value_enum, default_value = "unet")]
+        net: NetArg,
+        /// U-Net depth (2× down-samplings).
         #[arg(long, default_value_t = 3)]
         depth: usize,
-        /// Channels of the first block.
+        /// U-Net channels of the first block.
         #[arg(long, default_value_t = 12)]
         width: usize,
+        /// 3D CNN features per 3×3×3 convolution.
+        #[arg(long, default_value_t = 8)]
+        filters: usize,
+        /// 3D CNN number of 3×3×3 convolutions.
+        #[arg(long, default_value_t = 3)]
+        layers: usize,
         /// Stop after this many epochs without a better validation IoU (0: never).
         #[arg(long, default_value_t = 5)]
         patience: usize,
@@ -334,8 +352,11 @@ fn main() -> Result<()> {
             epochs,
             batch_size,
             lr,
+            net,
             depth,
             width,
+            filters,
+            layers,
             patience,
             seed,
             normalisation,
@@ -344,6 +365,12 @@ fn main() -> Result<()> {
             backend,
         } => {
             let config = TrainConfig {
+                net: match net {
+                    NetArg::Unet => NetKind::Unet,
+                    NetArg::Spectral3d => NetKind::Spectral3d,
+                },
+                filters,
+                layers,
                 epochs,
                 batch_size,
                 learning_rate: lr,

@@ -15,7 +15,10 @@
 
 use burn::tensor::Device;
 use glacier_inputs::InputSpec;
-use glacier_model::{Precision, StoredTensor, StoredValues, UNet, UNetConfig, import_weights};
+use glacier_model::{
+    Architecture, Precision, SegNet, Spectral3dCnnConfig, StoredTensor, StoredValues, UNetConfig,
+    import_weights,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::InferError;
@@ -65,10 +68,14 @@ pub struct ReferenceCheck {
 pub struct ModelHeader {
     /// Short name, e.g. `unet-scse-grn-everest`.
     pub name: String,
-    /// Architecture; `unet-scse` is the only one this version builds.
+    /// Architecture: `unet-scse` or `spectral3d-scse` (see [`Architecture::name`]).
     pub architecture: String,
-    /// The network's configuration.
-    pub unet: UNetConfig,
+    /// The U-Net's configuration, for `unet-scse`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unet: Option<UNetConfig>,
+    /// The 3D CNN's configuration, for `spectral3d-scse`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spectral3d: Option<Spectral3dCnnConfig>,
     /// What the network takes as input.
     pub input: InputSpec,
     /// Probability at or above which a pixel is glacier.
@@ -86,6 +93,17 @@ pub struct ModelHeader {
     /// Reference probabilities for checking a build.
     #[serde(default)]
     pub check: Option<ReferenceCheck>,
+}
+
+impl ModelHeader {
+    /// The network this header describes, when its architecture and configuration agree.
+    pub fn network(&self) -> Option<Architecture> {
+        match (self.architecture.as_str(), &self.unet, &self.spectral3d) {
+            ("unet-scse", Some(c), _) => Some(Architecture::UNet(c.clone())),
+            ("spectral3d-scse", _, Some(c)) => Some(Architecture::Spectral3d(c.clone())),
+            _ => None,
+        }
+    }
 }
 
 /// A model: header and weights.
@@ -126,10 +144,10 @@ impl ModelBundle {
     ///
     /// # Errors
     /// [`InferError::Weights`] when the weights cannot be read from their device.
-    pub fn from_unet(
+    pub fn from_net(
         name: &str,
-        net: &UNet,
-        unet: UNetConfig,
+        net: &SegNet,
+        network: Architecture,
         input: InputSpec,
         precision: Precision,
     ) -> Result<ModelBundle, InferError> {
@@ -152,8 +170,15 @@ impl ModelBundle {
         Ok(ModelBundle {
             header: ModelHeader {
                 name: name.to_owned(),
-                architecture: "unet-scse".into(),
-                unet,
+                architecture: network.name().into(),
+                unet: match &network {
+                    Architecture::UNet(c) => Some(c.clone()),
+                    Architecture::Spectral3d(_) => None,
+                },
+                spectral3d: match &network {
+                    Architecture::Spectral3d(c) => Some(c.clone()),
+                    Architecture::UNet(_) => None,
+                },
                 input,
                 threshold: 0.5,
                 precision: match precision {
@@ -195,11 +220,12 @@ impl ModelBundle {
                 file: file.to_owned(),
                 detail: e.to_string(),
             })?;
-        if header.architecture != "unet-scse" {
+        if header.network().is_none() {
             return Err(InferError::Header {
                 file: file.to_owned(),
                 detail: format!(
-                    "architecture {:?} is not one this version runs (unet-scse)",
+                    "architecture {:?} without its configuration, or not one this version runs \
+                     (unet-scse, spectral3d-scse)",
                     header.architecture
                 ),
             });
@@ -276,8 +302,15 @@ impl ModelBundle {
     ///
     /// # Errors
     /// [`InferError::Weights`] when the weights do not fit the header's network.
-    pub fn load_unet(&self, device: &Device) -> Result<UNet, InferError> {
-        let net = self.header.unet.init(device);
+    pub fn load_net(&self, device: &Device) -> Result<SegNet, InferError> {
+        let network = self.header.network().ok_or_else(|| InferError::Header {
+            file: self.header.name.clone(),
+            detail: format!(
+                "architecture {:?} has no configuration",
+                self.header.architecture
+            ),
+        })?;
+        let net = network.init(device);
         import_weights(net, &self.tensors, device).map_err(|source| InferError::Weights {
             file: self.header.name.clone(),
             source,
@@ -290,9 +323,9 @@ mod tests {
     use super::*;
     use glacier_inputs::{ChannelStats, Normalisation};
 
-    fn tiny() -> (ModelBundle, UNet) {
+    fn tiny() -> (ModelBundle, SegNet) {
         let device = glacier_model::devices::cpu();
-        let config = UNetConfig::new(2).with_depth(1).with_base_width(4);
+        let config = Architecture::UNet(UNetConfig::new(2).with_depth(1).with_base_width(4));
         let net = config.init(&device);
         let spec = InputSpec {
             channels: vec![
@@ -312,7 +345,7 @@ mod tests {
             normalisation: Normalisation::Scene,
         };
         let bundle =
-            ModelBundle::from_unet("tiny", &net, config, spec, Precision::Int8).expect("exports");
+            ModelBundle::from_net("tiny", &net, config, spec, Precision::Int8).expect("exports");
         (bundle, net)
     }
 
@@ -324,10 +357,47 @@ mod tests {
         let back = ModelBundle::from_bytes("tiny.glcm", &bytes).expect("parses");
         assert_eq!(back.tensors, bundle.tensors);
         assert_eq!(back.header.input, bundle.header.input);
-        assert_eq!(back.header.unet.base_width, 4);
+        assert_eq!(back.header.unet.as_ref().map(|u| u.base_width), Some(4));
         assert_eq!(back.to_bytes(), bytes);
-        back.load_unet(&glacier_model::devices::cpu())
+        back.load_net(&glacier_model::devices::cpu())
             .expect("loads");
+    }
+
+    #[test]
+    fn a_3d_cnn_round_trips_and_predicts_the_same() {
+        let device = glacier_model::devices::cpu();
+        let (unet_bundle, _) = tiny();
+        let config = Architecture::Spectral3d(
+            glacier_model::Spectral3dCnnConfig::new(2)
+                .with_filters(2)
+                .with_layers(1),
+        );
+        let net = config.init(&device);
+        let bundle = ModelBundle::from_net(
+            "cnn3d",
+            &net,
+            config,
+            unet_bundle.header.input,
+            Precision::F32,
+        )
+        .expect("exports");
+        let back = ModelBundle::from_bytes("cnn3d.glcm", &bundle.to_bytes()).expect("parses");
+        assert_eq!(back.header.architecture, "spectral3d-scse");
+        assert!(back.header.unet.is_none());
+        let input = burn::tensor::Tensor::<4>::ones([1, 2, 8, 8], &device);
+        let a = net
+            .forward(input.clone())
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("f32");
+        let b = back
+            .load_net(&device)
+            .expect("loads")
+            .forward(input)
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("f32");
+        assert_eq!(a, b);
     }
 
     #[test]

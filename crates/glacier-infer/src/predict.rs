@@ -3,7 +3,7 @@
 use burn::tensor::{Device, Tensor, TensorData};
 use glacier_inputs::tiling::{Blender, tiles};
 use glacier_inputs::{ChannelName, ChannelReader, InputSpec, Normalisation, scene_statistics};
-use glacier_model::UNet;
+use glacier_model::SegNet;
 use glacier_raster::Window;
 
 use crate::bundle::{ModelBundle, ModelHeader};
@@ -11,7 +11,7 @@ use crate::error::InferError;
 
 /// A loaded model on a device.
 pub struct Predictor {
-    net: UNet,
+    net: SegNet,
     header: ModelHeader,
     names: Vec<ChannelName>,
     device: Device,
@@ -38,7 +38,7 @@ impl Predictor {
     pub fn new(bundle: &ModelBundle, device: &Device) -> Result<Predictor, InferError> {
         let names = bundle.header.input.channel_names()?;
         Ok(Predictor {
-            net: bundle.load_unet(device)?,
+            net: bundle.load_net(device)?,
             header: bundle.header.clone(),
             names,
             device: device.clone(),
@@ -94,7 +94,7 @@ impl Predictor {
         height: u32,
     ) -> PreparedInput {
         let valid = stats.normalise(&mut channels);
-        let m = 1usize << self.header.unet.depth;
+        let m = self.header.network().map_or(1, |n| n.size_multiple());
         let (w, h) = (width as usize, height as usize);
         let (pw, ph) = (w.div_ceil(m) * m, h.div_ceil(m) * m);
         let mut data = vec![0.0f32; channels.len() * pw * ph];

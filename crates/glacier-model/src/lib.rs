@@ -7,17 +7,20 @@
 //! - [`scse`]: concurrent spatial and channel squeeze & excitation (Roy et al. 2018).
 //! - [`unet`]: the U-Net with scSE after every encoder and decoder block.
 //! - [`spectral3d`]: the 3D CNN variant: bands as a depth axis, scSE before a per-pixel head.
+//! - [`net`]: either network behind one type, as a model file names it.
 //! - [`probe`]: a small fixed-weight network that checks a backend computes what the CPU computes.
 //! - [`quantize`]: weight-only int8 storage of a module's parameters, and loading them back.
 //! - [`devices`]: how to obtain the CPU and GPU devices the rest of the project uses.
 
 pub mod devices;
+pub mod net;
 pub mod probe;
 pub mod quantize;
 pub mod scse;
 pub mod spectral3d;
 pub mod unet;
 
+pub use net::{Architecture, SegNet};
 pub use probe::{PROBE_INPUT_SHAPE, ProbeNet};
 pub use quantize::{
     Precision, StoredTensor, StoredValues, WeightError, export_weights, import_weights,

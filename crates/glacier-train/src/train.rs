@@ -20,7 +20,7 @@ use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor, TensorData};
 use glacier_infer::{InferError, ModelBundle};
 use glacier_inputs::{ChannelName, InputSpec, Normalisation, StatsAccumulator};
-use glacier_model::{Precision, UNet, UNetConfig};
+use glacier_model::{Architecture, Precision, SegNet, Spectral3dCnnConfig, UNetConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::chips::{ChipError, ChipSet};
@@ -219,9 +219,29 @@ pub fn input_spec(
     })
 }
 
+/// Which network to train.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetKind {
+    /// The U-Net with scSE blocks (`depth`, `base_width`).
+    #[default]
+    Unet,
+    /// The 3D CNN over the spectral axis (`filters`, `layers`).
+    Spectral3d,
+}
+
 /// Training settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
+    /// Which network.
+    #[serde(default)]
+    pub net: NetKind,
+    /// 3D CNN: features per 3×3×3 convolution.
+    #[serde(default = "default_filters")]
+    pub filters: usize,
+    /// 3D CNN: number of 3×3×3 convolutions.
+    #[serde(default = "default_layers")]
+    pub layers: usize,
     /// Most passes over the training chips.
     pub epochs: usize,
     /// Chips per step.
@@ -242,10 +262,21 @@ pub struct TrainConfig {
     pub tile: u32,
 }
 
+fn default_filters() -> usize {
+    8
+}
+
+fn default_layers() -> usize {
+    3
+}
+
 impl Default for TrainConfig {
     /// A small configuration that trains in minutes on two CPU cores.
     fn default() -> Self {
         TrainConfig {
+            net: NetKind::Unet,
+            filters: default_filters(),
+            layers: default_layers(),
             epochs: 20,
             batch_size: 8,
             learning_rate: 2e-3,
@@ -406,7 +437,7 @@ fn scalar(t: Tensor<1>) -> f32 {
 
 /// Validation loss and IoU of the glacier class at probability 0.5 over labelled pixels
 /// (`data` normalised).
-pub fn validate(model: &UNet, data: &ChipData, device: &Device) -> (f32, f64) {
+pub fn validate(model: &SegNet, data: &ChipData, device: &Device) -> (f32, f64) {
     let (mut inter, mut union) = (0u64, 0u64);
     let (mut total, mut batches) = (0.0f32, 0usize);
     let ids: Vec<usize> = (0..data.n).collect();
@@ -441,10 +472,19 @@ pub fn validate(model: &UNet, data: &ChipData, device: &Device) -> (f32, f64) {
     (total / batches.max(1) as f32, iou)
 }
 
-fn unet_config(config: &TrainConfig, channels: usize) -> UNetConfig {
-    UNetConfig::new(channels)
-        .with_depth(config.depth)
-        .with_base_width(config.base_width)
+fn network(config: &TrainConfig, channels: usize) -> Architecture {
+    match config.net {
+        NetKind::Unet => Architecture::UNet(
+            UNetConfig::new(channels)
+                .with_depth(config.depth)
+                .with_base_width(config.base_width),
+        ),
+        NetKind::Spectral3d => Architecture::Spectral3d(
+            Spectral3dCnnConfig::new(channels)
+                .with_filters(config.filters)
+                .with_layers(config.layers),
+        ),
+    }
 }
 
 fn save_bundle(path: &Path, bundle: &ModelBundle) -> Result<(), TrainError> {
@@ -476,7 +516,7 @@ pub fn train(
         });
     }
     let val_data = ChipData::load(chips, &set, Split::Validation)?.normalised(&spec);
-    let unet = unet_config(config, train_data.c);
+    let unet = network(config, train_data.c);
     let ad = device.clone().autodiff();
     let mut model = unet.init(&ad);
     let mut state = TrainState {
@@ -509,15 +549,23 @@ pub fn train(
                     dir: dir.display().to_string(),
                     detail: format!("state.json does not parse: {e}"),
                 })?;
-            let same_net = saved.config.depth == config.depth
+            let same_net = saved.config.net == config.net
+                && saved.config.depth == config.depth
                 && saved.config.base_width == config.base_width
+                && saved.config.filters == config.filters
+                && saved.config.layers == config.layers
                 && saved.config.normalisation == config.normalisation;
             if !same_net {
                 return Err(TrainError::Resume {
                     dir: dir.display().to_string(),
                     detail: format!(
-                        "it was trained with depth {}, width {}, normalisation {:?}; give the same settings or start a new run",
-                        saved.config.depth, saved.config.base_width, saved.config.normalisation
+                        "it was trained as {:?} with depth {}, width {}, filters {}, layers {}, normalisation {:?}; give the same settings or start a new run",
+                        saved.config.net,
+                        saved.config.depth,
+                        saved.config.base_width,
+                        saved.config.filters,
+                        saved.config.layers,
+                        saved.config.normalisation
                     ),
                 });
             }
@@ -592,7 +640,7 @@ pub fn train(
         }
         let needs_bundle = improved || out.is_some();
         if needs_bundle {
-            let mut bundle = ModelBundle::from_unet(
+            let mut bundle = ModelBundle::from_net(
                 "checkpoint",
                 &valid,
                 unet.clone(),
@@ -627,7 +675,7 @@ pub fn train(
     }
     let mut best = match best_bundle {
         Some(b) => b,
-        None => ModelBundle::from_unet("checkpoint", &model.valid(), unet, spec, Precision::F32)?,
+        None => ModelBundle::from_net("checkpoint", &model.valid(), unet, spec, Precision::F32)?,
     };
     best.header.training = provenance(&state);
     Ok(TrainOutcome {

@@ -6,7 +6,7 @@ mod common;
 use glacier_inputs::Normalisation;
 use glacier_train::Split;
 use glacier_train::eval::evaluate;
-use glacier_train::train::{Quiet, TrainConfig, train};
+use glacier_train::train::{NetKind, Quiet, TrainConfig, train};
 
 #[test]
 fn training_reduces_the_loss_on_everest_chips() {
@@ -24,6 +24,7 @@ fn training_reduces_the_loss_on_everest_chips() {
         patience: 0,
         normalisation: Normalisation::Scene,
         tile: 64,
+        ..TrainConfig::default()
     };
     let device = glacier_model::devices::cpu();
     let outcome = train(&dir, &config, &device, None, false, &mut Quiet).expect("trains");
@@ -50,6 +51,48 @@ fn training_reduces_the_loss_on_everest_chips() {
         "network and everything-glacier (no SWIR here)"
     );
     assert!(e.notes[0].contains("no SWIR1"));
+    eprintln!("U-Net test split: {:?}", e.methods[0].scores);
+    assert!(e.methods[0].scores.pixels > 10_000, "{:?}", e.methods[0]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_3d_cnn_trains_and_evaluates_on_the_same_path() {
+    let dir = std::env::temp_dir().join(format!("glacier_train_3d_{}", std::process::id()));
+    let Some(_) = common::everest_chips(&dir, 32, 32) else {
+        return;
+    };
+    let config = TrainConfig {
+        net: NetKind::Spectral3d,
+        filters: 4,
+        layers: 2,
+        epochs: 3,
+        batch_size: 16,
+        learning_rate: 3e-3,
+        seed: 3,
+        patience: 0,
+        normalisation: Normalisation::Scene,
+        tile: 64,
+        ..TrainConfig::default()
+    };
+    let device = glacier_model::devices::cpu();
+    let outcome = train(&dir, &config, &device, None, false, &mut Quiet).expect("trains");
+    let history = &outcome.history;
+    for h in history {
+        eprintln!(
+            "3D CNN epoch {}: loss {:.4}, validation loss {:.4}, IoU {:.3}",
+            h.epoch, h.train_loss, h.val_loss, h.val_iou
+        );
+    }
+    assert_eq!(history.len(), 3);
+    assert!(history[2].train_loss < history[0].train_loss, "{history:?}");
+    assert_eq!(outcome.best.header.architecture, "spectral3d-scse");
+    // Through its bytes, as `glacier eval --model` reads it.
+    let bytes = outcome.best.to_bytes();
+    let best = glacier_infer::ModelBundle::from_bytes("cnn3d.glcm", &bytes).expect("parses");
+    let predictor = glacier_infer::Predictor::new(&best, &device).expect("loads");
+    let e = evaluate(&predictor, &dir, Split::Test).expect("evaluates");
+    eprintln!("3D CNN test split: {:?}", e.methods[0].scores);
     assert!(e.methods[0].scores.pixels > 10_000, "{:?}", e.methods[0]);
     std::fs::remove_dir_all(&dir).ok();
 }
