@@ -33,8 +33,19 @@ pub fn run_step(step: &str, c: &mut Command) -> Result<()> {
     if !status.success() {
         bail!("{step} failed ({status}) after {secs:.0} s");
     }
-    println!("<== {step}: ok in {secs:.0} s");
+    println!("<== {step}: ok in {secs:.0} s{}", disk_free());
     Ok(())
+}
+
+/// ", N GiB free on disk" for the working directory's file system (empty if `df` is missing):
+/// CI logs then show which step ate the disk.
+fn disk_free() -> String {
+    output(&mut command("df", &["-Pk", "."]))
+        .and_then(|s| {
+            let kib: f64 = s.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()?;
+            Some(format!(", {:.1} GiB free on disk", kib / (1024.0 * 1024.0)))
+        })
+        .unwrap_or_default()
 }
 
 /// Runs `c` quietly and returns its stdout when it succeeds.
