@@ -23,16 +23,20 @@ pub fn is_landsat89(name: &str) -> bool {
     LandsatFileName::parse(name).is_some_and(|n| n.is_landsat89())
 }
 
+/// Whether `name` is a GeoTIFF whose bands the visitor may have to name: a `.tif`/`.tiff`
+/// without a Landsat 8/9 name.
+pub fn needs_bands_chosen(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    (lower.ends_with(".tif") || lower.ends_with(".tiff")) && !is_landsat89(name)
+}
+
 /// The dropped GeoTIFFs that are not recognised Landsat 8/9 files, with their band counts
 /// (read from the header only). Files that are not readable TIFFs are left out: mapping reports
 /// them when they matter.
 pub fn assignables(sources: &[BytesSource]) -> Vec<Assignable> {
     sources
         .iter()
-        .filter(|s| {
-            let lower = s.name.to_ascii_lowercase();
-            (lower.ends_with(".tif") || lower.ends_with(".tiff")) && !is_landsat89(&s.name)
-        })
+        .filter(|s| needs_bands_chosen(&s.name))
         .filter_map(|s| {
             let reader =
                 GeoTiffReader::new(s.name.clone(), std::io::Cursor::new(&s.bytes[..])).ok()?;

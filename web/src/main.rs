@@ -18,8 +18,15 @@ mod recognise;
 mod scene_panel;
 mod self_check;
 mod timing;
+mod worker;
+mod worker_client;
 
 fn main() {
+    // The same module runs twice: as the page, and as the page's mapping worker.
+    if worker::in_worker() {
+        worker::start();
+        return;
+    }
     panic_report::install();
     leptos::mount::mount_to_body(app::App);
 }

@@ -12,6 +12,8 @@ use glacier_raster::{
     Grid, LonLatBounds, RasterSpec, Window, lon_lat_bounds, web_mercator_grid, write_geotiff,
 };
 
+use serde::{Deserialize, Serialize};
+
 use crate::assign::{Choice, is_landsat89};
 use crate::model::LoadedModel;
 use crate::network::{self, NetworkError};
@@ -44,6 +46,7 @@ pub struct Compute {
 }
 
 /// One classifier's mask over the scene.
+#[derive(Serialize, Deserialize)]
 pub struct Classification {
     /// What computed it, e.g. `network unet-scse-grn on GPU (WebGPU)`.
     pub label: String,
@@ -61,7 +64,8 @@ pub struct Classification {
     pub scores: Option<Scores>,
 }
 
-/// The outcome of a run.
+/// The outcome of a run (sent from the mapping worker to the page in bincode).
+#[derive(Serialize, Deserialize)]
 pub struct MapResult {
     /// Scene size.
     pub size: (u32, u32),
@@ -92,8 +96,10 @@ pub struct MapResult {
 /// The scene on a web map: a north-up Web Mercator grid over it (so a web map can stretch an
 /// image between two lon/lat corners without distortion) and, for each of its pixels, the
 /// preview pixel it shows.
+#[derive(Serialize, Deserialize)]
 pub struct Placement {
     /// The grid's bounds in longitude/latitude.
+    #[serde(with = "BoundsDef")]
     pub bounds: LonLatBounds,
     /// Map image width in pixels.
     pub width: u32,
@@ -101,6 +107,16 @@ pub struct Placement {
     pub height: u32,
     /// Preview index per map pixel (`u32::MAX` outside the scene).
     index: Vec<u32>,
+}
+
+/// [`LonLatBounds`] for serde (glacier-raster has no serde dependency).
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "LonLatBounds")]
+struct BoundsDef {
+    west: f64,
+    south: f64,
+    east: f64,
+    north: f64,
 }
 
 impl Placement {

@@ -16,8 +16,8 @@ pub const MODEL_SHA256: &str = env!("GLACIER_MODEL_SHA256");
 pub struct LoadedModel {
     /// Header and weights.
     pub bundle: ModelBundle,
-    /// Size of the file in bytes.
-    pub file_bytes: usize,
+    /// The file's bytes (the page hands them to the mapping worker, which checks them again).
+    pub bytes: Vec<u8>,
 }
 
 impl LoadedModel {
@@ -29,7 +29,7 @@ impl LoadedModel {
             "{} ({}, {:.0} kB, {} parameters; channels {}; SHA-256 verified)",
             h.name,
             h.precision,
-            self.file_bytes as f64 / 1000.0,
+            self.bytes.len() as f64 / 1000.0,
             self.bundle.parameters(),
             channels.join(", ")
         )
@@ -56,7 +56,7 @@ pub fn verify(bytes: &[u8]) -> Result<LoadedModel, String> {
     let bundle = ModelBundle::from_bytes(MODEL_FILE, bytes).map_err(|e| e.to_string())?;
     Ok(LoadedModel {
         bundle,
-        file_bytes: bytes.len(),
+        bytes: bytes.to_vec(),
     })
 }
 

@@ -10,8 +10,11 @@ use crate::files;
 use crate::map_view::{MapLayers, MapView, draw, png_data_url};
 use crate::mapping::{self, Compute, MapResult, Shown};
 use crate::model::LoadedModel;
+use crate::panic_report;
 use crate::recognise::{self, Recognised};
 use crate::timing::{Timings, now_ms};
+use crate::worker::Job;
+use crate::worker_client::{self, Canceller, RunError};
 
 /// Lets the browser paint between steps of a long computation.
 async fn yield_now() {
@@ -71,6 +74,42 @@ impl Engine {
     }
 }
 
+/// Maps on the page's own thread (when no worker could start): reads the files, then runs
+/// [`mapping::run`], yielding between steps so the page paints and Cancel is seen.
+async fn map_on_page(
+    list: Vec<web_sys::File>,
+    choices: Vec<Choice>,
+    model: Option<LoadedModel>,
+    computes: Vec<Compute>,
+    status: RwSignal<String>,
+    cancel: RwSignal<bool>,
+) -> Result<(MapResult, Vec<String>), String> {
+    let started = now_ms();
+    let (sources, read_errors) = files::read_all(&list).await;
+    let read_ms = now_ms() - started;
+    let mut result = mapping::run(
+        sources,
+        choices,
+        model,
+        computes,
+        |stage, done, total| async move {
+            status.set(progress_text(&stage, done, total));
+            yield_now().await;
+            !cancel.get_untracked()
+        },
+    )
+    .await?;
+    result
+        .timings
+        .0
+        .insert(0, ("read files into memory".into(), read_ms));
+    Ok((result, read_errors))
+}
+
+fn progress_text(stage: &str, done: usize, total: usize) -> String {
+    format!("mapping: {stage}… {} %", done * 100 / total.max(1))
+}
+
 /// The scene section. `status` and `errors` are the page-wide status line and error list.
 #[component]
 pub fn ScenePanel(
@@ -83,10 +122,10 @@ pub fn ScenePanel(
     let shown = RwSignal::new(Shown::Network);
     let busy = RwSignal::new(false);
     let cancel = RwSignal::new(false);
+    let canceller = StoredValue::new_local(Canceller::default());
     let canvas = NodeRef::<html::Canvas>::new();
     let layers = RwSignal::new(None::<MapLayers>);
-    // Stages timed outside `mapping::run`: reading the files, drawing the map's layers.
-    let read_ms = RwSignal::new(0.0);
+    // Drawing the map's layers, timed outside `mapping::run`.
     let render_ms = RwSignal::new(0.0);
     let opacity = RwSignal::new(0.7);
 
@@ -123,7 +162,7 @@ pub fn ScenePanel(
 
     // Messages asking the visitor to assign bands; they leave the error list once Map is pressed.
     let hints = RwSignal::new(Vec::<String>::new());
-    let sources = RwSignal::new_local(Vec::<glacier_inputs::BytesSource>::new());
+    let files = RwSignal::new_local(Vec::<web_sys::File>::new());
     let assignable = RwSignal::new(Vec::<Assignable>::new());
     let chosen = RwSignal::new(Vec::<Choice>::new());
 
@@ -150,33 +189,56 @@ pub fn ScenePanel(
         spawn_local(async move {
             status.set("waiting for the model and the backend…".into());
             let (model, computes) = engine.ready().await;
-            let outcome = mapping::run(
-                sources.get_untracked(),
-                chosen.get_untracked(),
-                model,
-                computes,
-                |stage, done, total| async move {
-                    status.set(format!("mapping: {stage}… {} %", done * 100 / total.max(1)));
-                    yield_now().await;
-                    !cancel.get_untracked()
-                },
-            )
-            .await;
+            let list = files.get_untracked();
+            let choices = chosen.get_untracked();
+            let job = Job {
+                choices: choices
+                    .iter()
+                    .map(|(file, band, c)| (file.clone(), *band, c.name().to_owned()))
+                    .collect(),
+                model: model.as_ref().map(|m| m.bytes.clone()),
+                gpu: computes.len() > 1,
+            };
+            status.set("mapping: starting the worker…".into());
+            let canceller = canceller.get_value();
+            let outcome = match worker_client::map(&list, &job, &canceller, |stage, done, total| {
+                status.set(progress_text(&stage, done, total))
+            })
+            .await
+            {
+                Ok((r, read_errors)) => Ok((r, read_errors, "a background worker".to_string())),
+                Err(RunError::NoWorker(why)) if !cancel.get_untracked() => {
+                    web_sys::console::warn_1(&format!("no mapping worker: {why}").into());
+                    map_on_page(list, choices, model, computes, status, cancel)
+                        .await
+                        .map(|(r, e)| (r, e, format!("the page's thread (no worker: {why})")))
+                        .map_err(RunError::Stopped)
+                }
+                Err(e) => Err(e),
+            };
             match outcome {
-                Ok(r) => {
+                Ok((r, read_errors, ran_in)) => {
+                    errors.update(|list| list.extend(read_errors));
                     if r.network.is_none() {
                         shown.set(Shown::Ndsi);
                     }
-                    result.set(Some(MapResultView::new(r)));
+                    result.set(Some(MapResultView::new(r, ran_in)));
                     status.set("mapping done".into());
                 }
-                Err(e) if e == mapping::CANCELLED => {
+                Err(RunError::Stopped(e) | RunError::NoWorker(e)) if e == mapping::CANCELLED => {
                     status.set("mapping cancelled; what was shown before is still shown".into())
                 }
-                Err(e) => {
+                Err(RunError::Stopped(e) | RunError::NoWorker(e)) => {
                     errors.update(|list| list.push(e));
                     status.set(
                         "mapping stopped: see the message below; add or replace files to try again"
+                            .into(),
+                    );
+                }
+                Err(RunError::Panicked(message)) => {
+                    panic_report::show(&message);
+                    status.set(
+                        "mapping stopped: the mapping worker hit an internal error (reported above)"
                             .into(),
                     );
                 }
@@ -192,17 +254,37 @@ pub fn ScenePanel(
         }
         spawn_local(async move {
             status.set("reading files…".into());
-            let started = now_ms();
-            let files::Read {
-                sources: read,
-                refused,
-                errors: read_errors,
-            } = files::read_all(list).await;
-            read_ms.set(now_ms() - started);
-            errors.update(|e| e.extend(read_errors));
+            let files::Screened {
+                files: mut kept,
+                mut refused,
+                errors: mut file_errors,
+            } = files::screen(list);
+            // Band counts of the GeoTIFFs without a Landsat 8/9 name, from their headers; the
+            // bands themselves are read by the worker when mapping.
+            let mut unnamed = Vec::new();
+            let mut unreadable = Vec::new();
+            for file in kept
+                .iter()
+                .filter(|f| assign::needs_bands_chosen(&f.name()))
+            {
+                match files::read(file).await {
+                    Ok(s) => unnamed.push(s),
+                    Err(e) => {
+                        file_errors.push(e);
+                        unreadable.push(file.name());
+                    }
+                }
+            }
+            kept.retain(|f| !unreadable.contains(&f.name()));
+            refused.extend(
+                unreadable
+                    .into_iter()
+                    .map(|name| (name, "not read: the browser could not read it".into())),
+            );
+            errors.update(|e| e.extend(file_errors));
             recognised.set(
-                read.iter()
-                    .map(|s| recognise::describe(&s.name))
+                kept.iter()
+                    .map(|f| recognise::describe(&f.name()))
                     .chain(refused.into_iter().map(|(name, why)| Recognised {
                         name,
                         what: why,
@@ -210,15 +292,15 @@ pub fn ScenePanel(
                     }))
                     .collect(),
             );
-            let others = assign::assignables(&read);
-            let has_landsat89 = read.iter().any(|s| assign::is_landsat89(&s.name));
+            let others = assign::assignables(&unnamed);
+            let has_landsat89 = kept.iter().any(|f| assign::is_landsat89(&f.name()));
             chosen.set(Vec::new());
             assignable.set(if has_landsat89 {
                 Vec::new()
             } else {
                 others.clone()
             });
-            sources.set(read);
+            files.set(kept);
             busy.set(false);
             if has_landsat89 || others.is_empty() {
                 map_scene();
@@ -272,7 +354,7 @@ pub fn ScenePanel(
 
     // Every stage of the last run, file reading and map drawing included.
     let all_timings = move || {
-        let mut t = Timings(vec![("read files into memory".into(), read_ms.get())]);
+        let mut t = Timings::default();
         result.with(|r| {
             if let Some(r) = r {
                 t.0.extend(r.result.timings.0.iter().cloned());
@@ -309,7 +391,10 @@ pub fn ScenePanel(
             </button>
             <button data-testid="cancel" class:hidden=move || !busy.get()
                 prop:disabled=move || cancel.get()
-                on:click=move |_| cancel.set(true)>
+                on:click=move |_| {
+                    cancel.set(true);
+                    canceller.with_value(Canceller::cancel);
+                }>
                 "Cancel"
             </button>
             <div class="result" class:hidden=move || result.with(Option::is_none)>
@@ -365,6 +450,8 @@ pub fn ScenePanel(
                     <dd data-testid="glacier-share">{stat(|r, s| r.result.pick(s).map(|c| format!("{:.1} %", share(c.glacier, c.valid) * 100.0)).unwrap_or_default())}</dd>
                     <dt>"No data (fill, cloud)"</dt>
                     <dd data-testid="nodata-share">{stat(|r, s| r.result.pick(s).map(|c| format!("{:.1} %", share(r.result.pixels() - c.valid, r.result.pixels()) * 100.0)).unwrap_or_default())}</dd>
+                    <dt>"Computed in"</dt>
+                    <dd data-testid="ran-in">{stat(|r, _| r.ran_in.clone())}</dd>
                     <dt>"Scene"</dt>
                     <dd data-testid="scene-grid">{stat(|r, _| format!("{} × {} px, {}", r.result.size.0, r.result.size.1, r.result.grid))}</dd>
                     <dt>"Against the outlines"</dt>
@@ -467,13 +554,16 @@ impl Drop for ExportUrls {
 /// A [`MapResult`] with its exports as blob URLs.
 pub struct MapResultView {
     result: MapResult,
+    /// Where the run computed: a background worker, or the page's thread and why.
+    ran_in: String,
     network: Option<ExportUrls>,
     ndsi: Option<ExportUrls>,
 }
 
 impl MapResultView {
-    fn new(result: MapResult) -> Self {
+    fn new(result: MapResult, ran_in: String) -> Self {
         MapResultView {
+            ran_in,
             network: ExportUrls::new(&result.network),
             ndsi: ExportUrls::new(&result.ndsi),
             result,

@@ -3,10 +3,12 @@
 
 use wasm_bindgen::JsCast;
 
-/// Milliseconds since the page started (`performance.now()`).
+/// Milliseconds since the page (or, in the mapping worker, the worker) started:
+/// `performance.now()` of whichever global scope this runs in.
 pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
+    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
         .map(|p| p.now())
         .unwrap_or(0.0)
 }
@@ -24,7 +26,7 @@ pub fn wasm_memory_bytes() -> f64 {
 }
 
 /// Named stage durations in milliseconds, in the order they ran.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Timings(pub Vec<(String, f64)>);
 
 impl Timings {

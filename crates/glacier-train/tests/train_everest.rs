@@ -1,5 +1,5 @@
-//! A few epochs of training on real Everest chips reduce the loss; the best model is returned as
-//! a model file that loads and evaluates on the held-out split.
+//! Two epochs of training on real Everest chips (two: CI runs this on 2 cores) reduce the loss;
+//! the best model is returned as a model file that loads and evaluates on the held-out split.
 
 mod common;
 
@@ -15,7 +15,7 @@ fn training_reduces_the_loss_on_everest_chips() {
         return;
     };
     let config = TrainConfig {
-        epochs: 3,
+        epochs: 2,
         batch_size: 16,
         learning_rate: 3e-3,
         depth: 2,
@@ -35,10 +35,10 @@ fn training_reduces_the_loss_on_everest_chips() {
             h.epoch, h.train_loss, h.val_loss, h.val_iou
         );
     }
-    assert_eq!(history.len(), 3);
+    assert_eq!(history.len(), 2);
     assert!(history.iter().all(|h| h.train_loss.is_finite()));
-    assert!(history[2].train_loss < history[0].train_loss, "{history:?}");
-    assert!(history[2].val_iou > 0.3, "{history:?}");
+    assert!(history[1].train_loss < history[0].train_loss, "{history:?}");
+    assert!(history[1].val_iou > 0.3, "{history:?}");
     let spec = &outcome.best.header.input;
     assert_eq!(spec.channels.len(), 3);
     assert_eq!(spec.normalisation, Normalisation::Scene);
@@ -66,7 +66,7 @@ fn the_3d_cnn_trains_and_evaluates_on_the_same_path() {
         net: NetKind::Spectral3d,
         filters: 4,
         layers: 2,
-        epochs: 3,
+        epochs: 2,
         batch_size: 16,
         learning_rate: 3e-3,
         seed: 3,
@@ -84,8 +84,8 @@ fn the_3d_cnn_trains_and_evaluates_on_the_same_path() {
             h.epoch, h.train_loss, h.val_loss, h.val_iou
         );
     }
-    assert_eq!(history.len(), 3);
-    assert!(history[2].train_loss < history[0].train_loss, "{history:?}");
+    assert_eq!(history.len(), 2);
+    assert!(history[1].train_loss < history[0].train_loss, "{history:?}");
     assert_eq!(outcome.best.header.architecture, "spectral3d-scse");
     // Through its bytes, as `glacier eval --model` reads it.
     let bytes = outcome.best.to_bytes();
