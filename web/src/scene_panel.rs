@@ -259,8 +259,9 @@ pub fn ScenePanel(
                 mut refused,
                 errors: mut file_errors,
             } = files::screen(list);
-            // Band counts of the GeoTIFFs without a Landsat 8/9 name, from their headers; the
-            // bands themselves are read by the worker when mapping.
+            // Band counts of the GeoTIFFs without a Landsat 8/9 name: these files are read whole
+            // here (only their header is used; reading just the head is a to-do) and again by
+            // the worker when mapping. Landsat-named files are not read on this thread.
             let mut unnamed = Vec::new();
             let mut unreadable = Vec::new();
             for file in kept

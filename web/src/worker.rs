@@ -151,7 +151,7 @@ async fn job(data: JsValue) -> Result<(MapResult, Vec<String>), String> {
                 label: "GPU (WebGPU)".into(),
             }),
             Err(e) => notes.push(format!(
-                "WebGPU did not start in the worker ({e}); the network ran on the CPU."
+                "WebGPU did not start in the worker ({e}); the network runs on the CPU instead."
             )),
         }
     }
