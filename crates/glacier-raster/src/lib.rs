@@ -1,7 +1,8 @@
 //! GeoTIFF reading with georeferencing, for Landsat bands, DEMs and label rasters.
 //!
 //! Built on the [`tiff`] crate's decoder (strips and tiles; none, LZW, DEFLATE, PackBits; ZSTD through
-//! the C library natively and pure-Rust `ruzstd` in wasm; predictors 2 and 3; BigTIFF; chunky and planar samples), extended with what GeoTIFF
+//! the C library natively and pure-Rust `ruzstd` in wasm; predictors 2 and 3; BigTIFF; chunky and
+//! planar samples; LZW and PackBits chunks decompressed by our own faster codecs), extended with what GeoTIFF
 //! adds: GeoKeys, the affine transform, nodata, and GDAL's band metadata. Reads are chunk-wise into
 //! a window, so a caller can take one window of a full Landsat scene without decoding all of it.
 //!
@@ -12,17 +13,19 @@
 //! Works the same natively and in `wasm32-unknown-unknown`: the reader takes any
 //! `Read + Seek` (a file, or bytes in memory in the browser).
 
+mod chunks;
 pub mod error;
 pub mod gdal_metadata;
 pub mod georef;
 pub mod grid;
+mod lzw;
+mod packbits;
 #[cfg(not(target_family = "wasm"))]
 mod parallel;
 pub mod reader;
 pub mod samples;
 pub mod web_mercator;
 pub mod writer;
-mod zstd_chunks;
 
 pub use error::{RasterError, Result};
 pub use gdal_metadata::BandMetadata;

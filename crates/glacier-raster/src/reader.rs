@@ -5,13 +5,13 @@ use std::io::{Read, Seek, SeekFrom};
 use tiff::decoder::{ChunkType, Decoder, Limits};
 use tiff::tags::Tag;
 
+use crate::chunks::{ChunkShape, RawChunks};
 use crate::error::{RasterError, Result};
 use crate::gdal_metadata::{self, BandMetadata};
 use crate::georef::{self, Crs, GeoKeys, GeoTransform, RasterType};
 #[cfg(not(target_family = "wasm"))]
 use crate::parallel;
 use crate::samples::{SampleType, Samples};
-use crate::zstd_chunks::{ChunkShape, ZstdChunks};
 
 /// A rectangle of pixels: top-left `(col, row)` and size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,8 +107,9 @@ pub struct GeoTiffReader<R: Read + Seek> {
     limits: ReadLimits,
     /// One decoded strip or tile, reused from chunk to chunk.
     chunk: Samples,
-    /// Set when ZSTD chunks are decoded here rather than by `tiff` (no C library in wasm).
-    zstd: Option<ZstdChunks>,
+    /// Set when chunks are decompressed by [`crate::chunks`] rather than by `tiff`'s codecs
+    /// (LZW and PackBits; ZSTD in wasm, where `tiff`'s C library is missing).
+    raw: Option<RawChunks>,
     /// The file, when opened from disk: large reads then decode chunk rows on several threads,
     /// each with its own handle and `tiff` decoder (native only).
     #[cfg(not(target_family = "wasm"))]
@@ -201,26 +202,36 @@ impl<R: Read + Seek> GeoTiffReader<R> {
             info,
             limits,
             chunk: Samples::U8(Vec::new()),
-            zstd: None,
+            raw: None,
             #[cfg(not(target_family = "wasm"))]
             path: None,
         };
-        if cfg!(target_family = "wasm") && reader.info.compression == "zstd" {
-            reader.decode_zstd_in_rust()?;
+        if RawChunks::decodes_by_default(reader.info.compression) {
+            reader.decode_chunks_here()?;
         }
         Ok(reader)
     }
 
-    /// Decodes ZSTD chunks with the pure-Rust `ruzstd` instead of the `tiff` crate's C binding.
-    /// Always so in wasm; natively only to test that path against the C one.
-    pub(crate) fn decode_zstd_in_rust(&mut self) -> Result<()> {
-        self.zstd = Some(ZstdChunks::new(
+    /// Decompresses chunks with [`crate::chunks`] instead of the `tiff` crate's codecs.
+    /// The default for LZW and PackBits, and for ZSTD in wasm; natively for ZSTD only in the
+    /// test that checks `ruzstd` against the C library.
+    pub(crate) fn decode_chunks_here(&mut self) -> Result<()> {
+        self.raw = RawChunks::new(
             &self.name,
             &mut self.decoder,
+            self.info.compression,
             self.info.tiled,
             self.info.predictor,
-        )?);
+        )?;
         Ok(())
+    }
+
+    /// Decodes every chunk through the `tiff` crate's own codecs, also LZW and PackBits (which
+    /// this reader otherwise decompresses itself): the reference path that tests and
+    /// `cargo xtask bench-decode` compare with.
+    #[doc(hidden)]
+    pub fn use_tiff_codecs(&mut self) {
+        self.raw = None;
     }
 
     /// The raster's metadata.
@@ -357,7 +368,7 @@ impl<R: Read + Seek> GeoTiffReader<R> {
                 rest = tail;
             }
         }
-        let (name, limits, rust_zstd) = (self.name.clone(), self.limits, self.zstd.is_some());
+        let (name, limits, here) = (self.name.clone(), self.limits, self.raw.is_some());
         let mut per_part = per_part.into_iter();
         let first = per_part.next();
         std::thread::scope(|scope| {
@@ -372,8 +383,10 @@ impl<R: Read + Seek> GeoTiffReader<R> {
                         })?;
                         let reader = std::io::BufReader::with_capacity(1 << 16, file);
                         let mut own = GeoTiffReader::with_limits(name, reader, limits)?;
-                        if rust_zstd {
-                            own.decode_zstd_in_rust()?;
+                        if here {
+                            own.decode_chunks_here()?;
+                        } else {
+                            own.use_tiff_codecs();
                         }
                         own.read_chunks(plane, *part, &mut part_targets, spp)
                     })
@@ -413,7 +426,7 @@ impl<R: Read + Seek> GeoTiffReader<R> {
             for chunk_col in window.col / cw..=(window.col + window.width - 1) / cw {
                 let index = plane * across * down + chunk_row * across + chunk_col;
                 let (data_w, data_h) = self.decoder.chunk_data_dimensions(index);
-                if let Some(zstd) = self.zstd.as_mut() {
+                if let Some(raw) = self.raw.as_mut() {
                     let shape = ChunkShape {
                         stride: cw as usize,
                         data_width: data_w as usize,
@@ -424,7 +437,7 @@ impl<R: Read + Seek> GeoTiffReader<R> {
                     };
                     let max = self.limits.max_chunk_bytes;
                     let reader = self.decoder.inner();
-                    zstd.decode(&self.name, reader, index, &shape, max, &mut self.chunk)?;
+                    raw.decode(&self.name, reader, index, &shape, max, &mut self.chunk)?;
                 } else {
                     // Into the reused buffer: `read_chunk_to_buffer` would allocate every chunk.
                     let samples = data_w as usize * data_h as usize * spp;

@@ -277,6 +277,21 @@ fn bad_input_gets_a_specific_error() {
     assert!(matches!(err, RasterError::Truncated { .. }), "{err:?}");
     assert!(err.to_string().contains("cut_B5.tif ends early"), "{err}");
 
+    // The same for LZW strips, which this crate decompresses itself.
+    let lzw = path("derived_here/encodings/B5_lzw_pred2_strips.tif").expect("exists");
+    let lzw = std::fs::read(lzw).expect("readable");
+    let cut = lzw[..lzw.len() * 6 / 10].to_vec();
+    let mut r = GeoTiffReader::new("cut_B05.tif", std::io::Cursor::new(cut)).expect("header");
+    assert_eq!(r.info().compression, "lzw");
+    let err = r.read_band(0).expect_err("pixels are missing");
+    assert!(matches!(err, RasterError::Truncated { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains(
+            "cut_B05.tif ends early (its header points to data past the end of the file: LZW chunk"
+        ),
+        "{err}"
+    );
+
     let err = GeoTiffReader::new("tiny.tif", std::io::Cursor::new(b"II".to_vec())).err();
     assert!(
         matches!(err, Some(RasterError::Truncated { .. })),

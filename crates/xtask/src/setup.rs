@@ -108,6 +108,26 @@ fn apt_packages() -> Result<()> {
     if have_all {
         return Ok(());
     }
+    apt_install(
+        APT_PACKAGES,
+        "apt-get install chromium, chromedriver, lavapipe",
+    )
+}
+
+/// GDAL's Python bindings in Debian's own Python, which `cargo xtask bench-decode` times GDAL
+/// with (not needed by the tests).
+pub fn python_gdal() -> Result<()> {
+    let have = command("/usr/bin/python3", &["-c", "from osgeo import gdal"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if have {
+        return Ok(());
+    }
+    apt_install(&["python3-gdal"], "apt-get install python3-gdal")
+}
+
+/// `apt-get update` and `apt-get install` of `packages`, through `sudo` unless root.
+fn apt_install(packages: &[&str], what: &str) -> Result<()> {
     let is_root = output(&mut command("id", &["-u"])).is_some_and(|s| s.trim() == "0");
     let apt = |args: &[&str]| {
         let mut full = vec!["apt-get"];
@@ -120,10 +140,10 @@ fn apt_packages() -> Result<()> {
     };
     run_step("apt-get update", &mut apt(&["update", "-qq"]))?;
     let mut install = vec!["install", "-y", "-qq"];
-    install.extend_from_slice(APT_PACKAGES);
+    install.extend_from_slice(packages);
     let mut c = apt(&install);
     c.env("DEBIAN_FRONTEND", "noninteractive");
-    run_step("apt-get install chromium, chromedriver, lavapipe", &mut c)
+    run_step(what, &mut c)
 }
 
 fn npm_packages() -> Result<()> {
