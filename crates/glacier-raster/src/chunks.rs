@@ -1,7 +1,7 @@
 //! Strips and tiles decoded from their bytes here rather than through the `tiff` crate's
 //! `Read` adapters: LZW and PackBits always (ours measured faster, see `cargo xtask
-//! bench-decode`), ZSTD where the crate's C binding is not compiled in (`wasm32-unknown-unknown`;
-//! pure-Rust `ruzstd`).
+//! bench-decode`), DEFLATE natively with libdeflate (GDAL's inflater, one call per chunk), ZSTD
+//! where the crate's C binding is not compiled in (`wasm32-unknown-unknown`; pure-Rust `ruzstd`).
 //!
 //! This extends the `tiff` decoder rather than replacing it: the decoder still parses the
 //! directory and tells where each chunk lies and how big its data is; only the chunk's bytes are
@@ -24,6 +24,8 @@ enum Codec {
     Lzw(Box<LzwDecoder>),
     PackBits,
     Zstd(Box<FrameDecoder>),
+    #[cfg(not(target_family = "wasm"))]
+    Deflate(Box<libdeflater::Decompressor>),
 }
 
 impl Codec {
@@ -32,6 +34,8 @@ impl Codec {
             Codec::Lzw(_) => "LZW",
             Codec::PackBits => "PackBits",
             Codec::Zstd(_) => "ZSTD",
+            #[cfg(not(target_family = "wasm"))]
+            Codec::Deflate(_) => "DEFLATE",
         }
     }
 }
@@ -67,10 +71,14 @@ pub(crate) struct ChunkShape {
 
 impl RawChunks {
     /// Whether chunks compressed as `compression` (a [`crate::RasterInfo`] name) are decoded
-    /// here by default: LZW and PackBits always, ZSTD in wasm.
+    /// here by default: LZW and PackBits always, DEFLATE natively, ZSTD in wasm.
     pub(crate) fn decodes_by_default(compression: &str) -> bool {
-        matches!(compression, "lzw" | "packbits")
-            || (cfg!(target_family = "wasm") && compression == "zstd")
+        match compression {
+            "lzw" | "packbits" => true,
+            "deflate" => cfg!(not(target_family = "wasm")),
+            "zstd" => cfg!(target_family = "wasm"),
+            _ => false,
+        }
     }
 
     /// Reads the chunk offsets and byte counts of the decoder's current image, for chunks
@@ -86,6 +94,8 @@ impl RawChunks {
             "lzw" => Codec::Lzw(Box::new(LzwDecoder::new())),
             "packbits" => Codec::PackBits,
             "zstd" => Codec::Zstd(Box::new(FrameDecoder::new())),
+            #[cfg(not(target_family = "wasm"))]
+            "deflate" => Codec::Deflate(Box::new(libdeflater::Decompressor::new())),
             _ => return Ok(None),
         };
         let tiff_err = |e| RasterError::from_tiff(name, e);
@@ -180,6 +190,12 @@ impl RawChunks {
             Codec::Zstd(frames) => frames
                 .decode_all(&self.compressed, &mut self.raw)
                 .map_err(|e| format(format!("ZSTD chunk {index} does not decompress: {e}")))?,
+            #[cfg(not(target_family = "wasm"))]
+            Codec::Deflate(inflater) => inflater
+                .zlib_decompress(&self.compressed, &mut self.raw)
+                .map_err(|e| {
+                format(format!("DEFLATE chunk {index} does not decompress: {e}"))
+            })?,
         };
         // The rows of real data must all be there; padding rows of an edge tile may be missing.
         let needed = row_bytes * shape.rows;
@@ -550,7 +566,7 @@ mod tests {
     }
 
     #[test]
-    fn our_lzw_and_packbits_decode_real_files_as_the_tiff_crate() {
+    fn our_codecs_decode_real_files_as_the_tiff_crate() {
         let Some(b5) = glacier_testdata::path("derived_here/encodings/B5_lzw_pred2_strips.tif")
         else {
             return;
@@ -559,7 +575,15 @@ mod tests {
         assert_same_both_ways(&b5, "lzw");
         assert_same_both_ways(&encodings.join("stack_B3-B7-B10_band_lzw_tiled.tif"), "lzw");
         assert_same_both_ways(&encodings.join("B5_packbits_strips.tif"), "packbits");
-        for compression in ["lzw", "packbits"] {
+        for deflate in [
+            "B5_cog_deflate.tif",
+            "B5_bigtiff_deflate.tif",
+            "B5_deflate_pred2_tiled256.tif",
+            "stack_B3-B7-B10_pixel_deflate_pred2.tif",
+        ] {
+            assert_same_both_ways(&encodings.join(deflate), "deflate");
+        }
+        for compression in ["lzw", "packbits", "deflate"] {
             remove_after(gdal_layouts(encodings, compression), |file| {
                 assert_same_both_ways(file, compression)
             });
