@@ -1,4 +1,4 @@
-//! `--backend cpu|wgpu`: which burn device computes.
+//! `--backend cpu|flex|wgpu`: which burn device computes.
 
 use anyhow::{Context, Result};
 use burn::tensor::Device;
@@ -9,6 +9,8 @@ use clap::ValueEnum;
 pub enum Backend {
     /// burn's ndarray backend on the CPU.
     Cpu,
+    /// burn's flex backend on the CPU (newer; gemm kernels on every core).
+    Flex,
     /// burn's wgpu backend (Vulkan/Metal/DX12; Mesa lavapipe on a machine without a GPU).
     Wgpu,
 }
@@ -18,6 +20,7 @@ impl Backend {
     pub fn device(self) -> Result<Device> {
         Ok(match self {
             Backend::Cpu => glacier_model::devices::cpu(),
+            Backend::Flex => glacier_model::devices::flex(),
             Backend::Wgpu => pollster::block_on(glacier_model::devices::gpu())
                 .context("no wgpu adapter (install a Vulkan driver, e.g. mesa-vulkan-drivers, or use --backend cpu)")?,
         })

@@ -224,7 +224,12 @@ enum Command {
         #[arg(long)]
         model: Option<PathBuf>,
         /// Backends to time, in order.
-        #[arg(long, value_enum, value_delimiter = ',', default_value = "cpu,wgpu")]
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "cpu,flex,wgpu"
+        )]
         backend: Vec<Backend>,
         /// Tiles timed per backend after the cold one.
         #[arg(long, default_value_t = 10)]

@@ -16,6 +16,12 @@ pub fn cpu() -> Device {
     Device::ndarray()
 }
 
+/// The CPU device of burn's `flex` backend (gemm kernels, all cores; native only).
+#[cfg(not(target_family = "wasm"))]
+pub fn flex() -> Device {
+    Device::flex()
+}
+
 /// Acquires a GPU device through wgpu, choosing the graphics API automatically.
 ///
 /// In the browser this is WebGPU; natively Vulkan (also software Vulkan such as Mesa lavapipe),

@@ -1,4 +1,5 @@
-//! The GPU path natively: the probe network on burn's wgpu backend must match ndarray.
+//! The other backends natively must compute what ndarray computes: wgpu (the GPU path) and
+//! burn's newer CPU backend, flex.
 //!
 //! On a machine without a GPU, wgpu runs on a software Vulkan driver (Mesa lavapipe, Debian
 //! package `mesa-vulkan-drivers`). With no adapter at all the test is skipped with a message, except
@@ -72,4 +73,34 @@ fn unet_on_wgpu_matches_ndarray() {
         on_cpu.len()
     );
     assert!(diff <= 1e-4, "wgpu differs from ndarray by {diff}");
+}
+
+#[test]
+fn unet_on_flex_matches_ndarray() {
+    use burn::module::Module;
+    use glacier_model::UNetConfig;
+    let cpu = devices::cpu();
+    let flex = devices::flex();
+    let net = UNetConfig::new(6)
+        .with_depth(2)
+        .with_base_width(8)
+        .init(&cpu);
+    let input = ProbeNet::input(&cpu);
+    let on_cpu = net
+        .forward(input.clone())
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32");
+    let on_flex = net
+        .to_device(&flex)
+        .forward(input.to_device(&flex))
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32");
+    let diff = max_abs_diff(&on_flex, &on_cpu);
+    eprintln!(
+        "U-Net flex vs ndarray: {} values, max |diff| = {diff:e}",
+        on_cpu.len()
+    );
+    assert!(diff <= 1e-4, "flex differs from ndarray by {diff}");
 }
