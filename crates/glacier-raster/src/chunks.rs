@@ -1,7 +1,8 @@
 //! Strips and tiles decoded from their bytes here rather than through the `tiff` crate's
 //! `Read` adapters: LZW and PackBits always (ours measured faster, see `cargo xtask
 //! bench-decode`), DEFLATE natively with libdeflate (GDAL's inflater, one call per chunk), ZSTD
-//! where the crate's C binding is not compiled in (`wasm32-unknown-unknown`; pure-Rust `ruzstd`).
+//! natively with the C library in one call, and in `wasm32-unknown-unknown` (where the C library
+//! does not build) with the pure-Rust `ruzstd`.
 //!
 //! This extends the `tiff` decoder rather than replacing it: the decoder still parses the
 //! directory and tells where each chunk lies and how big its data is; only the chunk's bytes are
@@ -25,6 +26,8 @@ enum Codec {
     PackBits,
     Zstd(Box<FrameDecoder>),
     #[cfg(not(target_family = "wasm"))]
+    ZstdC(Box<zstd::bulk::Decompressor<'static>>),
+    #[cfg(not(target_family = "wasm"))]
     Deflate(Box<libdeflater::Decompressor>),
 }
 
@@ -34,6 +37,8 @@ impl Codec {
             Codec::Lzw(_) => "LZW",
             Codec::PackBits => "PackBits",
             Codec::Zstd(_) => "ZSTD",
+            #[cfg(not(target_family = "wasm"))]
+            Codec::ZstdC(_) => "ZSTD",
             #[cfg(not(target_family = "wasm"))]
             Codec::Deflate(_) => "DEFLATE",
         }
@@ -71,28 +76,37 @@ pub(crate) struct ChunkShape {
 
 impl RawChunks {
     /// Whether chunks compressed as `compression` (a [`crate::RasterInfo`] name) are decoded
-    /// here by default: LZW and PackBits always, DEFLATE natively, ZSTD in wasm.
+    /// here by default: LZW, PackBits and ZSTD always, DEFLATE natively.
     pub(crate) fn decodes_by_default(compression: &str) -> bool {
-        match compression {
-            "lzw" | "packbits" => true,
-            "deflate" => cfg!(not(target_family = "wasm")),
-            "zstd" => cfg!(target_family = "wasm"),
-            _ => false,
-        }
+        matches!(compression, "lzw" | "packbits" | "zstd")
+            || (cfg!(not(target_family = "wasm")) && compression == "deflate")
     }
 
     /// Reads the chunk offsets and byte counts of the decoder's current image, for chunks
     /// compressed as `compression`; None for a compression this module does not decode.
+    /// `pure_rust` picks `ruzstd` for ZSTD also natively (to test it against the C library).
     pub(crate) fn new<R: Read + Seek>(
         name: &str,
         decoder: &mut Decoder<R>,
         compression: &str,
         tiled: bool,
         predictor: u16,
+        pure_rust: bool,
     ) -> Result<Option<Self>> {
+        #[cfg(target_family = "wasm")]
+        let _ = pure_rust; // ruzstd is the only ZSTD there
         let codec = match compression {
             "lzw" => Codec::Lzw(Box::new(LzwDecoder::new())),
             "packbits" => Codec::PackBits,
+            #[cfg(not(target_family = "wasm"))]
+            "zstd" if !pure_rust => {
+                let inflater =
+                    zstd::bulk::Decompressor::new().map_err(|source| RasterError::Io {
+                        file: name.to_owned(),
+                        source,
+                    })?;
+                Codec::ZstdC(Box::new(inflater))
+            }
             "zstd" => Codec::Zstd(Box::new(FrameDecoder::new())),
             #[cfg(not(target_family = "wasm"))]
             "deflate" => Codec::Deflate(Box::new(libdeflater::Decompressor::new())),
@@ -126,6 +140,12 @@ impl RawChunks {
             raw: Vec::new(),
             planes: Vec::new(),
         }))
+    }
+
+    /// Whether ZSTD goes through the pure-Rust `ruzstd` (always so in wasm).
+    #[cfg(not(target_family = "wasm"))]
+    pub(crate) fn pure_rust_zstd(&self) -> bool {
+        matches!(self.codec, Codec::Zstd(_))
     }
 
     /// Decodes chunk `index` into `out`, `shape.data_width` samples-per-pixel wide and
@@ -189,6 +209,10 @@ impl RawChunks {
             Codec::PackBits => crate::packbits::decode(&self.compressed, &mut self.raw),
             Codec::Zstd(frames) => frames
                 .decode_all(&self.compressed, &mut self.raw)
+                .map_err(|e| format(format!("ZSTD chunk {index} does not decompress: {e}")))?,
+            #[cfg(not(target_family = "wasm"))]
+            Codec::ZstdC(inflater) => inflater
+                .decompress_to_buffer(&self.compressed, &mut self.raw[..])
                 .map_err(|e| format(format!("ZSTD chunk {index} does not decompress: {e}")))?,
             #[cfg(not(target_family = "wasm"))]
             Codec::Deflate(inflater) => inflater
@@ -426,7 +450,6 @@ mod tests {
     fn assert_same_both_ways(file: &std::path::Path, compression: &str) {
         use crate::reader::{GeoTiffReader, Window};
         let mut reference = GeoTiffReader::open(file).expect("opens");
-        let mut ours = GeoTiffReader::open(file).expect("opens");
         assert_eq!(
             reference.info().compression,
             compression,
@@ -434,7 +457,14 @@ mod tests {
             file.display()
         );
         reference.use_tiff_codecs();
-        ours.decode_chunks_here().expect("chunk table");
+        // Ours as the reader opens it, and for ZSTD also through ruzstd (what wasm runs).
+        let mut ours = vec![GeoTiffReader::open(file).expect("opens")];
+        ours[0].decode_chunks_here().expect("chunk table");
+        if compression == "zstd" {
+            let mut pure = GeoTiffReader::open(file).expect("opens");
+            pure.decode_zstd_in_rust().expect("chunk table");
+            ours.push(pure);
+        }
         let info = reference.info().clone();
         let bands: Vec<usize> = (0..info.bands).collect();
         let whole = Window::new(0, 0, info.width, info.height);
@@ -448,8 +478,10 @@ mod tests {
             let expected = reference
                 .read_bands_window(&bands, window)
                 .expect("tiff path");
-            let got = ours.read_bands_window(&bands, window).expect("our path");
-            assert_eq!(got, expected, "{} {window:?}", file.display());
+            for reader in &mut ours {
+                let got = reader.read_bands_window(&bands, window).expect("our path");
+                assert_eq!(got, expected, "{} {window:?}", file.display());
+            }
         }
     }
 
@@ -545,7 +577,7 @@ mod tests {
     }
 
     #[test]
-    fn pure_rust_zstd_decodes_real_files_as_the_c_library() {
+    fn zstd_one_shot_and_pure_rust_decode_real_files_as_the_c_library() {
         let Some(b5) = glacier_testdata::path("derived_here/encodings/B5_zstd_tiled.tif") else {
             return;
         };

@@ -212,16 +212,27 @@ impl<R: Read + Seek> GeoTiffReader<R> {
         Ok(reader)
     }
 
-    /// Decompresses chunks with [`crate::chunks`] instead of the `tiff` crate's codecs.
-    /// The default for LZW and PackBits, and for ZSTD in wasm; natively for ZSTD only in the
-    /// test that checks `ruzstd` against the C library.
+    /// Decompresses chunks with [`crate::chunks`] instead of the `tiff` crate's codecs: the
+    /// default for LZW, PackBits and ZSTD, and for DEFLATE natively.
     pub(crate) fn decode_chunks_here(&mut self) -> Result<()> {
+        self.decode_chunks_with(false)
+    }
+
+    /// Like [`Self::decode_chunks_here`], with ZSTD through the pure-Rust `ruzstd` also natively
+    /// (what wasm always does): for the test that checks it against the C library.
+    #[cfg(test)]
+    pub(crate) fn decode_zstd_in_rust(&mut self) -> Result<()> {
+        self.decode_chunks_with(true)
+    }
+
+    fn decode_chunks_with(&mut self, pure_rust_zstd: bool) -> Result<()> {
         self.raw = RawChunks::new(
             &self.name,
             &mut self.decoder,
             self.info.compression,
             self.info.tiled,
             self.info.predictor,
+            pure_rust_zstd,
         )?;
         Ok(())
     }
@@ -368,7 +379,11 @@ impl<R: Read + Seek> GeoTiffReader<R> {
                 rest = tail;
             }
         }
-        let (name, limits, here) = (self.name.clone(), self.limits, self.raw.is_some());
+        let (name, limits) = (self.name.clone(), self.limits);
+        let (here, pure_rust) = match &self.raw {
+            Some(raw) => (true, raw.pure_rust_zstd()),
+            None => (false, false),
+        };
         let mut per_part = per_part.into_iter();
         let first = per_part.next();
         std::thread::scope(|scope| {
@@ -384,7 +399,7 @@ impl<R: Read + Seek> GeoTiffReader<R> {
                         let reader = std::io::BufReader::with_capacity(1 << 16, file);
                         let mut own = GeoTiffReader::with_limits(name, reader, limits)?;
                         if here {
-                            own.decode_chunks_here()?;
+                            own.decode_chunks_with(pure_rust)?;
                         } else {
                             own.use_tiff_codecs();
                         }
