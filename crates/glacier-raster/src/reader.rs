@@ -519,10 +519,15 @@ fn copy_samples<const N: usize>(src: &[u8], dst: &mut [u8], l: &CopyLayout) {
             let n = cols.len() * N;
             dst[d..d + n].copy_from_slice(&src[s..s + n]);
         } else {
-            for c in cols.clone() {
-                let s = ((src_row + (c - x0) as usize) * l.spp + l.sample) * N;
-                let d = (dst_row + (c - w.col) as usize) * N;
-                dst[d..d + N].copy_from_slice(&src[s..s + N]);
+            // Pixel by pixel, slice iterators instead of indices: no bounds check per sample.
+            let pixel = l.spp * N;
+            let s = (src_row + (cols.start - x0) as usize) * pixel;
+            let d = (dst_row + (cols.start - w.col) as usize) * N;
+            let pixels = src[s..s + cols.len() * pixel].chunks_exact(pixel);
+            let samples = dst[d..d + cols.len() * N].chunks_exact_mut(N);
+            let k = l.sample * N;
+            for (px, out) in pixels.zip(samples) {
+                out.copy_from_slice(&px[k..k + N]);
             }
         }
     }
