@@ -182,9 +182,17 @@ impl RawChunks {
             }
         }
         self.compressed.resize(count as usize, 0);
+        // Chunks usually follow each other in the file: seek only when this one does not start
+        // where the last ended, because a seek empties a `BufReader` (then every small strip
+        // cost a fresh 64 kB read).
         reader
-            .seek(SeekFrom::Start(offset))
-            .and_then(|_| reader.read_exact(&mut self.compressed))
+            .stream_position()
+            .and_then(|at| {
+                if at != offset {
+                    reader.seek(SeekFrom::Start(offset))?;
+                }
+                reader.read_exact(&mut self.compressed)
+            })
             .map_err(|e| match e.kind() {
                 std::io::ErrorKind::UnexpectedEof => RasterError::Truncated {
                     file: name.to_owned(),
