@@ -44,11 +44,10 @@ fn probe_on_wgpu_matches_ndarray() {
     assert!(diff <= 1e-4, "wgpu differs from ndarray by {diff}");
 }
 
-#[test]
-fn unet_on_wgpu_matches_ndarray() {
+/// A small U-Net with the same weights on ndarray and on `other` must give the same output.
+fn assert_unet_matches_ndarray(other: &burn::tensor::Device, name: &str) {
     use burn::module::Module;
     use glacier_model::UNetConfig;
-    let Some(gpu) = gpu() else { return };
     let cpu = devices::cpu();
     // Same weights on both devices: initialise once, then move.
     let net = UNetConfig::new(6)
@@ -61,46 +60,27 @@ fn unet_on_wgpu_matches_ndarray() {
         .into_data()
         .try_to_vec::<f32>()
         .expect("f32");
-    let on_gpu = net
-        .to_device(&gpu)
-        .forward(input.to_device(&gpu))
+    let on_other = net
+        .to_device(other)
+        .forward(input.to_device(other))
         .into_data()
         .try_to_vec::<f32>()
         .expect("f32");
-    let diff = max_abs_diff(&on_gpu, &on_cpu);
+    let diff = max_abs_diff(&on_other, &on_cpu);
     eprintln!(
-        "U-Net wgpu vs ndarray: {} values, max |diff| = {diff:e}",
+        "U-Net {name} vs ndarray: {} values, max |diff| = {diff:e}",
         on_cpu.len()
     );
-    assert!(diff <= 1e-4, "wgpu differs from ndarray by {diff}");
+    assert!(diff <= 1e-4, "{name} differs from ndarray by {diff}");
+}
+
+#[test]
+fn unet_on_wgpu_matches_ndarray() {
+    let Some(gpu) = gpu() else { return };
+    assert_unet_matches_ndarray(&gpu, "wgpu");
 }
 
 #[test]
 fn unet_on_flex_matches_ndarray() {
-    use burn::module::Module;
-    use glacier_model::UNetConfig;
-    let cpu = devices::cpu();
-    let flex = devices::flex();
-    let net = UNetConfig::new(6)
-        .with_depth(2)
-        .with_base_width(8)
-        .init(&cpu);
-    let input = ProbeNet::input(&cpu);
-    let on_cpu = net
-        .forward(input.clone())
-        .into_data()
-        .try_to_vec::<f32>()
-        .expect("f32");
-    let on_flex = net
-        .to_device(&flex)
-        .forward(input.to_device(&flex))
-        .into_data()
-        .try_to_vec::<f32>()
-        .expect("f32");
-    let diff = max_abs_diff(&on_flex, &on_cpu);
-    eprintln!(
-        "U-Net flex vs ndarray: {} values, max |diff| = {diff:e}",
-        on_cpu.len()
-    );
-    assert!(diff <= 1e-4, "flex differs from ndarray by {diff}");
+    assert_unet_matches_ndarray(&devices::flex(), "flex");
 }
