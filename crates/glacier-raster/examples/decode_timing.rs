@@ -1,7 +1,7 @@
 //! Times full-band decodes of GeoTIFFs: `cargo run --release -p glacier-raster --example
 //! decode_timing -- FILE…`. Prints one tab-separated line per file: name, pixels, best of 5
-//! (ms), and, for files whose chunks this crate decompresses itself (LZW, PackBits), best of 5
-//! through the `tiff` crate's own codecs (else `-`).
+//! (ms), and, for files whose chunks this crate decompresses itself (LZW, PackBits, ZSTD,
+//! DEFLATE), best of 5 through the `tiff` crate's own codecs (else `-`).
 //! `cargo xtask bench-decode` runs it beside GDAL and prints the comparison table.
 
 use glacier_raster::{GeoTiffReader, Window};
@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for path in std::env::args().skip(1) {
         let (ours, pixels) = best_of_5(&path, false)?;
         let compression = GeoTiffReader::open(&path)?.info().compression;
-        let tiff = if matches!(compression, "lzw" | "packbits") {
+        let tiff = if matches!(compression, "lzw" | "packbits" | "zstd" | "deflate") {
             format!("{:.2}", best_of_5(&path, true)?.0)
         } else {
             "-".to_owned()

@@ -53,7 +53,6 @@ pub(crate) struct RawChunks {
     predictor: u16,
     codec: Codec,
     compressed: Vec<u8>,
-    raw: Vec<u8>,
     /// Scratch row for predictor 3.
     planes: Vec<u8>,
 }
@@ -137,7 +136,6 @@ impl RawChunks {
             predictor,
             codec,
             compressed: Vec::new(),
-            raw: Vec::new(),
             planes: Vec::new(),
         }))
     }
@@ -207,48 +205,50 @@ impl RawChunks {
                     source: e,
                 },
             })?;
-        // Every byte is written below (or the chunk is refused), so no zeroing is needed when
-        // the buffer keeps its size from chunk to chunk.
-        self.raw.resize(decoded as usize, 0);
+        // Decoded straight into `out` (typed, so aligned for the predictor), then the padding of
+        // edge tiles is squeezed out in place: no second copy of the chunk. Not zeroed: only the
+        // rows of real data are used, and the check below refuses a chunk whose codec did not
+        // write all of them, so stale bytes never reach the output.
+        out.reuse_as(shape.sample_type, decoded as usize / size);
+        let raw = out.as_bytes_mut();
         let written = match &mut self.codec {
             Codec::Lzw(lzw) => lzw
-                .decode(&self.compressed, &mut self.raw)
+                .decode(&self.compressed, raw)
                 .map_err(|e| format(format!("LZW chunk {index}: {e}")))?,
-            Codec::PackBits => crate::packbits::decode(&self.compressed, &mut self.raw),
+            Codec::PackBits => crate::packbits::decode(&self.compressed, raw),
             Codec::Zstd(frames) => frames
-                .decode_all(&self.compressed, &mut self.raw)
+                .decode_all(&self.compressed, raw)
                 .map_err(|e| format(format!("ZSTD chunk {index} does not decompress: {e}")))?,
             #[cfg(not(target_family = "wasm"))]
             Codec::ZstdC(inflater) => inflater
-                .decompress_to_buffer(&self.compressed, &mut self.raw[..])
+                .decompress_to_buffer(&self.compressed, raw)
                 .map_err(|e| format(format!("ZSTD chunk {index} does not decompress: {e}")))?,
             #[cfg(not(target_family = "wasm"))]
             Codec::Deflate(inflater) => inflater
-                .zlib_decompress(&self.compressed, &mut self.raw)
-                .map_err(|e| {
-                format(format!("DEFLATE chunk {index} does not decompress: {e}"))
-            })?,
+                .zlib_decompress(&self.compressed, raw)
+                .map_err(|e| format(format!("DEFLATE chunk {index} does not decompress: {e}")))?,
         };
         // The rows of real data must all be there; padding rows of an edge tile may be missing.
         let needed = row_bytes * shape.rows;
         let complete = match self.codec {
-            Codec::Zstd(_) => written == self.raw.len(),
+            Codec::Zstd(_) => written == raw.len(),
             _ => written >= needed,
         };
         if !complete {
             return Err(format(format!(
                 "{codec} chunk {index} holds {written} bytes, expected {}",
-                self.raw.len()
+                raw.len()
             )));
         }
-        for row in self.raw[..needed].chunks_exact_mut(row_bytes) {
+        for row in raw[..needed].chunks_exact_mut(row_bytes) {
             match self.predictor {
                 3 => undo_float_predictor(row, &mut self.planes, shape.spp, size),
                 2 => undo_horizontal_predictor(row, shape.spp, size, self.little_endian),
                 _ => to_little_endian(row, size, self.little_endian),
             }
         }
-        crop(&self.raw, shape, out);
+        crop_in_place(raw, shape);
+        out.reuse_as(shape.sample_type, shape.data_width * shape.spp * shape.rows);
         Ok(())
     }
 }
@@ -355,18 +355,21 @@ fn undo_float_predictor(row: &mut [u8], planes: &mut Vec<u8>, spp: usize, size: 
 }
 
 /// Little-endian bytes of a chunk (rows of `stride` pixels) → the samples of its data region,
-/// row after row, in `out` (its allocation reused).
-fn crop(raw: &[u8], shape: &ChunkShape, out: &mut Samples) {
+/// row after row, at the start of the same buffer, in native byte order. Rows only move toward
+/// the front, so each copy reads bytes no earlier row has overwritten.
+fn crop_in_place(raw: &mut [u8], shape: &ChunkShape) {
     let size = shape.sample_type.size();
     let row_bytes = shape.stride * shape.spp * size;
     let keep = shape.data_width * shape.spp * size;
-    out.reuse_as(shape.sample_type, shape.data_width * shape.spp * shape.rows);
-    let dst = out.as_bytes_mut();
-    for (src, dst) in raw.chunks_exact(row_bytes).zip(dst.chunks_exact_mut(keep)) {
-        dst.copy_from_slice(&src[..keep]);
-        if cfg!(target_endian = "big") && size > 1 {
-            dst.chunks_exact_mut(size).for_each(<[u8]>::reverse);
+    if keep < row_bytes {
+        for r in 1..shape.rows {
+            raw.copy_within(r * row_bytes..r * row_bytes + keep, r * keep);
         }
+    }
+    if cfg!(target_endian = "big") && size > 1 {
+        raw[..keep * shape.rows]
+            .chunks_exact_mut(size)
+            .for_each(<[u8]>::reverse);
     }
 }
 

@@ -106,8 +106,8 @@ pub fn run() -> Result<()> {
     }
     println!(
         "\nBest of 5 full reads each; ratio > 1 means ours is faster. Ours decodes reads of ≥ 2 Mpx\n\
-         from a file on up to one thread per core ({} here). The last two columns: LZW and PackBits\n\
-         through the `tiff` crate's own codecs instead of ours, same reader otherwise.",
+         from a file on up to one thread per core ({} here). The last two columns: the same read with\n\
+         the `tiff` crate's own codecs instead of ours (LZW, PackBits, ZSTD, DEFLATE), reader otherwise the same.",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     Ok(())
