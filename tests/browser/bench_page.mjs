@@ -2,9 +2,13 @@
 // Chromium, drops real bands through its file input and prints, per stage, the times the page
 // measured itself (data-testid="timings"), on WebGPU and on the CPU, plus the wasm memory.
 //
+// The CPU runs use burn's flex backend (the page's default) and, on the crop, ndarray too
+// (`?cpu=ndarray`, the reference backend it replaced), so the two are compared in one run.
+//
 // --full adds a scene-sized input (7551 × 7351 px, the size of the real QA_PIXEL grid in
-// ../shared/data): the real Athabasca HLS bands repeated side by side with GDAL (gdal_translate of
-// a VRT), for timing only. It runs on the CPU only: SwiftShader's software WebGPU would need hours.
+// ../shared/data): the six real Athabasca HLS bands (B02–B07) and the DEM, each repeated side by
+// side with GDAL (gdal_translate of a VRT), for timing and memory only. It runs on the CPU (flex)
+// only: SwiftShader's software WebGPU would need hours.
 //
 // It also times, in the same Chromium, the page's GeoTIFF decoder (our Rust reader in wasm,
 // `window.wasmBindings.decodeGeoTiff`) beside geotiff.js (npm `geotiff`, its browser bundle loaded
@@ -24,23 +28,28 @@ const dist = process.argv[2] ?? "../../dist";
 const full = process.argv.includes("--full");
 const HLS = "HLS.L30.T11UNU.2020229T184919.v2.0";
 const BANDS = ["B03", "B04", "B05", "B06"];
+const SCENE_BANDS = ["B02", "B03", "B04", "B05", "B06", "B07"];
 const band = (b) => join(DATA, `athabasca_hls_satrbedo/athabasca_2020229_${b}_L30.tif`);
+const DEM = join(DATA, "athabasca_hls_satrbedo/athabasca_dem.tif");
 const SCENE = { width: 7551, height: 7351 };
 
-/** Scene-sized copies of the Athabasca bands (215 × 205 px tiled), DEFLATE, under HLS names. */
+/** Scene-sized copies of the six Athabasca bands (215 × 205 px tiled) under HLS names and of the
+ * DEM, DEFLATE. */
 function sceneSized() {
   const dir = resolve("artifacts/bench-scene");
   mkdirSync(dir, { recursive: true });
-  return BANDS.map((b) => {
-    const out = join(dir, `${HLS}.${b}.tif`);
+  const inputs = SCENE_BANDS.map((b) => [band(b), `${HLS}.${b}.tif`, b]);
+  inputs.push([DEM, "athabasca_dem_scene_sized.tif", "dem"]);
+  return inputs.map(([source, name, b]) => {
+    const out = join(dir, name);
     if (existsSync(out)) return out;
-    const info = JSON.parse(execFileSync("gdalinfo", ["-json", band(b)]).toString());
+    const info = JSON.parse(execFileSync("gdalinfo", ["-json", source]).toString());
     const [w, h] = info.size;
     const gt = info.geoTransform;
     const sources = [];
     for (let y = 0; y < SCENE.height; y += h) {
       for (let x = 0; x < SCENE.width; x += w) {
-        sources.push(`<SimpleSource><SourceFilename relativeToVRT="0">${band(b)}</SourceFilename>` +
+        sources.push(`<SimpleSource><SourceFilename relativeToVRT="0">${source}</SourceFilename>` +
           `<SourceBand>1</SourceBand><SrcRect xOff="0" yOff="0" xSize="${w}" ySize="${h}"/>` +
           `<DstRect xOff="${x}" yOff="${y}" xSize="${w}" ySize="${h}"/></SimpleSource>`);
       }
@@ -133,10 +142,11 @@ const decode = await decodeComparison(context, url);
 const runs = [];
 const files = crop.map((f) => ({ name: f.name, mimeType: "image/tiff", buffer: readFileSync(f.path) }));
 runs.push(await run(context, url, files, "Athabasca 215×205, WebGPU", 240_000));
-runs.push(await run(context, `${url}?backend=cpu`, files, "Athabasca 215×205, CPU", 240_000));
+runs.push(await run(context, `${url}?backend=cpu`, files, "Athabasca 215×205, CPU (flex)", 240_000));
+runs.push(await run(context, `${url}?backend=cpu&cpu=ndarray`, files, "Athabasca 215×205, CPU (ndarray)", 240_000));
 if (full) {
   const paths = sceneSized();
-  runs.push(await run(context, `${url}?backend=cpu`, paths, `scene-sized ${SCENE.width}×${SCENE.height}, CPU`, 3_600_000));
+  runs.push(await run(context, `${url}?backend=cpu`, paths, `scene-sized ${SCENE.width}×${SCENE.height}, 6 bands + DEM, CPU (flex)`, 3_600_000));
 }
 await context.close();
 server.close();
@@ -153,7 +163,8 @@ console.log(`\n| stage | ${runs.map((r) => r.label).join(" | ")} |`);
 console.log(`|---|${runs.map(() => "---:").join("|")}|`);
 for (const s of stages) console.log(`| ${s} | ${runs.map((r) => cell(r, s)).join(" | ")} |`);
 console.log(`| drop → done (wall clock) | ${runs.map((r) => `${(r.wall / 1000).toFixed(1)} s`).join(" | ")} |`);
-console.log(`| wasm memory after the run | ${runs.map((r) => `${r.wasm_memory_mb.toFixed(0)} MiB`).join(" | ")} |`);
+console.log(`| wasm memory of the mapping worker (its peak) | ${runs.map((r) => r.mapping_memory_mb == null ? "—" : `${r.mapping_memory_mb.toFixed(0)} MiB`).join(" | ")} |`);
+console.log(`| wasm memory of the page after the run | ${runs.map((r) => `${r.wasm_memory_mb.toFixed(0)} MiB`).join(" | ")} |`);
 
 const ms = (t) => `${t.best.toFixed(0)} ms (median ${t.median.toFixed(0)})`;
 console.log(`\nDecoding the full QA_PIXEL COG (7551 × 7351 uint16, DEFLATE tiles; ${decode.pixels} px, equal pixel sums ${decode.sumOurs}), best of ${RUNS} in one Chromium:`);

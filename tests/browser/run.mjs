@@ -259,9 +259,19 @@ test("the forced CPU fallback maps the same scene with the same mask and names t
   assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on CPU$/);
   const cpuPixels = Number(await text(page, "glacier-pixels"));
   const geojson = await checkGeoJson(page, cpuPixels);
+  assert.match(await text(page, "probe-cpu-label"), /^CPU \(burn flex\)$/);
+  // The page's CPU is burn flex; ?cpu=ndarray runs the reference backend on the same input.
+  const reference = await open(context, `${url}?backend=cpu&cpu=ndarray`);
+  await mapAthabasca(reference.page);
+  await noPanicNoErrors(reference.page, reference.problems);
+  assert.equal(await text(reference.page, "probe-cpu-label"), "CPU (burn ndarray)");
+  const ndarrayPixels = Number(await text(reference.page, "glacier-pixels"));
+  await reference.page.close();
+  console.log(`    network on CPU: flex ${cpuPixels} px, ndarray ${ndarrayPixels} px`);
+  assert.equal(cpuPixels, ndarrayPixels, "flex and ndarray give the same mask");
   const native = nativeAthabasca();
   if (native) {
-    // Same backend (ndarray), same code: wasm and native must agree exactly.
+    // The native CLI's default is ndarray: wasm flex must give exactly its mask.
     assert.equal(cpuPixels, native.glacier, `page CPU ${cpuPixels} px vs native ${native.glacier} px`);
     // Same polygons as `glacier predict --geojson`; coordinates may differ in the last kept
     // digit (1e-7°) because wasm and glibc round sin/cos differently in the last bit.

@@ -8,6 +8,7 @@ mod adapter;
 mod app;
 mod assign;
 mod bench_hooks;
+mod cpu;
 mod files;
 mod map_view;
 mod mapping;

@@ -91,6 +91,9 @@ pub struct MapResult {
     pub placement: Option<Placement>,
     /// How long each stage took.
     pub timings: Timings,
+    /// MiB of wasm memory of the module that mapped (the worker's, or the page's), at the end:
+    /// the run's peak, since wasm memory only grows.
+    pub memory_mb: f64,
 }
 
 /// The scene on a web map: a north-up Web Mercator grid over it (so a web map can stretch an
@@ -674,5 +677,6 @@ where
         outlines_preview,
         placement,
         timings,
+        memory_mb: crate::timing::wasm_memory_bytes() / 1_048_576.0,
     })
 }

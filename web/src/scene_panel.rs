@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::assign::{self, Assignable, BandAssignment, Choice};
+use crate::cpu::CpuBackend;
 use crate::files;
 use crate::map_view::{MapLayers, MapView, draw, png_data_url};
 use crate::mapping::{self, Compute, MapResult, Shown};
@@ -67,7 +68,7 @@ impl Engine {
             });
         }
         computes.push(Compute {
-            device: glacier_model::devices::cpu(),
+            device: CpuBackend::from_address().device(),
             label: "CPU".into(),
         });
         (model, computes)
@@ -198,6 +199,7 @@ pub fn ScenePanel(
                     .collect(),
                 model: model.as_ref().map(|m| m.bytes.clone()),
                 gpu: computes.len() > 1,
+                cpu: CpuBackend::from_address(),
             };
             status.set("mapping: starting the worker…".into());
             let canceller = canceller.get_value();
@@ -495,7 +497,7 @@ pub fn ScenePanel(
                             <dt>{stage}</dt><dd>{format!("{ms:.0} ms")}</dd>
                         }).collect_view()}
                     </dl>
-                    <output hidden data-testid="timings">{move || all_timings().to_json()}</output>
+                    <output hidden data-testid="timings">{move || all_timings().to_json(result.with(|r| r.as_ref().map(|r| r.result.memory_mb)))}</output>
                 </details>
             </div>
         </section>

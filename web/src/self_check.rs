@@ -1,5 +1,6 @@
 //! The backend self-check: the probe network on the GPU and on the CPU, compared.
 
+use crate::cpu::CpuBackend;
 use crate::timing::now_ms;
 use burn::tensor::Device;
 use glacier_model::{ProbeNet, devices};
@@ -54,7 +55,7 @@ pub async fn gpu_device() -> Result<Device, String> {
         .map_err(|e| format!("burn could not start WebGPU: {e}"))
 }
 
-/// The CPU device (burn ndarray compiled to wasm).
+/// The page's CPU device (burn flex compiled to wasm, or ndarray with `?cpu=ndarray`).
 pub fn cpu_device() -> Device {
-    devices::cpu()
+    CpuBackend::from_address().device()
 }

@@ -37,17 +37,19 @@ impl Timings {
         now
     }
 
-    /// As JSON: `{"stages": [[name, ms], …], "wasm_memory_mb": …}`.
-    pub fn to_json(&self) -> String {
+    /// As JSON: `{"stages": [[name, ms], …], "wasm_memory_mb": …, "mapping_memory_mb": …}`, the
+    /// last the peak of the module that mapped ([`crate::mapping::MapResult::memory_mb`]).
+    pub fn to_json(&self, mapping_memory_mb: Option<f64>) -> String {
         let stages: Vec<String> = self
             .0
             .iter()
             .map(|(name, ms)| format!("[{:?}, {ms:.1}]", name))
             .collect();
         format!(
-            "{{\"stages\": [{}], \"wasm_memory_mb\": {:.1}}}",
+            "{{\"stages\": [{}], \"wasm_memory_mb\": {:.1}, \"mapping_memory_mb\": {}}}",
             stages.join(", "),
-            wasm_memory_bytes() / 1_048_576.0
+            wasm_memory_bytes() / 1_048_576.0,
+            mapping_memory_mb.map_or("null".into(), |m| format!("{m:.1}"))
         )
     }
 }

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::cpu::CpuBackend;
 use crate::files;
 use crate::mapping::{self, Compute, MapResult};
 use crate::model;
@@ -27,6 +28,8 @@ pub struct Job {
     pub model: Option<Vec<u8>>,
     /// Whether to try WebGPU (the page found an adapter that passed the self-check).
     pub gpu: bool,
+    /// The CPU backend for the network (the fallback, or the only one).
+    pub cpu: CpuBackend,
 }
 
 /// What the worker tells the page.
@@ -156,7 +159,7 @@ async fn job(data: JsValue) -> Result<(MapResult, Vec<String>), String> {
         }
     }
     computes.push(Compute {
-        device: glacier_model::devices::cpu(),
+        device: job.cpu.device(),
         label: "CPU".into(),
     });
     let choices = job

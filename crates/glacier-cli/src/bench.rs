@@ -28,7 +28,7 @@ pub struct Row {
 }
 
 /// Real windows of the scene, `tile × tile`, spread over it (at most `count`).
-fn windows(width: u32, height: u32, tile: u32, count: usize) -> Result<Vec<Window>> {
+pub(crate) fn windows(width: u32, height: u32, tile: u32, count: usize) -> Result<Vec<Window>> {
     if width < tile || height < tile {
         bail!("the scene ({width} × {height} px) is smaller than one {tile} px tile");
     }

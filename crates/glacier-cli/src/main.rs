@@ -6,6 +6,7 @@ mod chips;
 mod evaluate;
 mod export;
 mod inspect;
+mod onnx;
 mod predict;
 mod prepare;
 mod rasterize;
@@ -193,6 +194,16 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write a model file's network as ONNX (f32 weights; input: normalised channels, output:
+    /// glacier probability; the input specification in the metadata).
+    ExportOnnx {
+        /// Model file (default: the shipped model in models/).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Output .onnx file.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Classify a whole scene into a glacier mask GeoTIFF (1 glacier, 0 not, 255 no data).
     Predict {
         #[command(flatten)]
@@ -234,6 +245,10 @@ enum Command {
         /// Tiles timed per backend after the cold one.
         #[arg(long, default_value_t = 10)]
         runs: usize,
+        /// Also leave the model as ONNX, the normalised tiles and burn's probabilities here, for
+        /// timing ONNX Runtime on the same tiles (`cargo xtask bench-model` does).
+        #[arg(long)]
+        onnx_dir: Option<PathBuf>,
     },
     /// Burn glacier outlines (shapefile, GeoJSON, GeoPackage) onto the grid of a GeoTIFF (pixel centres).
     Rasterize {
@@ -514,6 +529,7 @@ fn main() -> Result<()> {
             model,
             backend,
             runs,
+            onnx_dir,
         } => {
             let args = scene.args();
             let bundle = backend::read_model(&model.unwrap_or_else(backend::default_model))?;
@@ -523,6 +539,22 @@ fn main() -> Result<()> {
             let rows = bench::run(&bundle, &mut reader, size, &backend, runs)?;
             let input = &bundle.header.input;
             print_out(&bench::table(&rows, input.tile, input.overlap))?;
+            if let Some(dir) = onnx_dir {
+                onnx::write_check(&bundle, &mut reader, size, &rows, &dir)?;
+                eprintln!(
+                    "wrote the ONNX model and the benchmark tiles to {}",
+                    dir.display()
+                );
+            }
+        }
+        Command::ExportOnnx { model, out } => {
+            let bundle = backend::read_model(&model.unwrap_or_else(backend::default_model))?;
+            let bytes = onnx::export(&bundle, &out)?;
+            eprintln!(
+                "wrote {} ({bytes} bytes, ONNX opset {})",
+                out.display(),
+                glacier_model::onnx::OPSET
+            );
         }
         Command::Rasterize {
             outlines,

@@ -1,23 +1,25 @@
 //! The devices this project runs on, in one place.
 //!
 //! burn 0.22 picks a backend from the [`Device`] a tensor lives on, so choosing "CPU" or "GPU" is
-//! choosing a device. The CPU device is burn's ndarray backend (pure Rust, works in wasm); the GPU
-//! device is burn's wgpu backend (Vulkan/Metal/DX12 natively, WebGPU in the browser).
+//! choosing a device. Two CPU backends, both pure Rust and both in wasm: ndarray (the project's
+//! reference results) and flex (gemm kernels, several times faster); the GPU device is burn's
+//! wgpu backend (Vulkan/Metal/DX12 natively, WebGPU in the browser).
 
 use burn::tensor::Device;
 pub use burn::tensor::wgpu::WgpuInitError;
 
-/// The CPU device: burn's ndarray backend.
+/// The reference CPU device: burn's ndarray backend.
 ///
-/// burn 0.22 marks ndarray deprecated in favour of its newer `flex` backend; ndarray stays the
-/// project's CPU reference until `flex` has been measured against it in the browser.
+/// burn 0.22 marks ndarray deprecated in favour of its newer [`flex`] backend, which computes
+/// faster (measured natively and in the browser, see ARCHITECTURE.md); ndarray stays the
+/// reference the other backends are tested against.
 #[allow(deprecated)]
 pub fn cpu() -> Device {
     Device::ndarray()
 }
 
-/// The CPU device of burn's `flex` backend (gemm kernels, all cores; native only).
-#[cfg(not(target_family = "wasm"))]
+/// The CPU device of burn's `flex` backend: gemm kernels, natively on every core (rayon), in wasm
+/// on one thread with SIMD128 (the workspace builds wasm with `+simd128`, `.cargo/config.toml`).
 pub fn flex() -> Device {
     Device::flex()
 }

@@ -1,7 +1,7 @@
 //! burn modules for glacier segmentation.
 //!
-//! Every module here runs on any burn [`Device`](burn::tensor::Device): the CPU (ndarray) backend
-//! natively and in wasm, wgpu natively (Vulkan, Metal, DX12) and WebGPU in the browser. Nothing in
+//! Every module here runs on any burn [`Device`](burn::tensor::Device): the CPU backends (ndarray,
+//! flex) natively and in wasm, wgpu natively (Vulkan, Metal, DX12) and WebGPU in the browser. Nothing in
 //! this crate touches files, threads or clocks, so the page and the native CLI share it unchanged.
 //!
 //! - [`scse`]: concurrent spatial and channel squeeze & excitation (Roy et al. 2018).
@@ -10,10 +10,13 @@
 //! - [`net`]: either network behind one type, as a model file names it.
 //! - [`probe`]: a small fixed-weight network that checks a backend computes what the CPU computes.
 //! - [`quantize`]: weight-only int8 storage of a module's parameters, and loading them back.
+//! - `onnx` (feature `onnx`): the U-Net written as an ONNX model, for other runtimes.
 //! - [`devices`]: how to obtain the CPU and GPU devices the rest of the project uses.
 
 pub mod devices;
 pub mod net;
+#[cfg(feature = "onnx")]
+pub mod onnx;
 pub mod probe;
 pub mod quantize;
 pub mod scse;

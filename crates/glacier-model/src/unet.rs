@@ -47,11 +47,11 @@ pub struct UNetConfig {
 /// Two 3×3 convolutions (each with optional batch norm and ReLU), then scSE.
 #[derive(Module, Debug)]
 pub struct ConvBlock {
-    conv1: Conv2d,
-    norm1: Option<BatchNorm>,
-    conv2: Conv2d,
-    norm2: Option<BatchNorm>,
-    scse: ScSe,
+    pub(crate) conv1: Conv2d,
+    pub(crate) norm1: Option<BatchNorm>,
+    pub(crate) conv2: Conv2d,
+    pub(crate) norm2: Option<BatchNorm>,
+    pub(crate) scse: ScSe,
 }
 
 impl ConvBlock {
@@ -94,13 +94,13 @@ impl ConvBlock {
 /// The U-Net. See the [module docs](self).
 #[derive(Module, Debug)]
 pub struct UNet {
-    encoders: Vec<ConvBlock>,
-    pool: MaxPool2d,
-    bottleneck: ConvBlock,
-    ups: Vec<ConvTranspose2d>,
-    decoders: Vec<ConvBlock>,
-    dropout: Dropout,
-    head: Conv2d,
+    pub(crate) encoders: Vec<ConvBlock>,
+    pub(crate) pool: MaxPool2d,
+    pub(crate) bottleneck: ConvBlock,
+    pub(crate) ups: Vec<ConvTranspose2d>,
+    pub(crate) decoders: Vec<ConvBlock>,
+    pub(crate) dropout: Dropout,
+    pub(crate) head: Conv2d,
 }
 
 impl UNetConfig {

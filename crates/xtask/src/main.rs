@@ -4,12 +4,14 @@
 //!   lavapipe, npm packages). Idempotent; only uses package registries.
 //! - `serve`    `setup`, then builds the page and serves it on <http://127.0.0.1:8080/>.
 //! - `validate` runs the checks, cheapest first: fmt → clippy native → clippy wasm → tests →
+//!   the ONNX export checked by ONNX Runtime →
 //!   wasm build → browser tests.
 //! - `test`     `setup` + `validate`: what CI runs.
 //! - `web-build` builds the page into `dist/` (release).
 //! - `e2e`      runs the browser tests against an already built `dist/`.
 //! - `bench-decode` times full GeoTIFF decodes, ours beside GDAL, and prints a table.
-//! - `bench-model` times the shipped model per tile and per megapixel on ndarray and wgpu.
+//! - `bench-model` times the shipped model per tile and per megapixel on ndarray, flex and wgpu,
+//!   and ONNX Runtime on the same tiles with the same weights.
 //! - `bench-page` times each stage of a run in the page (headless Chromium, WebGPU and CPU);
 //!   `--full` adds a scene-sized input.
 

@@ -126,6 +126,32 @@ pub fn python_gdal() -> Result<()> {
     apt_install(&["python3-gdal"], "apt-get install python3-gdal")
 }
 
+/// ONNX Runtime versions the model benchmark installs (PyPI wheels, into a venv under target/).
+const ONNX_RUNTIME: &[&str] = &["onnxruntime==1.32.0", "numpy==2.4.6", "onnx==1.23.2"];
+
+/// A Python with ONNX Runtime and NumPy: `target/onnx-venv`, made with pip when missing; returns
+/// its interpreter.
+pub fn onnx_runtime() -> Result<String> {
+    let venv = "target/onnx-venv";
+    let python = format!("{venv}/bin/python");
+    let have = command(&python, &["-c", "import onnxruntime, numpy, onnx"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have {
+        run_step(
+            "python3 -m venv target/onnx-venv",
+            &mut command("python3", &["-m", "venv", venv]),
+        )?;
+        let mut args = vec!["-m", "pip", "install", "-q"];
+        args.extend_from_slice(ONNX_RUNTIME);
+        run_step(
+            "pip install onnxruntime numpy onnx",
+            &mut command(&python, &args),
+        )?;
+    }
+    Ok(python)
+}
+
 /// `apt-get update` and `apt-get install` of `packages`, through `sudo` unless root.
 fn apt_install(packages: &[&str], what: &str) -> Result<()> {
     let is_root = output(&mut command("id", &["-u"])).is_some_and(|s| s.trim() == "0");

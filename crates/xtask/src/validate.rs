@@ -54,6 +54,7 @@ pub fn run() -> Result<()> {
         "tests (native)",
         &mut command("cargo", &["test", "--workspace", "--exclude", WEB_CRATE]),
     )?;
+    crate::bench::onnx_check()?;
     web_build()?;
     browser_tests()?;
     println!(

@@ -1,0 +1,77 @@
+"""ONNX Runtime on the tiles `glacier bench-model --onnx-dir DIR` left in DIR, beside burn.
+
+Reads DIR/model.onnx (the shipped network, written by `glacier export-onnx`), DIR/tiles.f32
+(the normalised real tiles), DIR/burn.f32 (burn ndarray's probabilities for them) and
+DIR/meta.json (shapes, burn's timings on the same tiles). Checks that ONNX Runtime computes what
+burn computes, then times it per tile the way `glacier bench-model` times burn (one cold tile,
+then RUNS tiles; median) and prints a Markdown table with the ratios.
+
+Usage: python3 onnx_runtime_timing.py DIR [RUNS]
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+
+def main() -> None:
+    folder = sys.argv[1]
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    meta = json.load(open(os.path.join(folder, "meta.json")))
+    n, c, t = meta["tiles"], meta["channels"], meta["tile"]
+    tiles = np.fromfile(os.path.join(folder, "tiles.f32"), dtype="<f4").reshape(n, 1, c, t, t)
+    burn = np.fromfile(os.path.join(folder, "burn.f32"), dtype="<f4").reshape(n, t, t)
+    model = os.path.join(folder, "model.onnx")
+    # The ONNX checker with shape inference: the file is valid ONNX, not only something ORT accepts.
+    onnx.checker.check_model(onnx.load(model), full_check=True)
+
+    rows = []
+    cores = os.cpu_count() or 1
+    for threads in sorted({cores, 1}, reverse=True):
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        start = time.perf_counter()
+        session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        load_ms = (time.perf_counter() - start) * 1e3
+
+        def tile(i: int) -> float:
+            begin = time.perf_counter()
+            session.run(["probability"], {"input": tiles[i % n]})
+            return (time.perf_counter() - begin) * 1e3
+
+        cold = tile(0)
+        warm = sorted(tile(i) for i in range(1, runs + 1))
+        probabilities = np.stack([session.run(["probability"], {"input": tiles[i]})[0][0, 0] for i in range(n)])
+        diff = float(np.max(np.abs(probabilities - burn)))
+        flips = int(np.sum((probabilities >= 0.5) != (burn >= 0.5)))
+        rows.append((threads, load_ms, cold, statistics.median(warm), warm[0], diff, flips))
+
+    stride = t - meta["overlap"]
+    per_mpx = 1e6 / (stride * stride)
+    print(f"\nONNX Runtime {ort.__version__} (CPUExecutionProvider) on the same {n} real {t}-px tiles, "
+          f"{runs} timed after a cold one:\n")
+    print("| runtime | threads | session load (ms) | cold tile (ms) | median tile (ms) | fastest (ms) | ms per megapixel "
+          "| max abs(p − burn ndarray) | mask pixels that differ |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for threads, load, cold, median, fastest, diff, flips in rows:
+        print(f"| ONNX Runtime | {threads} | {load:.0f} | {cold:.1f} | {median:.1f} | {fastest:.1f} | "
+              f"{median * per_mpx:.0f} | {diff:.1e} | {flips} of {n * t * t} |")
+    best = min(r[3] for r in rows)
+    print("\n| burn backend | median tile (ms) | that ÷ ONNX Runtime's best median (> 1: ONNX Runtime faster) |")
+    print("|---|---:|---:|")
+    for b in meta["burn"]:
+        print(f"| {b['backend']} | {b['median_ms']:.1f} | {b['median_ms'] / best:.2f} |")
+    worst = max(r[5] for r in rows)
+    if worst > 1e-3:
+        sys.exit(f"ONNX Runtime and burn disagree: max abs difference {worst:.2e} > 1e-3")
+
+
+if __name__ == "__main__":
+    main()
