@@ -2,8 +2,8 @@
 // Chromium, drops real bands through its file input and prints, per stage, the times the page
 // measured itself (data-testid="timings"), on WebGPU and on the CPU, plus the wasm memory.
 //
-// The CPU runs use burn's flex backend (the page's default) and, on the crop, ndarray too
-// (`?cpu=ndarray`, the reference backend it replaced), so the two are compared in one run.
+// The CPU runs use burn's flex backend, the page's one CPU backend (`glacier bench-model` compares
+// it with ndarray natively).
 //
 // --full adds a scene-sized input (7551 × 7351 px, the size of the real QA_PIXEL grid in
 // ../shared/data): the six real Athabasca HLS bands (B02–B07) and the DEM, each repeated side by
@@ -143,7 +143,6 @@ const runs = [];
 const files = crop.map((f) => ({ name: f.name, mimeType: "image/tiff", buffer: readFileSync(f.path) }));
 runs.push(await run(context, url, files, "Athabasca 215×205, WebGPU", 240_000));
 runs.push(await run(context, `${url}?backend=cpu`, files, "Athabasca 215×205, CPU (flex)", 240_000));
-runs.push(await run(context, `${url}?backend=cpu&cpu=ndarray`, files, "Athabasca 215×205, CPU (ndarray)", 240_000));
 if (full) {
   const paths = sceneSized();
   runs.push(await run(context, `${url}?backend=cpu`, paths, `scene-sized ${SCENE.width}×${SCENE.height}, 6 bands + DEM, CPU (flex)`, 3_600_000));

@@ -8,7 +8,6 @@ mod adapter;
 mod app;
 mod assign;
 mod bench_hooks;
-mod cpu;
 mod files;
 mod map_view;
 mod mapping;

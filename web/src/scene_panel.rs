@@ -6,13 +6,13 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::assign::{self, Assignable, BandAssignment, Choice};
-use crate::cpu::CpuBackend;
 use crate::files;
 use crate::map_view::{MapLayers, MapView, draw, png_data_url};
 use crate::mapping::{self, Compute, MapResult, Shown};
 use crate::model::LoadedModel;
 use crate::panic_report;
 use crate::recognise::{self, Recognised};
+use crate::self_check;
 use crate::timing::{Timings, now_ms};
 use crate::worker::Job;
 use crate::worker_client::{self, Canceller, RunError};
@@ -68,7 +68,7 @@ impl Engine {
             });
         }
         computes.push(Compute {
-            device: CpuBackend::from_address().device(),
+            device: self_check::cpu_device(),
             label: "CPU".into(),
         });
         (model, computes)
@@ -199,7 +199,6 @@ pub fn ScenePanel(
                     .collect(),
                 model: model.as_ref().map(|m| m.bytes.clone()),
                 gpu: computes.len() > 1,
-                cpu: CpuBackend::from_address(),
             };
             status.set("mapping: starting the worker…".into());
             let canceller = canceller.get_value();

@@ -1,6 +1,5 @@
 //! The backend self-check: the probe network on the GPU and on the CPU, compared.
 
-use crate::cpu::CpuBackend;
 use crate::timing::now_ms;
 use burn::tensor::Device;
 use glacier_model::{ProbeNet, devices};
@@ -55,7 +54,7 @@ pub async fn gpu_device() -> Result<Device, String> {
         .map_err(|e| format!("burn could not start WebGPU: {e}"))
 }
 
-/// The page's CPU device (burn flex compiled to wasm, or ndarray with `?cpu=ndarray`).
+/// The page's CPU device: burn's flex backend compiled to wasm (one thread, SIMD128).
 pub fn cpu_device() -> Device {
-    CpuBackend::from_address().device()
+    devices::flex()
 }

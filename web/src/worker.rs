@@ -13,10 +13,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::cpu::CpuBackend;
 use crate::files;
 use crate::mapping::{self, Compute, MapResult};
 use crate::model;
+use crate::self_check;
 use crate::timing::now_ms;
 
 /// What the page asks the worker to map (the files travel beside it).
@@ -28,8 +28,6 @@ pub struct Job {
     pub model: Option<Vec<u8>>,
     /// Whether to try WebGPU (the page found an adapter that passed the self-check).
     pub gpu: bool,
-    /// The CPU backend for the network (the fallback, or the only one).
-    pub cpu: CpuBackend,
 }
 
 /// What the worker tells the page.
@@ -159,7 +157,7 @@ async fn job(data: JsValue) -> Result<(MapResult, Vec<String>), String> {
         }
     }
     computes.push(Compute {
-        device: job.cpu.device(),
+        device: self_check::cpu_device(),
         label: "CPU".into(),
     });
     let choices = job

@@ -12,8 +12,8 @@ use crate::rasterize::read_outlines;
 
 /// Chip geometry and split from the command line.
 pub struct ChipArgs<'a> {
-    /// Outline file.
-    pub outlines: &'a Path,
+    /// Outline file; `None` for a scene known to hold no glacier.
+    pub outlines: Option<&'a Path>,
     /// Channels, or everything available.
     pub channels: Option<&'a str>,
     /// Chip size.
@@ -24,6 +24,10 @@ pub struct ChipArgs<'a> {
     pub block: u32,
     /// Buffer between splits.
     pub buffer: u32,
+    /// Blocks in ten for validation.
+    pub validation_blocks: u32,
+    /// Blocks in ten for test.
+    pub test_blocks: u32,
     /// Trust "not glacier" only within this many pixels of an outline.
     pub label_buffer: Option<u32>,
     /// Largest share of ignored pixels a chip may have.
@@ -43,7 +47,7 @@ pub fn run(
         Some(list) => ChannelName::parse_list(list)?,
         None => available_channels(&scene, dem.is_some()),
     };
-    let outlines = read_outlines(args.outlines)?;
+    let outlines = args.outlines.map(read_outlines).transpose()?;
     let grid = scene.grid.clone();
     let mut reader = ChannelReader::new(&scene, dem);
     let options = ChipOptions {
@@ -52,14 +56,18 @@ pub fn run(
         split: SpatialSplit {
             block: args.block,
             buffer: args.buffer,
-            ..SpatialSplit::default()
+            validation: args.validation_blocks,
+            test: args.test_blocks,
         },
         max_ignored: args.max_ignored,
     };
     let mut sources: Vec<String> = scene.files.iter().map(|f| f.name().to_owned()).collect();
-    sources.push(args.outlines.display().to_string());
+    sources.push(match args.outlines {
+        Some(path) => path.display().to_string(),
+        None => "no outlines: a scene without glacier (--ice-free)".to_owned(),
+    });
     let labels = Labels {
-        outlines: &outlines,
+        outlines: outlines.as_ref(),
         trusted_within: args.label_buffer,
     };
     Ok(write_chips(

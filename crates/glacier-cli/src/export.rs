@@ -9,7 +9,7 @@ use glacier_raster::Window;
 use glacier_train::Split;
 use glacier_train::eval::{Evaluation, evaluate};
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::backend::read_model;
 use crate::prepare::{SceneArgs, scene};
@@ -18,8 +18,8 @@ use crate::prepare::{SceneArgs, scene};
 pub struct ExportArgs<'a> {
     /// The f32 checkpoint (`best.glcm` of a training run).
     pub checkpoint: &'a Path,
-    /// Chips to evaluate on (validation and test splits).
-    pub chips: &'a Path,
+    /// Chips to evaluate on (validation and test splits), one directory per scene.
+    pub chips: &'a [PathBuf],
     /// Model name.
     pub name: &'a str,
     /// The scene a reference tile is recorded from, and the window.
@@ -34,8 +34,23 @@ pub struct Exported {
     pub bytes: usize,
     /// SHA-256 of the file.
     pub sha256: String,
-    /// Test-split evaluation of the int8 model.
-    pub test_int8: Evaluation,
+    /// Test-split evaluation of the int8 model, per chip set (named by its directory).
+    pub test_int8: Vec<(String, Evaluation)>,
+}
+
+/// One chip set's evaluation of both models on one split.
+struct SetEvaluation {
+    /// The chip directory's name.
+    set: String,
+    split: Split,
+    f32: Evaluation,
+    int8: Evaluation,
+}
+
+fn set_name(dir: &Path) -> String {
+    dir.file_name()
+        .and_then(|n| n.to_str())
+        .map_or_else(|| dir.display().to_string(), str::to_owned)
 }
 
 fn record_check(
@@ -86,22 +101,25 @@ pub fn run(args: &ExportArgs, out: &Path, card: &Path) -> Result<Exported> {
     let p32 = Predictor::new(&f32_bundle, &device)?;
     let p8 = Predictor::new(&reloaded, &device)?;
     let mut evals = Vec::new();
-    for split in [Split::Validation, Split::Test] {
-        evals.push((
-            split,
-            evaluate(&p32, args.chips, split)?,
-            evaluate(&p8, args.chips, split)?,
-        ));
+    let mut metrics = serde_json::Map::new();
+    for dir in args.chips {
+        let mut per_split = serde_json::Map::new();
+        for split in [Split::Validation, Split::Test] {
+            let e = SetEvaluation {
+                set: set_name(dir),
+                split,
+                f32: evaluate(&p32, dir, split)?,
+                int8: evaluate(&p8, dir, split)?,
+            };
+            per_split.insert(
+                split.name().to_owned(),
+                serde_json::json!({"f32": e.f32, "int8": e.int8}),
+            );
+            evals.push(e);
+        }
+        metrics.insert(set_name(dir), serde_json::Value::Object(per_split));
     }
-    int8.header.metrics = serde_json::json!(
-        evals
-            .iter()
-            .map(|(s, a, b)| (
-                s.name().to_owned(),
-                serde_json::json!({"f32": a, "int8": b})
-            ))
-            .collect::<serde_json::Map<_, _>>()
-    );
+    int8.header.metrics = serde_json::Value::Object(metrics);
     if let Some((scene_args, window, description)) = &args.check {
         int8.header.check = Some(record_check(&p8, scene_args, *window, description.clone())?);
     }
@@ -112,9 +130,9 @@ pub fn run(args: &ExportArgs, out: &Path, card: &Path) -> Result<Exported> {
     std::fs::write(card, text).with_context(|| format!("cannot write {}", card.display()))?;
     let test_int8 = evals
         .into_iter()
-        .find(|(s, _, _)| *s == Split::Test)
-        .map(|(_, _, b)| b)
-        .context("no test evaluation")?;
+        .filter(|e| e.split == Split::Test)
+        .map(|e| (e.set, e.int8))
+        .collect();
     Ok(Exported {
         bytes: bytes.len(),
         sha256,
@@ -126,7 +144,7 @@ fn card_text(
     args: &ExportArgs,
     int8: &ModelBundle,
     f32_bundle: &ModelBundle,
-    evals: &[(Split, Evaluation, Evaluation)],
+    evals: &[SetEvaluation],
     size: usize,
     sha256: &str,
     out: &Path,
@@ -172,47 +190,74 @@ fn card_text(
         today()
     ));
     s.push_str("## Data and split\n\n");
-    s.push_str(&format!(
-        "- Sources: {}\n- Chips: {} — counts {}, glacier share {}\n- Training: {}\n\n",
-        t.get("sources").map(|v| v.to_string()).unwrap_or_default(),
-        t.get("chip_options")
-            .map(|v| v.to_string())
-            .unwrap_or_default(),
-        t.get("chip_counts")
-            .map(|v| v.to_string())
-            .unwrap_or_default(),
-        t.get("glacier_share")
-            .map(|v| v.to_string())
-            .unwrap_or_default(),
-        t.get("config").map(|v| v.to_string()).unwrap_or_default(),
-    ));
+    let field =
+        |v: &serde_json::Value, key: &str| v.get(key).map(|x| x.to_string()).unwrap_or_default();
+    // One entry per scene's chip set (older checkpoints recorded one set at the top level).
+    let sets: Vec<&serde_json::Value> = match t.get("chip_sets").and_then(|v| v.as_array()) {
+        Some(sets) => sets.iter().collect(),
+        None => vec![t],
+    };
+    for set in sets {
+        s.push_str(&format!(
+            "- Chips `{}`: sources {}; {} — counts {}, glacier share {}\n",
+            set.get("dir")
+                .or_else(|| t.get("chips"))
+                .and_then(|d| d.as_str())
+                .unwrap_or(""),
+            field(set, "sources"),
+            field(set, "chip_options"),
+            field(set, "chip_counts"),
+            field(set, "glacier_share"),
+        ));
+    }
+    s.push_str(&format!("- Training: {}\n\n", field(t, "config")));
     s.push_str("## Metrics (glacier class, labelled pixels of held-out chips)\n\n");
-    s.push_str("| split | method | IoU | F1 | precision | recall | pixels |\n|---|---|---|---|---|---|---|\n");
-    for (split, a, b) in evals {
-        for m in a.methods.iter().take(1).chain(b.methods.iter()) {
+    s.push_str("\"called\": the share of the pixels the method calls glacier (on a scene without ice, all of it is wrong).\n\n");
+    s.push_str("| chips | split | method | IoU | F1 | precision | recall | called | pixels |\n|---|---|---|---|---|---|---|---|---|\n");
+    for e in evals {
+        for m in e.f32.methods.iter().take(1).chain(e.int8.methods.iter()) {
             let x = m.scores;
             s.push_str(&format!(
-                "| {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {} |\n",
-                split.name(),
+                "| {} | {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {} |\n",
+                e.set,
+                e.split.name(),
                 m.method,
                 x.iou,
                 x.f1,
                 x.precision,
                 x.recall,
+                m.called_glacier(),
                 x.pixels
             ));
         }
     }
-    let notes: Vec<&String> = evals.iter().flat_map(|(_, _, b)| &b.notes).collect();
-    if let Some(n) = notes.first() {
-        s.push_str(&format!("\n_{n}_\n"));
+    let mut notes: Vec<String> = Vec::new();
+    for e in evals {
+        for n in &e.int8.notes {
+            let line = format!("{}: {n}", e.set);
+            if !notes.contains(&line) {
+                notes.push(line);
+            }
+        }
     }
-    if let Some((_, a, b)) = evals.iter().find(|(s, _, _)| *s == Split::Test) {
-        let d = (b.methods[0].scores.iou - a.methods[0].scores.iou) * 100.0;
-        s.push_str(&format!(
-            "\nint8 − f32 test IoU: {d:+.3} percentage points.\n"
-        ));
+    if !notes.is_empty() {
+        s.push('\n');
+        for n in notes {
+            s.push_str(&format!("_{n}_\n"));
+        }
     }
+    let deltas: Vec<String> = evals
+        .iter()
+        .filter(|e| e.split == Split::Test)
+        .map(|e| {
+            let d = (e.int8.methods[0].scores.iou - e.f32.methods[0].scores.iou) * 100.0;
+            format!("{} {d:+.3}", e.set)
+        })
+        .collect();
+    s.push_str(&format!(
+        "\nint8 − f32 test IoU, percentage points: {}.\n",
+        deltas.join("; ")
+    ));
     if let Some(c) = &h.check {
         s.push_str(&format!(
             "\n## Reference tile\n\n{} window {:?}: {} glacier pixels; {} probabilities (every {}th pixel) are stored in the file's header and checked by `crates/glacier-infer/tests/shipped_model.rs`.\n",

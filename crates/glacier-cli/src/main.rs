@@ -69,8 +69,12 @@ enum Command {
         #[arg(long)]
         dem: Option<PathBuf>,
         /// Glacier outlines (.shp, .geojson, .gpkg).
-        #[arg(long)]
-        outlines: PathBuf,
+        #[arg(long, required_unless_present = "ice_free")]
+        outlines: Option<PathBuf>,
+        /// The scene holds no glacier at all (e.g. Florida): every pixel with data is labelled
+        /// "not glacier". Instead of --outlines.
+        #[arg(long, conflicts_with_all = ["outlines", "label_buffer"])]
+        ice_free: bool,
         /// Channels (default: everything the inputs allow).
         #[arg(long)]
         channels: Option<String>,
@@ -86,6 +90,13 @@ enum Command {
         /// Buffer between splits in pixels.
         #[arg(long, default_value_t = 16)]
         buffer: u32,
+        /// Blocks in ten that go to validation.
+        #[arg(long, default_value_t = 2)]
+        validation_blocks: u32,
+        /// Blocks in ten that go to test (`--validation-blocks 0 --test-blocks 10` holds a whole
+        /// scene out for testing).
+        #[arg(long, default_value_t = 2)]
+        test_blocks: u32,
         /// Label "not glacier" only within this many pixels of an outline (for outlines that
         /// cover part of an icefield); elsewhere pixels are ignored.
         #[arg(long)]
@@ -99,9 +110,13 @@ enum Command {
     },
     /// Train the scSE U-Net on chips (checkpoints, early stopping, metrics log, resumable).
     Train {
-        /// Chip directory made by `glacier chips`.
+        /// Chip directory made by `glacier chips`; repeat for several scenes (each is normalised
+        /// with its own statistics, then pooled).
+        #[arg(long, required = true)]
+        chips: Vec<PathBuf>,
+        /// Channels to train on, picked by name from the chips (default: the first set's).
         #[arg(long)]
-        chips: PathBuf,
+        channels: Option<String>,
         /// Run directory: best.glcm, last.glcm, metrics.jsonl, state.json.
         #[arg(long)]
         out: PathBuf,
@@ -178,9 +193,9 @@ enum Command {
         /// f32 checkpoint (best.glcm of a run).
         #[arg(long)]
         checkpoint: PathBuf,
-        /// Chips to evaluate f32 and int8 on.
-        #[arg(long)]
-        chips: PathBuf,
+        /// Chips to evaluate f32 and int8 on; repeat for several scenes (one table row set each).
+        #[arg(long, required = true)]
+        chips: Vec<PathBuf>,
         /// Model name.
         #[arg(long)]
         name: String,
@@ -339,23 +354,33 @@ fn main() -> Result<()> {
             scene,
             dem,
             outlines,
+            ice_free: _,
             channels,
             size,
             stride,
             block,
             buffer,
+            validation_blocks,
+            test_blocks,
             label_buffer,
             max_ignored,
             out,
         } => {
+            if validation_blocks + test_blocks > 10 {
+                bail!(
+                    "--validation-blocks {validation_blocks} + --test-blocks {test_blocks} is more than the 10 blocks in ten"
+                );
+            }
             let scene_args = scene.args();
             let args = chips::ChipArgs {
-                outlines: &outlines,
+                outlines: outlines.as_deref(),
                 channels: channels.as_deref(),
                 size,
                 stride,
                 block,
                 buffer,
+                validation_blocks,
+                test_blocks,
                 label_buffer,
                 max_ignored,
             };
@@ -368,6 +393,7 @@ fn main() -> Result<()> {
         }
         Command::Train {
             chips,
+            channels,
             out,
             epochs,
             batch_size,
@@ -400,6 +426,10 @@ fn main() -> Result<()> {
                 patience,
                 normalisation,
                 tile,
+                channels: channels
+                    .map(|list| glacier_inputs::ChannelName::parse_list(&list))
+                    .transpose()?
+                    .map(|names| names.iter().map(|n| n.name().to_owned()).collect()),
             };
             let outcome = train::run(&chips, &config, backend, &out, resume)?;
             let best = outcome
@@ -485,7 +515,9 @@ fn main() -> Result<()> {
             };
             let card = out.with_extension("md");
             let done = export::run(&args, &out, &card)?;
-            print!("{}", done.test_int8.table());
+            for (dir, e) in &done.test_int8 {
+                print!("{}:\n{}", dir, e.table());
+            }
             eprintln!(
                 "wrote {} ({} bytes, sha256 {}) and {}",
                 out.display(),

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use glacier_train::train::{EpochLog, Progress, TrainConfig, TrainOutcome, train};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::backend::Backend;
 
@@ -42,7 +42,7 @@ impl Progress for Bar {
 
 /// Runs `glacier train`; writes checkpoints to `out`.
 pub fn run(
-    chips: &Path,
+    chips: &[PathBuf],
     config: &TrainConfig,
     backend: Backend,
     out: &Path,

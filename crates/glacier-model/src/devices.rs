@@ -1,9 +1,9 @@
 //! The devices this project runs on, in one place.
 //!
 //! burn 0.22 picks a backend from the [`Device`] a tensor lives on, so choosing "CPU" or "GPU" is
-//! choosing a device. Two CPU backends, both pure Rust and both in wasm: ndarray (the project's
-//! reference results) and flex (gemm kernels, several times faster); the GPU device is burn's
-//! wgpu backend (Vulkan/Metal/DX12 natively, WebGPU in the browser).
+//! choosing a device. Two CPU backends, both pure Rust: flex (gemm kernels, several times faster;
+//! natively and in wasm) and, natively only, ndarray (the project's reference results); the GPU
+//! device is burn's wgpu backend (Vulkan/Metal/DX12 natively, WebGPU in the browser).
 
 use burn::tensor::Device;
 pub use burn::tensor::wgpu::WgpuInitError;
@@ -12,7 +12,8 @@ pub use burn::tensor::wgpu::WgpuInitError;
 ///
 /// burn 0.22 marks ndarray deprecated in favour of its newer [`flex`] backend, which computes
 /// faster (measured natively and in the browser, see ARCHITECTURE.md); ndarray stays the
-/// reference the other backends are tested against.
+/// reference the other backends are tested against. Native only: the page computes on flex.
+#[cfg(not(target_family = "wasm"))]
 #[allow(deprecated)]
 pub fn cpu() -> Device {
     Device::ndarray()

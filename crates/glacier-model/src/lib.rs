@@ -1,7 +1,8 @@
 //! burn modules for glacier segmentation.
 //!
-//! Every module here runs on any burn [`Device`](burn::tensor::Device): the CPU backends (ndarray,
-//! flex) natively and in wasm, wgpu natively (Vulkan, Metal, DX12) and WebGPU in the browser. Nothing in
+//! Every module here runs on any burn [`Device`](burn::tensor::Device): burn's flex CPU backend
+//! natively and in wasm, ndarray natively, wgpu natively (Vulkan, Metal, DX12) and WebGPU in the
+//! browser. Nothing in
 //! this crate touches files, threads or clocks, so the page and the native CLI share it unchanged.
 //!
 //! - [`scse`]: concurrent spatial and channel squeeze & excitation (Roy et al. 2018).

@@ -85,8 +85,9 @@ pub enum ChipError {
 
 /// Where labels come from.
 pub struct Labels<'a> {
-    /// Glacier outlines.
-    pub outlines: &'a Outlines,
+    /// Glacier outlines; `None` for a scene known to hold no glacier at all (every pixel with
+    /// data is labelled "not glacier").
+    pub outlines: Option<&'a Outlines>,
     /// Label "not glacier" only within this many pixels of an outline (`None`: everywhere).
     /// For an inventory that covers one glacier of an icefield, "outside" is not "not glacier"
     /// far from the outline.
@@ -154,7 +155,10 @@ pub fn write_chips(
         }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let labels = rasterize(labels_from.outlines, grid)?;
+    let labels = match labels_from.outlines {
+        Some(outlines) => rasterize(outlines, grid)?,
+        None => vec![0u8; grid.width as usize * grid.height as usize],
+    };
     let trusted = labels_from.trusted_within.map(|r| {
         dilate(
             &labels,

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::chips::{ChipError, ChipSet};
 use crate::split::Split;
-use crate::train::{ChipData, input_spec, read_chip_set};
+use crate::train::{ChipData, channel_positions, input_spec, read_chip_set, select_spec};
 
 /// One method's numbers.
 #[derive(Clone, Debug, Serialize)]
@@ -22,6 +22,20 @@ pub struct MethodScores {
     pub confusion: Confusion,
     /// Scores from the counts.
     pub scores: Scores,
+}
+
+impl MethodScores {
+    /// Share of the compared pixels the method calls glacier (on a scene without ice, the
+    /// share it gets wrong).
+    pub fn called_glacier(&self) -> f64 {
+        let c = self.confusion;
+        let all = c.tp + c.fp + c.fn_ + c.tn;
+        if all == 0 {
+            0.0
+        } else {
+            (c.tp + c.fp) as f64 / all as f64
+        }
+    }
 }
 
 /// A model and its baselines on one split, on the same pixels.
@@ -45,28 +59,27 @@ fn position(set: &ChipSet, name: ChannelName) -> Option<usize> {
 
 /// Evaluates `predictor` on `split` of the chips in `dir`, with the NDSI baseline (NDSI > 0.4,
 /// NIR > 0.11 when NIR is present) and "everything is glacier" on exactly the pixels where the
-/// label, the network and the baseline are all defined.
+/// label, the network and the baseline are all defined. The chips may hold more channels than
+/// the model takes (SWIR1 for the baseline, say): the model gets its own, by name.
 ///
 /// # Errors
-/// [`ChipError`] when the chips cannot be read; backend errors as [`ChipError::Io`].
+/// [`ChipError`] when the chips cannot be read or lack a channel the model takes; backend errors
+/// as [`ChipError::Io`].
 pub fn evaluate(predictor: &Predictor, dir: &Path, split: Split) -> Result<Evaluation, ChipError> {
     let set = read_chip_set(dir)?;
-    let wanted: Vec<&str> = predictor.names().iter().map(|n| n.name()).collect();
-    if set.channels != wanted {
-        return Err(ChipError::Io {
-            path: dir.display().to_string(),
-            source: std::io::Error::other(format!(
-                "the chips hold channels {:?} but the model takes {:?}; make chips with --channels {}",
-                set.channels,
-                wanted,
-                wanted.join(",")
-            )),
-        });
-    }
+    let wanted: Vec<String> = predictor
+        .names()
+        .iter()
+        .map(|n| n.name().to_owned())
+        .collect();
+    let model_channels = channel_positions(dir, &set, &wanted)?;
     let spec = predictor.header().input.clone();
     let stats = match spec.normalisation {
         Normalisation::Training => spec,
-        Normalisation::Scene => input_spec(dir, &set, Normalisation::Scene, spec.tile)?,
+        Normalisation::Scene => select_spec(
+            &input_spec(dir, &set, Normalisation::Scene, spec.tile)?,
+            &model_channels,
+        ),
     };
     let data = ChipData::load(dir, &set, split)?;
     let green = position(&set, ChannelName::Band(Channel::Green));
@@ -90,8 +103,12 @@ pub fn evaluate(predictor: &Predictor, dir: &Path, split: Split) -> Result<Evalu
     let s = data.s as u32;
     for i in 0..data.n {
         let channels = data.chip(i);
+        let input = model_channels
+            .iter()
+            .map(|&k| channels[k].clone())
+            .collect();
         let p = predictor
-            .probabilities(&stats, channels.clone(), s, s)
+            .probabilities(&stats, input, s, s)
             .map_err(|e| ChipError::Io {
                 path: dir.display().to_string(),
                 source: std::io::Error::other(e.to_string()),
@@ -163,10 +180,10 @@ pub fn evaluate(predictor: &Predictor, dir: &Path, split: Split) -> Result<Evalu
 }
 
 impl Evaluation {
-    /// A plain-text table: method, IoU, F1, precision, recall, pixels.
+    /// A plain-text table: method, IoU, F1, precision, recall, share called glacier, pixels.
     pub fn table(&self) -> String {
         let mut out = format!(
-            "{} split, {} chips\n{:<28} {:>7} {:>7} {:>9} {:>7} {:>9}\n",
+            "{} split, {} chips\n{:<28} {:>7} {:>7} {:>9} {:>7} {:>7} {:>9}\n",
             self.split.name(),
             self.chips,
             "method",
@@ -174,13 +191,20 @@ impl Evaluation {
             "F1",
             "precision",
             "recall",
+            "called",
             "pixels"
         );
         for m in &self.methods {
             let s = m.scores;
             out.push_str(&format!(
-                "{:<28} {:>7.4} {:>7.4} {:>9.4} {:>7.4} {:>9}\n",
-                m.method, s.iou, s.f1, s.precision, s.recall, s.pixels
+                "{:<28} {:>7.4} {:>7.4} {:>9.4} {:>7.4} {:>7.4} {:>9}\n",
+                m.method,
+                s.iou,
+                s.f1,
+                s.precision,
+                s.recall,
+                m.called_glacier(),
+                s.pixels
             ));
         }
         for n in &self.notes {

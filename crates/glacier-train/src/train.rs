@@ -1,6 +1,10 @@
 //! Training a [`UNet`] on chips: masked BCE + Dice, flips/rot90 augmentation, Adam, validation
 //! IoU each epoch, early stopping, checkpoints and resuming.
 //!
+//! One run may train on the chips of several scenes ([`load_training_set`]): each scene's chips
+//! are normalised with that scene's own statistics (as prediction does with
+//! [`Normalisation::Scene`]), then pooled; validation IoU is over the pooled validation chips.
+//!
 //! Runs on any burn device with autodiff (ndarray on CPU here; wgpu where a GPU is present).
 //!
 //! # Checkpoint directory
@@ -50,6 +54,14 @@ pub enum TrainError {
         /// Checkpoint directory.
         dir: String,
         /// What does not fit.
+        detail: String,
+    },
+    /// Several chip sets that cannot be pooled into one run.
+    #[error("{dirs}: {detail}")]
+    Mixed {
+        /// The chip directories.
+        dirs: String,
+        /// What does not fit together, and what to do.
         detail: String,
     },
     /// The training split is empty.
@@ -159,6 +171,34 @@ impl ChipData {
         &self.y[i * plane..(i + 1) * plane]
     }
 
+    /// A copy holding only the channels at `positions` (indices into this data's channels), in
+    /// that order.
+    pub fn select(&self, positions: &[usize]) -> ChipData {
+        let plane = self.s * self.s;
+        let mut x = Vec::with_capacity(self.n * positions.len() * plane);
+        for i in 0..self.n {
+            let start = i * self.c * plane;
+            for &k in positions {
+                x.extend_from_slice(&self.x[start + k * plane..start + (k + 1) * plane]);
+            }
+        }
+        ChipData {
+            x,
+            y: self.y.clone(),
+            n: self.n,
+            c: positions.len(),
+            s: self.s,
+        }
+    }
+
+    /// Appends `other`'s chips (same channels and chip size).
+    fn append(&mut self, other: ChipData) {
+        debug_assert!(other.n == 0 || (other.c == self.c && other.s == self.s));
+        self.x.extend(other.x);
+        self.y.extend(other.y);
+        self.n += other.n;
+    }
+
     /// A copy normalised with `spec` (NaN → 0).
     pub fn normalised(&self, spec: &InputSpec) -> ChipData {
         let mut x = Vec::with_capacity(self.x.len());
@@ -219,6 +259,139 @@ pub fn input_spec(
     })
 }
 
+/// The positions of `names` among `set`'s channels, in the order of `names`.
+///
+/// # Errors
+/// [`ChipError::Io`] naming the chip directory when a channel is not in the chips.
+pub fn channel_positions(
+    dir: &Path,
+    set: &ChipSet,
+    names: &[String],
+) -> Result<Vec<usize>, ChipError> {
+    names
+        .iter()
+        .map(|name| {
+            set.channels
+                .iter()
+                .position(|c| c == name)
+                .ok_or_else(|| ChipError::Io {
+                    path: dir.display().to_string(),
+                    source: std::io::Error::other(format!(
+                        "the chips hold channels {:?}, not {name:?}; make chips with --channels {}",
+                        set.channels,
+                        names.join(",")
+                    )),
+                })
+        })
+        .collect()
+}
+
+/// `spec` reduced to the channels at `positions`.
+pub fn select_spec(spec: &InputSpec, positions: &[usize]) -> InputSpec {
+    InputSpec {
+        channels: positions
+            .iter()
+            .filter_map(|&k| spec.channels.get(k).cloned())
+            .collect(),
+        ..spec.clone()
+    }
+}
+
+/// The chips of one or more scenes, normalised and pooled for one training run.
+pub struct TrainingSet {
+    /// Training chips, normalised.
+    pub train: ChipData,
+    /// Validation chips, normalised.
+    pub validation: ChipData,
+    /// The channels trained on.
+    pub channels: Vec<String>,
+    /// The input spec the model records (the first scene's statistics; with
+    /// [`Normalisation::Scene`] prediction computes each scene's own).
+    pub spec: InputSpec,
+    /// Per chip set: directory, channels, options, counts, glacier share, sources.
+    pub provenance: Vec<serde_json::Value>,
+}
+
+/// Loads the training and validation chips of `dirs` (one directory per scene), keeping
+/// `channels` (default: the first set's), each scene normalised with its own statistics.
+///
+/// # Errors
+/// [`TrainError::Mixed`] when several sets are given with [`Normalisation::Training`] or their
+/// chip sizes differ; [`TrainError::Chips`] when a set cannot be read or lacks a channel.
+pub fn load_training_set(
+    dirs: &[PathBuf],
+    channels: Option<&[String]>,
+    normalisation: Normalisation,
+    tile: u32,
+) -> Result<TrainingSet, TrainError> {
+    let joined = || {
+        dirs.iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mixed = |detail: String| TrainError::Mixed {
+        dirs: joined(),
+        detail,
+    };
+    let Some(first_dir) = dirs.first() else {
+        return Err(mixed("no chip directory given; pass --chips DIR".into()));
+    };
+    if dirs.len() > 1 && normalisation == Normalisation::Training {
+        return Err(mixed(
+            "chips of several scenes train with --normalisation scene (each scene normalised with its own statistics); one set of training statistics cannot describe several scenes"
+                .into(),
+        ));
+    }
+    let first = read_chip_set(first_dir)?;
+    let names: Vec<String> = channels.map_or_else(|| first.channels.clone(), <[String]>::to_vec);
+    let mut parts: Option<(ChipData, ChipData, InputSpec)> = None;
+    let mut provenance = Vec::new();
+    for dir in dirs {
+        let set = read_chip_set(dir)?;
+        if set.options.size != first.options.size {
+            return Err(mixed(format!(
+                "chips of {} px and of {} px cannot share a batch; make them with the same --size",
+                first.options.size, set.options.size
+            )));
+        }
+        let positions = channel_positions(dir, &set, &names)?;
+        let spec = select_spec(&input_spec(dir, &set, normalisation, tile)?, &positions);
+        let train = ChipData::load(dir, &set, Split::Train)?
+            .select(&positions)
+            .normalised(&spec);
+        let validation = ChipData::load(dir, &set, Split::Validation)?
+            .select(&positions)
+            .normalised(&spec);
+        provenance.push(serde_json::json!({
+            "dir": dir.display().to_string(),
+            "channels": set.channels,
+            "chip_options": set.options,
+            "chip_counts": set.counts,
+            "glacier_share": set.glacier_share,
+            "sources": set.sources,
+        }));
+        match &mut parts {
+            None => parts = Some((train, validation, spec)),
+            Some((t, v, _)) => {
+                t.append(train);
+                v.append(validation);
+            }
+        }
+    }
+    let (train, validation, spec) = parts.ok_or_else(|| mixed("no chips".into()))?;
+    if train.n == 0 {
+        return Err(TrainError::NoChips { dir: joined() });
+    }
+    Ok(TrainingSet {
+        train,
+        validation,
+        channels: names,
+        spec,
+        provenance,
+    })
+}
+
 /// Which network to train.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -260,6 +433,9 @@ pub struct TrainConfig {
     pub normalisation: Normalisation,
     /// Tile size recorded for prediction (a multiple of `2^depth`).
     pub tile: u32,
+    /// Channels to train on, picked by name from the chips (`None`: all of the first set's).
+    #[serde(default)]
+    pub channels: Option<Vec<String>>,
 }
 
 fn default_filters() -> usize {
@@ -286,6 +462,7 @@ impl Default for TrainConfig {
             patience: 5,
             normalisation: Normalisation::Scene,
             tile: 256,
+            channels: None,
         }
     }
 }
@@ -494,28 +671,32 @@ fn save_bundle(path: &Path, bundle: &ModelBundle) -> Result<(), TrainError> {
     std::fs::rename(&tmp, path).map_err(io_err(path))
 }
 
-/// Trains a U-Net on the chips in `chips`. With `out`, writes checkpoints there (see the
-/// [module docs](self)); with `resume`, continues the run recorded in `out`.
+/// Trains a network on the chips in `chips` (one directory per scene, see
+/// [`load_training_set`]). With `out`, writes checkpoints there (see the [module docs](self));
+/// with `resume`, continues the run recorded in `out`.
 ///
 /// # Errors
 /// [`TrainError`] when chips or checkpoints cannot be read or written.
 pub fn train(
-    chips: &Path,
+    chips: &[PathBuf],
     config: &TrainConfig,
     device: &Device,
     out: Option<&Path>,
     resume: bool,
     progress: &mut dyn Progress,
 ) -> Result<TrainOutcome, TrainError> {
-    let set = read_chip_set(chips)?;
-    let spec = input_spec(chips, &set, config.normalisation, config.tile)?;
-    let train_data = ChipData::load(chips, &set, Split::Train)?.normalised(&spec);
-    if train_data.n == 0 {
-        return Err(TrainError::NoChips {
-            dir: chips.display().to_string(),
-        });
-    }
-    let val_data = ChipData::load(chips, &set, Split::Validation)?.normalised(&spec);
+    let TrainingSet {
+        train: train_data,
+        validation: val_data,
+        channels,
+        spec,
+        provenance: chip_sets,
+    } = load_training_set(
+        chips,
+        config.channels.as_deref(),
+        config.normalisation,
+        config.tile,
+    )?;
     let unet = network(config, train_data.c);
     let ad = device.clone().autodiff();
     let mut model = unet.init(&ad);
@@ -528,12 +709,9 @@ pub fn train(
     };
     let provenance = |state: &TrainState| {
         serde_json::json!({
-            "chips": chips.display().to_string(),
-            "channels": set.channels,
-            "chip_options": set.options,
-            "chip_counts": set.counts,
-            "glacier_share": set.glacier_share,
-            "sources": set.sources,
+            "chips": chips.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
+            "channels": channels,
+            "chip_sets": chip_sets,
             "config": state.config,
             "history": state.history,
             "best": state.best,
@@ -554,18 +732,20 @@ pub fn train(
                 && saved.config.base_width == config.base_width
                 && saved.config.filters == config.filters
                 && saved.config.layers == config.layers
-                && saved.config.normalisation == config.normalisation;
+                && saved.config.normalisation == config.normalisation
+                && saved.config.channels == config.channels;
             if !same_net {
                 return Err(TrainError::Resume {
                     dir: dir.display().to_string(),
                     detail: format!(
-                        "it was trained as {:?} with depth {}, width {}, filters {}, layers {}, normalisation {:?}; give the same settings or start a new run",
+                        "it was trained as {:?} with depth {}, width {}, filters {}, layers {}, normalisation {:?}, channels {:?}; give the same settings or start a new run",
                         saved.config.net,
                         saved.config.depth,
                         saved.config.base_width,
                         saved.config.filters,
                         saved.config.layers,
-                        saved.config.normalisation
+                        saved.config.normalisation,
+                        saved.config.channels
                     ),
                 });
             }
@@ -718,5 +898,91 @@ mod tests {
         let mut p = base.clone();
         augment(&mut p, s, 1, &mut scratch);
         assert_eq!(p[2], 0.0);
+    }
+
+    /// Writes a chip set of `n` training chips of `size`² px, channels `names`, where chip `i`,
+    /// channel `k`, pixel `p` holds `100·i + 10·k + p`.
+    fn tiny_set(dir: &Path, names: &[&str], n: usize, size: u32) -> ChipSet {
+        std::fs::create_dir_all(dir).expect("dir");
+        let plane = (size * size) as usize;
+        let mut x = Vec::new();
+        for i in 0..n {
+            for k in 0..names.len() {
+                for p in 0..plane {
+                    x.extend(((100 * i + 10 * k + p) as f32).to_le_bytes());
+                }
+            }
+        }
+        std::fs::write(dir.join("train_x.f32"), x).expect("x");
+        std::fs::write(dir.join("train_y.u8"), vec![0u8; n * plane]).expect("y");
+        let set = ChipSet {
+            channels: names.iter().map(|s| (*s).to_owned()).collect(),
+            options: crate::ChipOptions {
+                size,
+                ..crate::ChipOptions::default()
+            },
+            counts: [("train".to_owned(), n)].into_iter().collect(),
+            glacier_share: Default::default(),
+            stats: Vec::new(),
+            sources: vec!["tiny".into()],
+        };
+        let json = serde_json::to_string(&set).expect("json");
+        std::fs::write(dir.join("chips.json"), json).expect("chips.json");
+        set
+    }
+
+    #[test]
+    fn channels_are_picked_by_name_and_scenes_pooled_each_with_its_own_statistics() {
+        let root = std::env::temp_dir().join(format!("glacier_pool_{}", std::process::id()));
+        let (a, b) = (root.join("a"), root.join("b"));
+        let set_a = tiny_set(&a, &["green", "red", "nir"], 2, 2);
+        tiny_set(&b, &["nir", "green"], 1, 2);
+        let data = ChipData::load(&a, &set_a, Split::Train).expect("loads");
+        // nir then green of chip 1: 110+20.., 100+0..
+        let picked = data.select(&[2, 0]);
+        assert_eq!((picked.n, picked.c), (2, 2));
+        assert_eq!(picked.chip(1)[0], vec![120.0, 121.0, 122.0, 123.0]);
+        assert_eq!(picked.chip(1)[1], vec![100.0, 101.0, 102.0, 103.0]);
+
+        let names = ["green".to_owned(), "nir".to_owned()];
+        let pooled = load_training_set(
+            &[a.clone(), b.clone()],
+            Some(&names),
+            Normalisation::Scene,
+            64,
+        )
+        .expect("pools");
+        assert_eq!((pooled.train.n, pooled.train.c), (3, 2));
+        assert_eq!(pooled.channels, names);
+        // Set b's one chip is normalised with b's own statistics: each channel's four values
+        // 0..3 (+ offset) have mean 1.5 and population std √1.25.
+        let z = |v: f32| (v - 1.5) / 1.25f32.sqrt();
+        let b_green = &pooled.train.chip(2)[0];
+        for (p, v) in b_green.iter().enumerate() {
+            assert!((v - z(p as f32)).abs() < 1e-5, "{b_green:?}");
+        }
+        assert_eq!(pooled.provenance.len(), 2);
+
+        // What cannot be pooled is refused with the fix.
+        let err = load_training_set(&[a.clone(), b.clone()], None, Normalisation::Training, 64)
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("--normalisation scene"), "{err}");
+        let err = load_training_set(
+            &[b.clone(), a.clone()],
+            Some(&["swir1".to_owned()]),
+            Normalisation::Scene,
+            64,
+        )
+        .err()
+        .expect("refused");
+        assert!(err.to_string().contains("not \"swir1\""), "{err}");
+        let c = root.join("c");
+        tiny_set(&c, &["green", "nir"], 1, 4);
+        let err = load_training_set(&[a, c], Some(&names), Normalisation::Scene, 64)
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("same --size"), "{err}");
+        std::fs::remove_dir_all(&root).ok();
     }
 }

@@ -28,7 +28,15 @@ fn training_reduces_the_loss_on_everest_chips() {
     };
     // burn's flex backend: ≈ 29× faster than ndarray per epoch here, same arithmetic.
     let device = glacier_model::devices::flex();
-    let outcome = train(&dir, &config, &device, None, false, &mut Quiet).expect("trains");
+    let outcome = train(
+        std::slice::from_ref(&dir),
+        &config,
+        &device,
+        None,
+        false,
+        &mut Quiet,
+    )
+    .expect("trains");
     let history = &outcome.history;
     for h in history {
         eprintln!(
@@ -78,7 +86,15 @@ fn the_3d_cnn_trains_and_evaluates_on_the_same_path() {
     };
     // burn's flex backend: ≈ 29× faster than ndarray per epoch here, same arithmetic.
     let device = glacier_model::devices::flex();
-    let outcome = train(&dir, &config, &device, None, false, &mut Quiet).expect("trains");
+    let outcome = train(
+        std::slice::from_ref(&dir),
+        &config,
+        &device,
+        None,
+        false,
+        &mut Quiet,
+    )
+    .expect("trains");
     let history = &outcome.history;
     for h in history {
         eprintln!(

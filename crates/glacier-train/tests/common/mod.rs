@@ -47,7 +47,7 @@ pub fn everest_chips(dir: &std::path::Path, size: u32, stride: u32) -> Option<Ch
         },
     };
     let labels = Labels {
-        outlines: &outlines,
+        outlines: Some(&outlines),
         trusted_within: None,
     };
     Some(
