@@ -257,7 +257,7 @@ test("an HLS Landsat scene is mapped by the network on WebGPU, as natively; the 
   console.log(`    mapped in ${((Date.now() - started) / 1000).toFixed(1)} s (page load included)`);
   await screenshot(page, "athabasca-network");
   await noPanicNoErrors(page, problems);
-  assert.match(await text(page, "model"), /^unet-scse-grn\S* \(int8, 175 kB, 129464 parameters; channels green, red, nir; SHA-256 verified\)$/);
+  assert.match(await text(page, "model"), /^unet-scse-grn\S* \(int8, 188 kB, 129464 parameters; channels green, red, nir; SHA-256 verified\)$/);
   const rows = await page.getByTestId("recognised").locator("tr").allTextContents();
   assert.equal(rows.length, 6);
   assert.ok(rows.some((r) => r.includes("athabasca_dem.tif") && r.includes("not used")), rows.join("\n"));

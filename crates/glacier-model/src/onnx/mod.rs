@@ -66,7 +66,7 @@ pub fn to_onnx(
     );
     let logits = unet_graph(&mut g, unet, "input".into())?;
     let out_channels = unet.head.weight.val().dims()[0];
-    let probability = g.node("Sigmoid", vec![logits], vec![], "probability");
+    let probability = g.named_node("Sigmoid", vec![logits], vec![], "probability");
     let graph = GraphProto {
         node: g.nodes,
         name: name.to_owned(),
@@ -150,12 +150,20 @@ impl Graph {
         attribute: Vec<AttributeProto>,
         output: &str,
     ) -> String {
+        let out = format!("{output}/{op}_{}", self.count + 1);
+        self.named_node(op, inputs, attribute, &out)
+    }
+
+    /// Adds `op` on `inputs` with its output named exactly `output` (a graph output's name).
+    fn named_node(
+        &mut self,
+        op: &str,
+        inputs: Vec<String>,
+        attribute: Vec<AttributeProto>,
+        output: &str,
+    ) -> String {
         self.count += 1;
-        let out = if output == "probability" {
-            output.to_owned()
-        } else {
-            format!("{output}/{op}_{}", self.count)
-        };
+        let out = output.to_owned();
         self.nodes.push(NodeProto {
             input: inputs,
             output: vec![out.clone()],
