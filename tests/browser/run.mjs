@@ -258,6 +258,8 @@ test("an HLS Landsat scene is mapped by the network on WebGPU, as natively; the 
   await screenshot(page, "athabasca-network");
   await noPanicNoErrors(page, problems);
   assert.match(await text(page, "model"), /^unet-scse-grn\S* \(int8, 188 kB, 129464 parameters; channels green, red, nir; SHA-256 verified\)$/);
+  // What the model says about itself (`glacier export --summary`), not text fixed in the page.
+  assert.match(await text(page, "model-summary"), /^A small U-Net with scSE blocks, trained on .* three scenes: .*NDSI baseline/);
   const rows = await page.getByTestId("recognised").locator("tr").allTextContents();
   assert.equal(rows.length, 6);
   assert.ok(rows.some((r) => r.includes("athabasca_dem.tif") && r.includes("not used")), rows.join("\n"));

@@ -166,13 +166,17 @@ pub fn App() -> impl IntoView {
                         Some(Err(_)) => "not loaded (see the message above); the NDSI baseline still works".into(),
                     })}
                 </p>
-                <p class="caveat">
-                    "A small U-Net with scSE blocks, trained on one Landsat 7 scene around Mount Everest "
-                    "(green, red, NIR; RGI 6.0 outlines as labels). On held-out parts of that scene it "
-                    "reaches an IoU of 0.76 (calling everything glacier: 0.56), but it has seen no other "
-                    "scene and calls bright ground glacier (37 % of a Florida scene without ice): treat "
-                    "its map as a demonstration of in-browser inference, and compare it with the NDSI "
-                    "baseline. See models/unet-scse-grn.md in the project for what it was trained on."
+                // The model says what it was trained on (`glacier export --summary`), so the
+                // page stays right when the model changes.
+                <p class="caveat" data-testid="model-summary">
+                    {move || engine.model.with(|m| match m {
+                        Some(Ok(m)) if !m.bundle.header.summary.is_empty() => {
+                            m.bundle.header.summary.clone()
+                        }
+                        _ => "Compare its map with the NDSI baseline; the model card \
+                              (models/*.md in the project) says what it was trained on."
+                            .to_string(),
+                    })}
                 </p>
             </section>
             <section class="backend">

@@ -68,7 +68,7 @@ pub fn BandAssignment(
                 "These GeoTIFFs have no Landsat 8/9 name. If you know what their bands hold (a "
                 "stacked file, another sensor's bands), say so here and press Map. The network "
                 "standardises each scene with its own statistics, so 8-bit or scaled values work, "
-                "but it was trained on one Landsat 7 scene: expect a rough map."
+                "but it was trained on few scenes (see below): expect a rough map."
             </p>
             <table class="recognised">
                 <tbody>

@@ -24,6 +24,9 @@ pub struct ExportArgs<'a> {
     pub name: &'a str,
     /// The scene a reference tile is recorded from, and the window.
     pub check: Option<(SceneArgs<'a>, Window, String)>,
+    /// Plain words on what the model was trained on and how far to trust it (the page shows
+    /// them).
+    pub summary: String,
     /// The command line, for the card.
     pub command: String,
 }
@@ -96,6 +99,7 @@ pub fn run(args: &ExportArgs, out: &Path, card: &Path) -> Result<Exported> {
         Precision::Int8,
     )?;
     int8.header.training = f32_bundle.header.training.clone();
+    int8.header.summary = args.summary.clone();
     // Evaluate the int8 model exactly as it will be loaded: from its bytes.
     let reloaded = ModelBundle::from_bytes(args.name, &int8.to_bytes())?;
     let p32 = Predictor::new(&f32_bundle, &device)?;
@@ -193,6 +197,9 @@ fn card_text(
         args.command,
         today()
     ));
+    if !h.summary.is_empty() {
+        s.push_str(&format!("{}\n\n", h.summary));
+    }
     s.push_str("## Data and split\n\n");
     let field =
         |v: &serde_json::Value, key: &str| v.get(key).map(|x| x.to_string()).unwrap_or_default();

@@ -199,6 +199,10 @@ enum Command {
         /// Model name.
         #[arg(long)]
         name: String,
+        /// What the model was trained on and how far to trust it, in plain words: stored in the
+        /// file, shown by the page under the model's name and at the top of the card.
+        #[arg(long, default_value = "")]
+        summary: String,
         /// The scene of the reference tile.
         #[command(flatten)]
         scene: prepare::SceneFiles,
@@ -481,6 +485,7 @@ fn main() -> Result<()> {
             checkpoint,
             chips,
             name,
+            summary,
             scene,
             check_window,
             out,
@@ -510,6 +515,7 @@ fn main() -> Result<()> {
                 checkpoint: &checkpoint,
                 chips: &chips,
                 name: &name,
+                summary,
                 check,
                 command: command_line,
             };

@@ -357,6 +357,8 @@ fn scenes_with_and_without_glacier_train_together_and_are_evaluated_apart() {
         &ice_free,
         "--name",
         "two-scenes-test",
+        "--summary",
+        "Trained for a test on two small crops.",
         "--out",
         &model,
     ]);
@@ -383,6 +385,10 @@ fn scenes_with_and_without_glacier_train_together_and_are_evaluated_apart() {
         "{card}"
     );
     assert_eq!(card.matches("- Chips `").count(), 2, "{card}");
+    assert!(
+        card.contains("\n\nTrained for a test on two small crops.\n\n"),
+        "{card}"
+    );
 
     // A scene held out whole: every chip goes to the test split.
     let held_out = tmp("chips_held_out");

@@ -93,6 +93,10 @@ pub struct ModelHeader {
     /// Reference probabilities for checking a build.
     #[serde(default)]
     pub check: Option<ReferenceCheck>,
+    /// What the model was trained on and how far to trust it, in plain words for the page's
+    /// visitors (`glacier export --summary`; empty in older files).
+    #[serde(default)]
+    pub summary: String,
 }
 
 impl ModelHeader {
@@ -189,6 +193,7 @@ impl ModelBundle {
                 training: serde_json::Value::Null,
                 metrics: serde_json::Value::Null,
                 check: None,
+                summary: String::new(),
             },
             tensors,
         })

@@ -47,6 +47,12 @@ fn shipped_model_is_small_int8_and_describes_its_inputs() {
     let size = std::fs::metadata(MODEL).expect("file").len();
     assert!(size <= 2 * 1024 * 1024, "{size} bytes > 2 MiB");
     assert!(h.check.is_some(), "a reference tile is recorded");
+    // The page shows this to visitors: it must say what the model saw.
+    assert!(
+        h.summary.contains("trained on") && h.summary.contains("NDSI"),
+        "{}",
+        h.summary
+    );
     // Metrics per scene's chip set, each with its held-out test split in f32 and int8.
     let sets = h.metrics.as_object().expect("metrics by chip set");
     assert!(!sets.is_empty(), "test metrics are recorded");

@@ -337,10 +337,11 @@ mod tests {
             .iter()
             .zip(&yc)
             .fold(0.0f32, |m, (p, q)| m.max((p - q).abs()));
-        assert!(
-            max > 0.0 && max < 0.05,
-            "int8 changes logits slightly: {max}"
-        );
+        // Slightly: a random network may even give the same logits (its output can depend on few
+        // weights), so lossiness is checked on the weights themselves.
+        assert!(max < 0.05, "int8 changes logits slightly: {max}");
+        let lossy = q.iter().zip(&stored).any(|(q, f)| q.decode() != f.decode());
+        assert!(lossy, "int8 weights differ from the f32 ones somewhere");
         // A file for another structure is refused with the reason.
         let other = UNetConfig::new(4)
             .with_depth(1)
