@@ -385,6 +385,11 @@ fn scenes_with_and_without_glacier_train_together_and_are_evaluated_apart() {
         "{card}"
     );
     assert_eq!(card.matches("- Chips `").count(), 2, "{card}");
+    // --channels reached the network: Athabasca's SWIR1 was in the chips, not in the model.
+    assert!(
+        card.contains("- Input channels: green, red, nir — "),
+        "{card}"
+    );
     assert!(
         card.contains("\n\nTrained for a test on two small crops.\n\n"),
         "{card}"

@@ -72,6 +72,20 @@ pub enum ChipError {
     /// Outlines could not be used.
     #[error(transparent)]
     Labels(#[from] glacier_labels::LabelError),
+    /// The chips lack a channel that was asked for (by a model, or by `--channels`).
+    #[error(
+        "{dir}: the chips hold channels {have:?}, not {missing:?}; make chips with --channels {wanted}"
+    )]
+    MissingChannel {
+        /// Chip directory.
+        dir: String,
+        /// The channels the chips hold.
+        have: Vec<String>,
+        /// The first channel asked for that they lack.
+        missing: String,
+        /// Every channel asked for, comma-separated.
+        wanted: String,
+    },
     /// Output could not be written.
     #[error("{path}: {source}")]
     Io {

@@ -63,8 +63,8 @@ fn position(set: &ChipSet, name: ChannelName) -> Option<usize> {
 /// the model takes (SWIR1 for the baseline, say): the model gets its own, by name.
 ///
 /// # Errors
-/// [`ChipError`] when the chips cannot be read or lack a channel the model takes; backend errors
-/// as [`ChipError::Io`].
+/// [`ChipError::MissingChannel`] when the chips lack a channel the model takes; other
+/// [`ChipError`]s when they cannot be read; backend errors as [`ChipError::Io`].
 pub fn evaluate(predictor: &Predictor, dir: &Path, split: Split) -> Result<Evaluation, ChipError> {
     let set = read_chip_set(dir)?;
     let wanted: Vec<String> = predictor

@@ -262,7 +262,7 @@ pub fn input_spec(
 /// The positions of `names` among `set`'s channels, in the order of `names`.
 ///
 /// # Errors
-/// [`ChipError::Io`] naming the chip directory when a channel is not in the chips.
+/// [`ChipError::MissingChannel`] when a channel is not in the chips.
 pub fn channel_positions(
     dir: &Path,
     set: &ChipSet,
@@ -274,13 +274,11 @@ pub fn channel_positions(
             set.channels
                 .iter()
                 .position(|c| c == name)
-                .ok_or_else(|| ChipError::Io {
-                    path: dir.display().to_string(),
-                    source: std::io::Error::other(format!(
-                        "the chips hold channels {:?}, not {name:?}; make chips with --channels {}",
-                        set.channels,
-                        names.join(",")
-                    )),
+                .ok_or_else(|| ChipError::MissingChannel {
+                    dir: dir.display().to_string(),
+                    have: set.channels.clone(),
+                    missing: name.clone(),
+                    wanted: names.join(","),
                 })
         })
         .collect()
@@ -976,7 +974,11 @@ mod tests {
         )
         .err()
         .expect("refused");
-        assert!(err.to_string().contains("not \"swir1\""), "{err}");
+        assert!(
+            matches!(&err, TrainError::Chips(ChipError::MissingChannel { missing, .. }) if missing == "swir1"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("--channels swir1"), "{err}");
         let c = root.join("c");
         tiny_set(&c, &["green", "nir"], 1, 4);
         let err = load_training_set(&[a, c], Some(&names), Normalisation::Scene, 64)
