@@ -147,7 +147,7 @@ enum Command {
         /// Stop after this many epochs without a better validation IoU (0: never).
         #[arg(long, default_value_t = 5)]
         patience: usize,
-        /// Seed for shuffling and augmentation.
+        /// Seed for the initial weights, shuffling and augmentation.
         #[arg(long, default_value_t = 7)]
         seed: u64,
         /// Normalise each scene with its own statistics (scene) or with the training set's.

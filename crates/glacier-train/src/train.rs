@@ -423,7 +423,7 @@ pub struct TrainConfig {
     pub depth: usize,
     /// Network base width.
     pub base_width: usize,
-    /// Seed for shuffling and augmentation.
+    /// Seed for the initial weights, shuffling and augmentation.
     pub seed: u64,
     /// Stop after this many epochs without a better validation IoU (0: never stop early).
     pub patience: usize,
@@ -697,6 +697,9 @@ pub fn train(
     )?;
     let unet = network(config, train_data.c);
     let ad = device.clone().autodiff();
+    // The initial weights come from the backend's generator: seed it, so `seed` fixes the whole
+    // run (burn's CPU backends keep one generator per process).
+    ad.seed(config.seed);
     let mut model = unet.init(&ad);
     let mut state = TrainState {
         config: config.clone(),

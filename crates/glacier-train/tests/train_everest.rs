@@ -7,9 +7,15 @@ use glacier_inputs::Normalisation;
 use glacier_train::Split;
 use glacier_train::eval::evaluate;
 use glacier_train::train::{NetKind, Quiet, TrainConfig, train};
+use std::sync::Mutex;
+
+/// burn's CPU backends draw initial weights from one generator per process: the two trainings
+/// run one after the other so each run's seed fixes its weights.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 #[test]
 fn training_reduces_the_loss_on_everest_chips() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = std::env::temp_dir().join(format!("glacier_train_{}", std::process::id()));
     let Some(_) = common::everest_chips(&dir, 32, 32) else {
         return;
@@ -67,6 +73,7 @@ fn training_reduces_the_loss_on_everest_chips() {
 
 #[test]
 fn the_3d_cnn_trains_and_evaluates_on_the_same_path() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = std::env::temp_dir().join(format!("glacier_train_3d_{}", std::process::id()));
     let Some(_) = common::everest_chips(&dir, 32, 32) else {
         return;
