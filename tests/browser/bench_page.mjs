@@ -1,14 +1,17 @@
-// Page benchmark: node bench_page.mjs <dist-dir> [--full]. Drives the built page in headless
+// Page benchmark: node bench_page.mjs <dist-dir> [--full | --full-gpu]. Drives the built page in headless
 // Chromium, drops real bands through its file input and prints, per stage, the times the page
 // measured itself (data-testid="timings"), on WebGPU and on the CPU, plus the wasm memory.
 //
 // The CPU runs use burn's flex backend, the page's one CPU backend (`glacier bench-model` compares
 // it with ndarray natively).
 //
+// Each run also samples, once a second, the memory of every process of the browser (PSS from
+// /proc: page, workers, GPU process) and reports the peaks.
+//
 // --full adds a scene-sized input (7551 × 7351 px, the size of the real QA_PIXEL grid in
 // ../shared/data): the six real Athabasca HLS bands (B02–B07) and the DEM, each repeated side by
-// side with GDAL (gdal_translate of a VRT), for timing and memory only. It runs on the CPU (flex)
-// only: SwiftShader's software WebGPU would need hours.
+// side with GDAL (gdal_translate of a VRT), for timing and memory only. It runs on the CPU (flex);
+// --full-gpu runs it on WebGPU as well (on SwiftShader's software WebGPU that takes over an hour).
 //
 // It also times, in the same Chromium, the page's GeoTIFF decoder (our Rust reader in wasm,
 // `window.wasmBindings.decodeGeoTiff`) beside geotiff.js (npm `geotiff`, its browser bundle loaded
@@ -17,7 +20,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { resolve, join } from "node:path";
-import { serve, launch, open, waitDone } from "./harness.mjs";
+import { serve, launch, open, waitDone, sampleBrowserMemory } from "./harness.mjs";
 
 const DATA = resolve(process.env.GLACIER_SHARED_DATA ?? "../../../shared/data");
 if (!existsSync(DATA)) {
@@ -25,7 +28,8 @@ if (!existsSync(DATA)) {
   process.exit(1);
 }
 const dist = process.argv[2] ?? "../../dist";
-const full = process.argv.includes("--full");
+const fullGpu = process.argv.includes("--full-gpu");
+const full = fullGpu || process.argv.includes("--full");
 const HLS = "HLS.L30.T11UNU.2020229T184919.v2.0";
 const BANDS = ["B03", "B04", "B05", "B06"];
 const SCENE_BANDS = ["B02", "B03", "B04", "B05", "B06", "B07"];
@@ -69,21 +73,28 @@ function sceneSized() {
 async function run(context, url, files, label, timeoutMs) {
   const { page, problems } = await open(context, url);
   await waitDone(page);
+  const memory = sampleBrowserMemory(context);
   const started = Date.now();
+  // Long runs say where they are once a minute.
+  const progress = setInterval(async () => {
+    const status = await page.getByTestId("status").textContent().catch(() => "?");
+    console.log(`  ${label}: ${((Date.now() - started) / 60_000).toFixed(0)} min, ${status.trim()}`);
+  }, 60_000);
   await page.getByTestId("scene-files").setInputFiles(files);
   await page.waitForFunction(
     () => /mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""),
     null,
     { timeout: timeoutMs, polling: 1000 },
-  );
+  ).finally(() => clearInterval(progress));
   const wall = Date.now() - started;
+  const browser = memory.stop();
   const status = (await page.getByTestId("status").textContent()).trim();
   if (status !== "mapping done") throw new Error(`${label}: ${status}; ${await page.getByTestId("errors").textContent()}`);
   await page.waitForTimeout(500); // the map layers are drawn by an effect after "done"
   const timings = JSON.parse(await page.getByTestId("timings").textContent());
   await page.close();
   if (problems.length) console.log(`  ${label}: ${problems.join("; ")}`);
-  return { label, wall, ...timings };
+  return { label, wall, browser, ...timings };
 }
 
 const QA = join(DATA, "everest_landsat8_qa_unpackqa/LC08_L2SP_140041_20130503_20200912_02_T1_QA_PIXEL.TIF");
@@ -146,6 +157,9 @@ runs.push(await run(context, `${url}?backend=cpu`, files, "Athabasca 215×205, C
 if (full) {
   const paths = sceneSized();
   runs.push(await run(context, `${url}?backend=cpu`, paths, `scene-sized ${SCENE.width}×${SCENE.height}, 6 bands + DEM, CPU (flex)`, 3_600_000));
+  if (fullGpu) {
+    runs.push(await run(context, url, paths, `scene-sized ${SCENE.width}×${SCENE.height}, 6 bands + DEM, WebGPU`, 3 * 3_600_000));
+  }
 }
 await context.close();
 server.close();
@@ -163,6 +177,8 @@ console.log(`|---|${runs.map(() => "---:").join("|")}|`);
 for (const s of stages) console.log(`| ${s} | ${runs.map((r) => cell(r, s)).join(" | ")} |`);
 console.log(`| drop → done (wall clock) | ${runs.map((r) => `${(r.wall / 1000).toFixed(1)} s`).join(" | ")} |`);
 console.log(`| wasm memory of the mapping worker (its peak) | ${runs.map((r) => r.mapping_memory_mb == null ? "—" : `${r.mapping_memory_mb.toFixed(0)} MiB`).join(" | ")} |`);
+console.log(`| all browser processes (PSS), peak during the run | ${runs.map((r) => `${r.browser.totalMiB.toFixed(0)} MiB`).join(" | ")} |`);
+console.log(`| its GPU process (WebGPU buffers), peak | ${runs.map((r) => `${r.browser.gpuMiB.toFixed(0)} MiB`).join(" | ")} |`);
 console.log(`| wasm memory of the page after the run | ${runs.map((r) => `${r.wasm_memory_mb.toFixed(0)} MiB`).join(" | ")} |`);
 
 const ms = (t) => `${t.best.toFixed(0)} ms (median ${t.median.toFixed(0)})`;

@@ -1,6 +1,7 @@
 // Shared harness: a static server for dist/ under a sub-path, and Debian's Chromium with WebGPU.
 import { createServer } from "node:http";
 import { readFile, mkdtemp, mkdir } from "node:fs/promises";
+import { readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, extname, normalize, resolve } from "node:path";
 import { chromium } from "playwright-core";
@@ -77,11 +78,56 @@ export async function launch() {
     args: CHROMIUM_FLAGS,
     viewport: { width: 1200, height: 900 },
   });
+  // Every process of this browser carries the profile directory on its command line.
+  context.profileDir = profile;
   await context.route("https://tile.openstreetmap.org/**", (route) => {
     tileRequests.push(route.request().url());
     return route.fulfill({ status: 200, contentType: "image/png", body: TILE });
   });
   return context;
+}
+
+/** Samples, every `everyMs`, the proportional set size (PSS, so shared pages count once) of
+ * every process of `context`'s browser (from /proc); `stop()` resolves to the peaks in MiB:
+ * the sum over the processes and the GPU process alone (where WebGPU buffers live). */
+export function sampleBrowserMemory(context, everyMs = 1000) {
+  const kb = (pid) => {
+    try {
+      const m = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m);
+      return m ? Number(m[1]) : 0;
+    } catch {
+      return 0; // the process ended between listing and reading
+    }
+  };
+  const peaks = { totalMiB: 0, gpuMiB: 0, samples: 0 };
+  const sample = () => {
+    let total = 0;
+    let gpu = 0;
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      let cmdline;
+      try {
+        cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      } catch {
+        continue;
+      }
+      if (!cmdline.includes(context.profileDir)) continue;
+      const pss = kb(pid);
+      total += pss;
+      if (cmdline.includes("--type=gpu-process")) gpu += pss;
+    }
+    peaks.totalMiB = Math.max(peaks.totalMiB, total / 1024);
+    peaks.gpuMiB = Math.max(peaks.gpuMiB, gpu / 1024);
+    peaks.samples += 1;
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peaks;
+    },
+  };
 }
 
 /** Opens a page and records console errors and uncaught exceptions. */

@@ -197,16 +197,14 @@ pub fn onnx_check() -> Result<()> {
     )
 }
 
-/// `cargo xtask bench-page [--full]`: builds the page, then times each stage of a run in
-/// headless Chromium (WebGPU and CPU) on the Athabasca crop, and with `--full` on a scene-sized
-/// input on the CPU; prints a table.
-pub fn page(full: bool) -> Result<()> {
+/// `cargo xtask bench-page [--full | --full-gpu]`: builds the page, then times each stage of a
+/// run in headless Chromium (WebGPU and CPU) on the Athabasca crop, with `--full` also on a
+/// scene-sized input on the CPU, and with `--full-gpu` on it on WebGPU as well; prints a table.
+pub fn page(scene_flag: Option<&str>) -> Result<()> {
     crate::setup::run()?;
     crate::validate::web_build()?;
     let mut args = vec!["bench_page.mjs", "../../dist"];
-    if full {
-        args.push("--full");
-    }
+    args.extend(scene_flag);
     let mut c = command("node", &args);
     c.current_dir(crate::setup::BROWSER_TESTS_DIR);
     run_step("time the page's stages (headless Chromium)", &mut c)

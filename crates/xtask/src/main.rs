@@ -13,7 +13,7 @@
 //! - `bench-model` times the shipped model per tile and per megapixel on ndarray, flex and wgpu,
 //!   and ONNX Runtime on the same tiles with the same weights.
 //! - `bench-page` times each stage of a run in the page (headless Chromium, WebGPU and CPU);
-//!   `--full` adds a scene-sized input.
+//!   `--full` adds a scene-sized input on the CPU, `--full-gpu` on WebGPU as well.
 
 mod bench;
 mod cmd;
@@ -41,10 +41,14 @@ fn main() -> Result<()> {
         Some("e2e") => validate::browser_tests(),
         Some("bench-decode") => bench::run(),
         Some("bench-model") => bench::model(),
-        Some("bench-page") => bench::page(args.iter().any(|a| a == "--full")),
+        Some("bench-page") => bench::page(
+            args.iter()
+                .map(String::as_str)
+                .find(|a| ["--full", "--full-gpu"].contains(a)),
+        ),
         other => {
             eprintln!(
-                "usage: cargo xtask <setup|serve|test|validate|web-build|e2e|bench-decode|bench-model|bench-page [--full]>\n\
+                "usage: cargo xtask <setup|serve|test|validate|web-build|e2e|bench-decode|bench-model|bench-page [--full|--full-gpu]>\n\
                  (got {other:?}; see the module docs in crates/xtask/src/main.rs)"
             );
             bail!("unknown or missing xtask command")
