@@ -181,6 +181,17 @@ console.log(`| all browser processes (PSS), peak during the run | ${runs.map((r)
 console.log(`| its GPU process (WebGPU buffers), peak | ${runs.map((r) => `${r.browser.gpuMiB.toFixed(0)} MiB`).join(" | ")} |`);
 console.log(`| wasm memory of the page after the run | ${runs.map((r) => `${r.wasm_memory_mb.toFixed(0)} MiB`).join(" | ")} |`);
 
+// Where the mapping module's memory went: its wasm memory at the end of each stage (it only
+// grows, so the stage where it jumps is the one that needed it).
+console.log(`\n| wasm memory at the end of the stage | ${runs.map((r) => r.label).join(" | ")} |`);
+console.log(`|---|${runs.map(() => "---:").join("|")}|`);
+for (const s of stages) {
+  console.log(`| ${s} | ${runs.map((r) => {
+    const hit = r.stages.find(([name]) => key(name) === s);
+    return hit && hit[2] != null ? `${hit[2].toFixed(0)} MiB` : "—";
+  }).join(" | ")} |`);
+}
+
 const ms = (t) => `${t.best.toFixed(0)} ms (median ${t.median.toFixed(0)})`;
 console.log(`\nDecoding the full QA_PIXEL COG (7551 × 7351 uint16, DEFLATE tiles; ${decode.pixels} px, equal pixel sums ${decode.sumOurs}), best of ${RUNS} in one Chromium:`);
 console.log("\n| decoder | time | geotiff.js Pool(2) ÷ this |");

@@ -30,6 +30,14 @@ pub fn needs_bands_chosen(name: &str) -> bool {
     (lower.ends_with(".tif") || lower.ends_with(".tiff")) && !is_landsat89(name)
 }
 
+/// The band count of a GeoTIFF from its bytes (the whole file, or a head holding its header),
+/// or `None` when they do not hold a readable TIFF header.
+pub fn band_count(source: &BytesSource) -> Option<usize> {
+    GeoTiffReader::new(source.name.clone(), std::io::Cursor::new(&source.bytes[..]))
+        .ok()
+        .map(|r| r.info().bands)
+}
+
 /// The dropped GeoTIFFs that are not recognised Landsat 8/9 files, with their band counts
 /// (read from the header only). Files that are not readable TIFFs are left out: mapping reports
 /// them when they matter.
@@ -38,11 +46,9 @@ pub fn assignables(sources: &[BytesSource]) -> Vec<Assignable> {
         .iter()
         .filter(|s| needs_bands_chosen(&s.name))
         .filter_map(|s| {
-            let reader =
-                GeoTiffReader::new(s.name.clone(), std::io::Cursor::new(&s.bytes[..])).ok()?;
             Some(Assignable {
                 name: s.name.clone(),
-                bands: reader.info().bands,
+                bands: band_count(s)?,
             })
         })
         .collect()

@@ -8,6 +8,7 @@ mod adapter;
 mod app;
 mod assign;
 mod bench_hooks;
+mod exports;
 mod files;
 mod map_view;
 mod mapping;

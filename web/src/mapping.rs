@@ -4,7 +4,7 @@
 use burn::tensor::Device;
 use glacier_infer::{Confusion, Predictor, Scores};
 use glacier_inputs::baseline::{NdsiRules, classify};
-use glacier_inputs::{BytesSource, ChannelName, ChannelReader, Scene, SceneBuilder};
+use glacier_inputs::{ChannelName, ChannelReader, FileSource, Scene, SceneBuilder};
 use glacier_labels::Outlines;
 use glacier_landsat::Channel;
 use glacier_raster::grid::source_positions;
@@ -393,12 +393,13 @@ fn classification(
 
 /// Glacier outlines among the dropped files: a GeoJSON, or a shapefile's `.shp` (with its `.prj`
 /// when given). `Ok(None)` when there are none.
-fn outlines(sources: &[BytesSource]) -> Result<Option<Outlines>, String> {
-    let lower = |s: &BytesSource| s.name.to_ascii_lowercase();
+fn outlines<S: FileSource>(sources: &[S]) -> Result<Option<Outlines>, String> {
+    let lower = |s: &S| s.name().to_ascii_lowercase();
     if let Some(g) = sources.iter().find(|s| lower(s).ends_with(".geojson")) {
-        let text = std::str::from_utf8(&g.bytes)
-            .map_err(|_| format!("{} is not UTF-8 text, so not GeoJSON", g.name))?;
-        return Outlines::from_geojson(&g.name, text)
+        let bytes = crate::files::bytes_of(g)?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| format!("{} is not UTF-8 text, so not GeoJSON", g.name()))?;
+        return Outlines::from_geojson(g.name(), text)
             .map(Some)
             .map_err(|e| e.to_string());
     }
@@ -406,11 +407,11 @@ fn outlines(sources: &[BytesSource]) -> Result<Option<Outlines>, String> {
         return Ok(None);
     };
     let stem = lower(shp).trim_end_matches(".shp").to_owned();
-    let prj = sources
-        .iter()
-        .find(|s| lower(s) == format!("{stem}.prj"))
-        .map(|p| String::from_utf8_lossy(&p.bytes).into_owned());
-    Outlines::from_shapefile(&shp.name, &shp.bytes, prj.as_deref())
+    let prj = match sources.iter().find(|s| lower(s) == format!("{stem}.prj")) {
+        Some(p) => Some(String::from_utf8_lossy(&crate::files::bytes_of(p)?).into_owned()),
+        None => None,
+    };
+    Outlines::from_shapefile(shp.name(), &crate::files::bytes_of(shp)?, prj.as_deref())
         .map(Some)
         .map_err(|e| e.to_string())
 }
@@ -449,14 +450,15 @@ fn missing_for_network(predictor: &Predictor, reader: &mut ChannelReader<'_>) ->
 ///
 /// # Errors
 /// A message naming the file and the fix, when no classifier can run.
-pub async fn run<F, Fut>(
-    sources: Vec<BytesSource>,
+pub async fn run<S, F, Fut>(
+    sources: Vec<S>,
     choices: Vec<Choice>,
     model: Option<LoadedModel>,
     computes: Vec<Compute>,
     mut progress: F,
 ) -> Result<MapResult, String>
 where
+    S: FileSource + Clone + 'static,
     F: FnMut(String, usize, usize) -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
@@ -467,12 +469,12 @@ where
     // Landsat 8/9 files by their names, others by the visitor's choices; the rest (a DEM) is
     // listed as unused: neither classifier takes elevation.
     for (file, band, channel) in &choices {
-        if let Some(s) = sources.iter().find(|s| &s.name == file) {
+        if let Some(s) = sources.iter().find(|s| s.name() == file) {
             builder.map_band(*channel, Box::new(s.clone()), *band);
         }
     }
     for s in sources {
-        if is_landsat89(&s.name) {
+        if is_landsat89(s.name()) {
             builder.add_file(Box::new(s));
         }
     }

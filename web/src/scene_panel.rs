@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::assign::{self, Assignable, BandAssignment, Choice};
+use crate::exports::{ExportBlobs, Exports};
 use crate::files;
 use crate::map_view::{MapLayers, MapView, draw, png_data_url};
 use crate::mapping::{self, Compute, MapResult, Shown};
@@ -16,6 +17,9 @@ use crate::self_check;
 use crate::timing::{Timings, now_ms};
 use crate::worker::Job;
 use crate::worker_client::{self, Canceller, RunError};
+
+/// Bytes read from the start of an unnamed GeoTIFF to find its band count.
+const HEADER_BYTES: f64 = 1024.0 * 1024.0;
 
 /// Lets the browser paint between steps of a long computation.
 async fn yield_now() {
@@ -30,15 +34,6 @@ async fn sleep_ms(ms: i32) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-fn blob_url(bytes: &[u8], mime: &str) -> Option<String> {
-    let array = js_sys::Array::new();
-    array.push(&js_sys::Uint8Array::from(bytes));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &options).ok()?;
-    web_sys::Url::create_object_url_with_blob(&blob).ok()
 }
 
 /// What the scene panel needs from the page: the model and the devices, once known.
@@ -88,6 +83,7 @@ async fn map_on_page(
     let started = now_ms();
     let (sources, read_errors) = files::read_all(&list).await;
     let read_ms = now_ms() - started;
+    let read_mb = crate::timing::wasm_memory_bytes() / 1_048_576.0;
     let mut result = mapping::run(
         sources,
         choices,
@@ -103,7 +99,7 @@ async fn map_on_page(
     result
         .timings
         .0
-        .insert(0, ("read files into memory".into(), read_ms));
+        .insert(0, ("read files into memory".into(), read_ms, read_mb));
     Ok((result, read_errors))
 }
 
@@ -207,23 +203,33 @@ pub fn ScenePanel(
             })
             .await
             {
-                Ok((r, read_errors)) => Ok((r, read_errors, "a background worker".to_string())),
+                Ok((r, read_errors, exports)) => {
+                    Ok((r, read_errors, exports, "a background worker".to_string()))
+                }
                 Err(RunError::NoWorker(why)) if !cancel.get_untracked() => {
                     web_sys::console::warn_1(&format!("no mapping worker: {why}").into());
                     map_on_page(list, choices, model, computes, status, cancel)
                         .await
-                        .map(|(r, e)| (r, e, format!("the page's thread (no worker: {why})")))
+                        .map(|(mut r, e)| {
+                            let exports = Exports::take(&mut r);
+                            (
+                                r,
+                                e,
+                                exports,
+                                format!("the page's thread (no worker: {why})"),
+                            )
+                        })
                         .map_err(RunError::Stopped)
                 }
                 Err(e) => Err(e),
             };
             match outcome {
-                Ok((r, read_errors, ran_in)) => {
+                Ok((r, read_errors, exports, ran_in)) => {
                     errors.update(|list| list.extend(read_errors));
                     if r.network.is_none() {
                         shown.set(Shown::Ndsi);
                     }
-                    result.set(Some(MapResultView::new(r, ran_in)));
+                    result.set(Some(MapResultView::new(r, exports, ran_in)));
                     status.set("mapping done".into());
                 }
                 Err(RunError::Stopped(e) | RunError::NoWorker(e)) if e == mapping::CANCELLED => {
@@ -260,16 +266,22 @@ pub fn ScenePanel(
                 mut refused,
                 errors: mut file_errors,
             } = files::screen(list);
-            // Band counts of the GeoTIFFs without a Landsat 8/9 name: these files are read whole
-            // here (only their header is used; reading just the head is a to-do) and again by
-            // the worker when mapping. Landsat-named files are not read on this thread.
+            // Band counts of the GeoTIFFs without a Landsat 8/9 name, from their first bytes
+            // (the whole file when its header lies further in, as in some non-cloud-optimised
+            // GeoTIFFs). Landsat-named files are not read on this thread.
             let mut unnamed = Vec::new();
             let mut unreadable = Vec::new();
             for file in kept
                 .iter()
                 .filter(|f| assign::needs_bands_chosen(&f.name()))
             {
-                match files::read(file).await {
+                let head = match files::read_head(file, HEADER_BYTES).await {
+                    Ok(h) if assign::band_count(&h).is_none() && file.size() > HEADER_BYTES => {
+                        files::read(file).await
+                    }
+                    other => other,
+                };
+                match head {
                     Ok(s) => unnamed.push(s),
                     Err(e) => {
                         file_errors.push(e);
@@ -362,7 +374,11 @@ pub fn ScenePanel(
                 t.0.extend(r.result.timings.0.iter().cloned());
             }
         });
-        t.0.push(("render map layers (PNG)".into(), render_ms.get()));
+        t.0.push((
+            "render map layers (PNG)".into(),
+            render_ms.get(),
+            crate::timing::wasm_memory_bytes() / 1_048_576.0,
+        ));
         t
     };
 
@@ -492,7 +508,7 @@ pub fn ScenePanel(
                 <details class="timings">
                     <summary>"How long each step took"</summary>
                     <dl>
-                        {move || all_timings().0.into_iter().map(|(stage, ms)| view! {
+                        {move || all_timings().0.into_iter().map(|(stage, ms, _)| view! {
                             <dt>{stage}</dt><dd>{format!("{ms:.0} ms")}</dd>
                         }).collect_view()}
                     </dl>
@@ -525,16 +541,15 @@ struct ExportUrls {
 }
 
 impl ExportUrls {
-    fn new(c: &Option<mapping::Classification>) -> Option<ExportUrls> {
-        let c = c.as_ref()?;
-        Some(ExportUrls {
-            geotiff: blob_url(&c.geotiff, "image/tiff"),
-            geojson: c
-                .geojson
-                .as_ref()
-                .ok()
-                .and_then(|g| blob_url(g.as_bytes(), "application/geo+json")),
-        })
+    fn new(blobs: &ExportBlobs) -> ExportUrls {
+        let url = |b: &Option<web_sys::Blob>| {
+            b.as_ref()
+                .and_then(|b| web_sys::Url::create_object_url_with_blob(b).ok())
+        };
+        ExportUrls {
+            geotiff: url(&blobs.geotiff),
+            geojson: url(&blobs.geojson),
+        }
     }
 
     fn get(&self, export: Export) -> Option<&String> {
@@ -563,11 +578,17 @@ pub struct MapResultView {
 }
 
 impl MapResultView {
-    fn new(result: MapResult, ran_in: String) -> Self {
+    fn new(result: MapResult, exports: Exports, ran_in: String) -> Self {
         MapResultView {
             ran_in,
-            network: ExportUrls::new(&result.network),
-            ndsi: ExportUrls::new(&result.ndsi),
+            network: result
+                .network
+                .is_some()
+                .then(|| ExportUrls::new(&exports.network)),
+            ndsi: result
+                .ndsi
+                .is_some()
+                .then(|| ExportUrls::new(&exports.ndsi)),
             result,
         }
     }

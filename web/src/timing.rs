@@ -25,25 +25,29 @@ pub fn wasm_memory_bytes() -> f64 {
         .into()
 }
 
-/// Named stage durations in milliseconds, in the order they ran.
+/// Named stages in the order they ran: name, milliseconds, and MiB of wasm memory of the module
+/// that ran it at the stage's end (memory only grows, so the first stage after which it jumps
+/// is the one that needed it).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Timings(pub Vec<(String, f64)>);
+pub struct Timings(pub Vec<(String, f64, f64)>);
 
 impl Timings {
     /// Records `stage` as having run from `since` (a [`now_ms`] reading) until now; returns now.
     pub fn stage(&mut self, stage: impl Into<String>, since: f64) -> f64 {
         let now = now_ms();
-        self.0.push((stage.into(), now - since));
+        self.0
+            .push((stage.into(), now - since, wasm_memory_bytes() / 1_048_576.0));
         now
     }
 
-    /// As JSON: `{"stages": [[name, ms], …], "wasm_memory_mb": …, "mapping_memory_mb": …}`, the
-    /// last the peak of the module that mapped ([`crate::mapping::MapResult::memory_mb`]).
+    /// As JSON: `{"stages": [[name, ms, wasm MiB], …], "wasm_memory_mb": …,
+    /// "mapping_memory_mb": …}`, the last the peak of the module that mapped
+    /// ([`crate::mapping::MapResult::memory_mb`]).
     pub fn to_json(&self, mapping_memory_mb: Option<f64>) -> String {
         let stages: Vec<String> = self
             .0
             .iter()
-            .map(|(name, ms)| format!("[{:?}, {ms:.1}]", name))
+            .map(|(name, ms, mb)| format!("[{:?}, {ms:.1}, {mb:.1}]", name))
             .collect();
         format!(
             "{{\"stages\": [{}], \"wasm_memory_mb\": {:.1}, \"mapping_memory_mb\": {}}}",

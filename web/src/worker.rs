@@ -5,7 +5,8 @@
 //! Protocol (every message a bincode [`Report`] or [`Job`] in a `Uint8Array`): the worker says
 //! [`Report::Ready`]; the page sends `{job, files}` (a [`Job`] and the dropped `File`s, which
 //! cross without copying their bytes); the worker answers with [`Report::Progress`] after each
-//! step and ends with [`Report::Done`], [`Report::Failed`] or, on a bug, [`Report::Panicked`].
+//! step and ends with [`Report::Done`] (sent as `{report, exports}`: the export files travel
+//! as blobs, see [`crate::exports`]), [`Report::Failed`] or, on a bug, [`Report::Panicked`].
 
 use js_sys::{Array, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
@@ -13,11 +14,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::exports::Exports;
 use crate::files;
 use crate::mapping::{self, Compute, MapResult};
 use crate::model;
 use crate::self_check;
-use crate::timing::now_ms;
 
 /// What the page asks the worker to map (the files travel beside it).
 #[derive(Serialize, Deserialize)]
@@ -62,8 +63,19 @@ impl Report {
         Uint8Array::from(&bytes[..])
     }
 
-    /// Decodes a message from the worker.
-    pub fn decode(data: &JsValue) -> Report {
+    /// Decodes a message from the worker, with the export files that come with
+    /// [`Report::Done`].
+    pub fn decode(data: &JsValue) -> (Report, Exports) {
+        match Reflect::get(data, &"report".into()) {
+            Ok(report) if report.is_instance_of::<Uint8Array>() => {
+                let exports = Reflect::get(data, &"exports".into()).unwrap_or(JsValue::NULL);
+                (Report::decode_bytes(&report), Exports::from_js(&exports))
+            }
+            _ => (Report::decode_bytes(data), Exports::default()),
+        }
+    }
+
+    fn decode_bytes(data: &JsValue) -> Report {
         let bytes = data
             .dyn_ref::<Uint8Array>()
             .map(Uint8Array::to_vec)
@@ -93,6 +105,19 @@ fn post(report: &Report) {
     }
 }
 
+/// Posts the final report with the run's export files beside it: `{report, exports}`.
+fn post_done(report: &Report, exports: &Exports) {
+    let data = report.encode();
+    let message = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| Reflect::set(&message, &key.into(), value);
+    let sent = set("report", &data)
+        .and_then(|_| set("exports", &exports.to_js()))
+        .and_then(|_| scope().post_message_with_transfer(&message, &Array::of1(&data.buffer())));
+    if let Err(e) = sent {
+        web_sys::console::error_2(&"glacier worker: postMessage failed".into(), &e);
+    }
+}
+
 /// The worker's entry point (called from `main` instead of mounting the page): reports panics to
 /// the page, listens for jobs, and says it is ready.
 pub fn start() {
@@ -102,11 +127,13 @@ pub fn start() {
     }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
         wasm_bindgen_futures::spawn_local(async move {
-            let report = match job(ev.data()).await {
-                Ok((result, read_errors)) => Report::Done(Box::new(result), read_errors),
-                Err(e) => Report::Failed(e),
-            };
-            post(&report);
+            match job(ev.data()).await {
+                Ok((mut result, read_errors)) => {
+                    let exports = Exports::take(&mut result);
+                    post_done(&Report::Done(Box::new(result), read_errors), &exports);
+                }
+                Err(e) => post(&Report::Failed(e)),
+            }
         });
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -131,9 +158,8 @@ async fn job(data: JsValue) -> Result<(MapResult, Vec<String>), String> {
         .filter_map(|f| f.dyn_into().ok())
         .collect();
 
-    let started = now_ms();
-    let (sources, read_errors) = files::read_all(&files).await;
-    let read_ms = now_ms() - started;
+    // Read on demand (a window at a time), never whole: see `files::BlobSource`.
+    let (sources, read_errors) = files::readable(files);
 
     let mut notes = Vec::new();
     let model = match job.model.as_deref().map(model::verify) {
@@ -173,10 +199,6 @@ async fn job(data: JsValue) -> Result<(MapResult, Vec<String>), String> {
         std::future::ready(true)
     })
     .await?;
-    result
-        .timings
-        .0
-        .insert(0, ("read files into memory (worker)".into(), read_ms));
     notes.append(&mut result.notes);
     result.notes = notes;
     Ok((result, read_errors))

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
+use crate::exports::Exports;
 use crate::mapping::{CANCELLED, MapResult};
 use crate::worker::{Job, Report};
 
@@ -32,7 +33,7 @@ pub enum RunError {
 /// A started worker with its listeners (they live as long as it does).
 struct Running {
     worker: Worker,
-    tx: UnboundedSender<Report>,
+    tx: UnboundedSender<(Report, Exports)>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
@@ -48,7 +49,9 @@ impl Canceller {
         match self.0.borrow_mut().take() {
             Some(running) => {
                 running.worker.terminate();
-                let _ = running.tx.unbounded_send(Report::Failed(CANCELLED.into()));
+                let _ = running
+                    .tx
+                    .unbounded_send((Report::Failed(CANCELLED.into()), Exports::default()));
                 true
             }
             None => false,
@@ -103,7 +106,7 @@ fn bootstrap_url(glue: &str) -> Result<String, String> {
 }
 
 /// Starts the worker; its reports arrive on the returned channel.
-fn spawn(canceller: &Canceller) -> Result<UnboundedReceiver<Report>, String> {
+fn spawn(canceller: &Canceller) -> Result<UnboundedReceiver<(Report, Exports)>, String> {
     let url = bootstrap_url(&glue_url()?)?;
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
@@ -116,7 +119,7 @@ fn spawn(canceller: &Canceller) -> Result<UnboundedReceiver<Report>, String> {
         Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             let data = ev.data();
             let report = match data.as_string() {
-                Some(text) => Report::Failed(text),
+                Some(text) => (Report::Failed(text), Exports::default()),
                 None => Report::decode(&data),
             };
             let _ = tx.unbounded_send(report);
@@ -125,10 +128,10 @@ fn spawn(canceller: &Canceller) -> Result<UnboundedReceiver<Report>, String> {
     let on_error = {
         let tx = tx.clone();
         Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
-            let _ = tx.unbounded_send(Report::Failed(format!(
-                "the mapping worker failed: {}",
-                ev.message()
-            )));
+            let _ = tx.unbounded_send((
+                Report::Failed(format!("the mapping worker failed: {}", ev.message())),
+                Exports::default(),
+            ));
         })
     };
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -152,10 +155,13 @@ fn start_timeout(canceller: &Canceller, ready: Rc<Cell<bool>>) {
     };
     let fire = Closure::once_into_js(move || {
         if !ready.get() {
-            let _ = tx.unbounded_send(Report::Failed(format!(
-                "it did not start within {} s",
-                START_TIMEOUT_MS / 1000
-            )));
+            let _ = tx.unbounded_send((
+                Report::Failed(format!(
+                    "it did not start within {} s",
+                    START_TIMEOUT_MS / 1000
+                )),
+                Exports::default(),
+            ));
         }
     });
     if let Some(w) = web_sys::window() {
@@ -166,7 +172,8 @@ fn start_timeout(canceller: &Canceller, ready: Rc<Cell<bool>>) {
     }
 }
 
-/// Maps `files` in a new worker; `progress(stage, done, total)` is called for each step.
+/// Maps `files` in a new worker; `progress(stage, done, total)` is called for each step. The
+/// result comes with its export files.
 ///
 /// # Errors
 /// [`RunError`]: no worker, the run's own message (or [`CANCELLED`]), or a panic.
@@ -175,12 +182,12 @@ pub async fn map(
     job: &Job,
     canceller: &Canceller,
     mut progress: impl FnMut(String, usize, usize),
-) -> Result<(MapResult, Vec<String>), RunError> {
+) -> Result<(MapResult, Vec<String>, Exports), RunError> {
     let mut rx = spawn(canceller).map_err(RunError::NoWorker)?;
     let ready = Rc::new(Cell::new(false));
     start_timeout(canceller, ready.clone());
     let outcome = loop {
-        let Some(report) = rx.next().await else {
+        let Some((report, exports)) = rx.next().await else {
             break Err(RunError::Stopped(CANCELLED.into()));
         };
         match report {
@@ -191,7 +198,7 @@ pub async fn map(
                 }
             }
             Report::Progress { stage, done, total } => progress(stage, done, total),
-            Report::Done(result, read_errors) => break Ok((*result, read_errors)),
+            Report::Done(result, read_errors) => break Ok((*result, read_errors, exports)),
             Report::Failed(e) if e == CANCELLED => break Err(RunError::Stopped(e)),
             Report::Failed(e) if !ready.get() => break Err(RunError::NoWorker(e)),
             Report::Failed(e) => break Err(RunError::Stopped(e)),

@@ -20,5 +20,5 @@ pub mod tiling;
 pub use channels::{ChannelName, ChannelReader};
 pub use error::InputError;
 pub use scene::{BandSource, Scene, SceneBuilder};
-pub use source::{BytesSource, FileSource};
+pub use source::{BytesSource, FileSource, ReadSeek};
 pub use spec::{ChannelStats, InputSpec, Normalisation, StatsAccumulator, scene_statistics};

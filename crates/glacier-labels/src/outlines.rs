@@ -43,6 +43,14 @@ pub enum LabelError {
         #[source]
         source: glacier_raster::ProjectionError,
     },
+    /// Polygons could not be written as GeoJSON.
+    #[error("{file}: cannot write the GeoJSON ({detail})")]
+    Encoding {
+        /// File name.
+        file: String,
+        /// What the encoder said.
+        detail: String,
+    },
 }
 
 /// One polygon: its rings (outer boundary and holes), each a closed list of `(x, y)`.

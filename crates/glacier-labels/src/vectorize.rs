@@ -20,6 +20,9 @@ pub struct PixelPolygon {
     pub pixels: u64,
 }
 
+/// A closed list of pixel-corner positions `(col, row)`.
+type Ring = Vec<(u32, u32)>;
+
 /// Directions of a step along pixel edges (image axes: x right, y down).
 const EAST: u8 = 1;
 const SOUTH: u8 = 2;
@@ -35,56 +38,84 @@ fn step(x: u32, y: u32, dir: u8) -> (u32, u32) {
     }
 }
 
-/// Labels the 4-connected patches of `glacier` pixels: `0` for not glacier, `1..` per patch.
-/// Returns the labels and the pixel count of each patch (index = label − 1).
-fn label_patches(glacier: &[bool], width: usize) -> (Vec<u32>, Vec<u64>) {
-    let mut parent: Vec<u32> = vec![0];
-    fn find(parent: &mut [u32], mut a: u32) -> u32 {
-        while parent[a as usize] != a {
-            parent[a as usize] = parent[parent[a as usize] as usize];
-            a = parent[a as usize];
+/// 4-connected patch labels computed one row at a time (union–find over provisional labels),
+/// so memory holds two rows of labels rather than one per pixel. A provisional label's root
+/// ([`RowLabels::root`]) is final once every row is labelled; roots number the patches in
+/// order of their first pixel (row-major), since a patch's first pixel opens its smallest label.
+struct RowLabels {
+    /// Union–find parents of the provisional labels (`0` = not glacier).
+    parent: Vec<u32>,
+    /// Pixels labelled with each provisional label.
+    pixels: Vec<u64>,
+    /// Labels of the previous row and of the current one.
+    above: Vec<u32>,
+    current: Vec<u32>,
+}
+
+impl RowLabels {
+    fn new(width: usize) -> RowLabels {
+        RowLabels {
+            parent: vec![0],
+            pixels: vec![0],
+            above: vec![0; width],
+            current: vec![0; width],
+        }
+    }
+
+    fn root(&mut self, mut a: u32) -> u32 {
+        while self.parent[a as usize] != a {
+            let grand = self.parent[self.parent[a as usize] as usize];
+            self.parent[a as usize] = grand;
+            a = grand;
         }
         a
     }
-    let mut labels = vec![0u32; glacier.len()];
-    for i in 0..glacier.len() {
-        if !glacier[i] {
-            continue;
-        }
-        let up = if i >= width { labels[i - width] } else { 0 };
-        let left = if i % width > 0 { labels[i - 1] } else { 0 };
-        labels[i] = match (up, left) {
-            (0, 0) => {
-                let next = parent.len() as u32;
-                parent.push(next);
-                next
+
+    /// Moves on to the next row, whose glacier pixels `glacier(col)` tells.
+    fn next_row(&mut self, glacier: impl Fn(usize) -> bool) {
+        std::mem::swap(&mut self.above, &mut self.current);
+        for c in 0..self.current.len() {
+            if !glacier(c) {
+                self.current[c] = 0;
+                continue;
             }
-            (a, 0) | (0, a) => a,
-            (a, b) => {
-                let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-                parent[ra.max(rb) as usize] = ra.min(rb);
-                ra.min(rb)
+            let up = self.above[c];
+            let left = if c > 0 { self.current[c - 1] } else { 0 };
+            let label = match (up, left) {
+                (0, 0) => {
+                    let next = self.parent.len() as u32;
+                    self.parent.push(next);
+                    self.pixels.push(0);
+                    next
+                }
+                (a, 0) | (0, a) => a,
+                (a, b) => {
+                    let (ra, rb) = (self.root(a), self.root(b));
+                    self.parent[ra.max(rb) as usize] = ra.min(rb);
+                    ra.min(rb)
+                }
+            };
+            self.pixels[label as usize] += 1;
+            self.current[c] = label;
+        }
+    }
+
+    /// Patch index (0-based, in order of first pixel) of every provisional label, and each
+    /// patch's pixel count.
+    fn patches(mut self) -> (Vec<usize>, Vec<u64>) {
+        let mut index = vec![usize::MAX; self.parent.len()];
+        let mut counts = Vec::new();
+        for l in 1..self.parent.len() as u32 {
+            let root = self.root(l);
+            if index[root as usize] == usize::MAX {
+                index[root as usize] = counts.len();
+                counts.push(0);
             }
-        };
-    }
-    // Compact the roots to 1..=n.
-    let mut compact = vec![0u32; parent.len()];
-    let mut counts = Vec::new();
-    for l in 1..parent.len() as u32 {
-        let root = find(&mut parent, l);
-        if compact[root as usize] == 0 {
-            counts.push(0);
-            compact[root as usize] = counts.len() as u32;
+            index[l as usize] = index[root as usize];
+            counts[index[l as usize]] += self.pixels[l as usize];
         }
-        compact[l as usize] = compact[root as usize];
+        (index, counts)
     }
-    for l in &mut labels {
-        if *l != 0 {
-            *l = compact[*l as usize];
-            counts[*l as usize - 1] += 1;
-        }
-    }
-    (labels, counts)
 }
 
 /// The glacier patches of a `width × height` mask (`is_glacier` picks the glacier values), as
@@ -92,6 +123,8 @@ fn label_patches(glacier: &[bool], width: usize) -> (Vec<u32>, Vec<u64>) {
 ///
 /// Two glacier pixels touching only at a corner belong to different patches (4-connectivity,
 /// `gdal_polygonize`'s default); their rings meet at that corner without crossing.
+///
+/// Memory beyond the mask and the polygons: one byte per pixel corner and two rows of labels.
 pub fn polygonize(
     mask: &[u8],
     width: u32,
@@ -99,23 +132,24 @@ pub fn polygonize(
     is_glacier: impl Fn(u8) -> bool,
 ) -> Vec<PixelPolygon> {
     let (w, h) = (width as usize, height as usize);
-    let glacier: Vec<bool> = mask.iter().take(w * h).map(|v| is_glacier(*v)).collect();
     let at = |c: i64, r: i64| -> bool {
         c >= 0
             && r >= 0
             && (c as usize) < w
             && (r as usize) < h
-            && glacier[r as usize * w + c as usize]
+            && mask
+                .get(r as usize * w + c as usize)
+                .is_some_and(|v| is_glacier(*v))
     };
     // Outgoing boundary edges at each pixel corner (low 4 bits) and which were walked (high 4).
     let vw = w + 1;
     let mut edges = vec![0u8; vw * (h + 1)];
     for r in 0..h {
         for c in 0..w {
-            if !glacier[r * w + c] {
+            let (ci, ri) = (c as i64, r as i64);
+            if !at(ci, ri) {
                 continue;
             }
-            let (ci, ri) = (c as i64, r as i64);
             if !at(ci, ri - 1) {
                 edges[r * vw + c] |= EAST;
             }
@@ -130,69 +164,85 @@ pub fn polygonize(
             }
         }
     }
-    let (labels, counts) = label_patches(&glacier, w);
+    // Rings in the order they are found, with the provisional label of their patch and whether
+    // they are outer rings (clockwise on the image) or holes.
+    let mut rings: Vec<(u32, Ring, bool)> = Vec::new();
+    let mut labels = RowLabels::new(w);
+    for sy in 0..=h {
+        // Labels of pixel rows sy − 1 (`above`) and sy (`current`): a ring starting at corner
+        // row sy names its patch by a pixel in one of them.
+        labels.next_row(|c| at(c as i64, sy as i64));
+        for sx in 0..vw {
+            let start = sy * vw + sx;
+            while edges[start] & 0x0f & !(edges[start] >> 4) != 0 {
+                let free = edges[start] & 0x0f & !(edges[start] >> 4);
+                let first = free & free.wrapping_neg();
+                let (sx, sy) = (sx as u32, sy as u32);
+                // The pixel on the right of the first edge (the glacier side) names the patch.
+                let label = match first {
+                    EAST => labels.current[sx as usize],
+                    SOUTH => labels.current[sx as usize - 1],
+                    WEST => labels.above[sx as usize - 1],
+                    _ => labels.above[sx as usize],
+                };
+                let mut ring = vec![(sx, sy)];
+                let (mut x, mut y, mut dir) = (sx, sy, first);
+                loop {
+                    edges[y as usize * vw + x as usize] |= dir << 4;
+                    (x, y) = step(x, y, dir);
+                    let here = edges[y as usize * vw + x as usize] & 0x0f;
+                    // Two ways on at a corner shared by diagonal glacier pixels: turn right,
+                    // which keeps each pixel's corner in its own ring (4-connectivity).
+                    let next = if here.count_ones() == 2 {
+                        match dir {
+                            SOUTH => WEST,
+                            NORTH => EAST,
+                            EAST => SOUTH,
+                            _ => NORTH,
+                        }
+                    } else {
+                        here
+                    };
+                    if edges[y as usize * vw + x as usize] & (next << 4) != 0 {
+                        break; // back on the first edge: the ring is closed
+                    }
+                    if next != dir {
+                        ring.push((x, y));
+                    }
+                    dir = next;
+                }
+                if ring.len() > 1 && ring[0] == (x, y) && dir == first {
+                    // The start lies mid-way along a straight run: it is not a corner.
+                    ring.remove(0);
+                }
+                let closing = ring[0];
+                ring.push(closing);
+                let outer = signed_area(&ring) > 0.0;
+                rings.push((label, ring, outer));
+            }
+        }
+    }
+    drop(edges);
+    let (index, counts) = labels.patches();
     let mut polygons: Vec<PixelPolygon> = counts
-        .iter()
-        .map(|&pixels| PixelPolygon {
+        .into_iter()
+        .map(|pixels| PixelPolygon {
             rings: Vec::new(),
             pixels,
         })
         .collect();
-    let mut holes: Vec<(u32, Vec<(u32, u32)>)> = Vec::new();
-    for start in 0..edges.len() {
-        while edges[start] & 0x0f & !(edges[start] >> 4) != 0 {
-            let free = edges[start] & 0x0f & !(edges[start] >> 4);
-            let first = free & free.wrapping_neg();
-            let (sx, sy) = ((start % vw) as u32, (start / vw) as u32);
-            // The pixel on the right of the first edge (the glacier side) names the patch.
-            let pixel = match first {
-                EAST => (sx, sy),
-                SOUTH => (sx - 1, sy),
-                WEST => (sx - 1, sy - 1),
-                _ => (sx, sy - 1),
-            };
-            let label = labels[pixel.1 as usize * w + pixel.0 as usize];
-            let mut ring = vec![(sx, sy)];
-            let (mut x, mut y, mut dir) = (sx, sy, first);
-            loop {
-                edges[y as usize * vw + x as usize] |= dir << 4;
-                (x, y) = step(x, y, dir);
-                let here = edges[y as usize * vw + x as usize] & 0x0f;
-                // Two ways on at a corner shared by diagonal glacier pixels: turn right, which
-                // keeps each pixel's corner in its own ring (4-connectivity).
-                let next = if here.count_ones() == 2 {
-                    match dir {
-                        SOUTH => WEST,
-                        NORTH => EAST,
-                        EAST => SOUTH,
-                        _ => NORTH,
-                    }
-                } else {
-                    here
-                };
-                if edges[y as usize * vw + x as usize] & (next << 4) != 0 {
-                    break; // back on the first edge: the ring is closed
-                }
-                if next != dir {
-                    ring.push((x, y));
-                }
-                dir = next;
-            }
-            if ring.len() > 1 && ring[0] == (x, y) && dir == first {
-                // The start lies mid-way along a straight run: it is not a corner.
-                ring.remove(0);
-            }
-            let closing = ring[0];
-            ring.push(closing);
-            if signed_area(&ring) > 0.0 {
-                polygons[label as usize - 1].rings.insert(0, ring);
-            } else {
-                holes.push((label, ring));
-            }
+    // Each patch has one outer ring; it goes first, then the holes in the order found.
+    let mut holes = Vec::new();
+    for (label, ring, outer) in rings {
+        let patch = index[label as usize];
+        if outer {
+            polygons[patch].rings.insert(0, ring);
+        } else {
+            holes.push((patch, ring));
         }
     }
-    for (label, ring) in holes {
-        polygons[label as usize - 1].rings.push(ring);
+    for (patch, ring) in holes {
+        polygons[patch].rings.push(ring);
     }
     polygons
 }
@@ -231,7 +281,13 @@ pub fn to_geojson(
     let pixel_km2 =
         (grid.transform.dx * grid.transform.dy - grid.transform.rx * grid.transform.ry).abs() / 1e6;
     let round = |v: f64| (v * DEGREE_DECIMALS).round() / DEGREE_DECIMALS;
-    let mut features = Vec::with_capacity(polygons.len());
+    // Features are written one at a time, so memory holds the text and one feature.
+    let encoding = |e: geojson::Error| LabelError::Encoding {
+        file: name.to_owned(),
+        detail: e.to_string(),
+    };
+    let mut text = Vec::new();
+    let mut writer = geojson::FeatureWriter::from_writer(&mut text);
     for (id, polygon) in polygons.iter().enumerate() {
         let mut rings = Vec::with_capacity(polygon.rings.len());
         for ring in &polygon.rings {
@@ -256,19 +312,21 @@ pub fn to_geojson(
             "area_km2".into(),
             ((polygon.pixels as f64 * pixel_km2 * 1e6).round() / 1e6).into(),
         );
-        features.push(geojson::Feature {
+        let feature = geojson::Feature {
             geometry: Some(geojson::Geometry::new(geojson::GeometryValue::new_polygon(
                 rings,
             ))),
             properties: Some(properties),
             ..Default::default()
-        });
+        };
+        writer.write_feature(&feature).map_err(encoding)?;
     }
-    let collection = geojson::FeatureCollection {
-        features,
-        ..Default::default()
-    };
-    Ok(geojson::GeoJson::from(collection).to_string())
+    writer.finish().map_err(encoding)?;
+    drop(writer);
+    String::from_utf8(text).map_err(|e| LabelError::Encoding {
+        file: name.to_owned(),
+        detail: e.to_string(),
+    })
 }
 
 #[cfg(test)]
