@@ -372,6 +372,22 @@ mod tests {
     }
 
     #[test]
+    fn arms_that_meet_only_in_the_last_row_are_one_patch() {
+        // Row by row the two arms get different labels; the bottom row joins them.
+        let (m, w, h) = mask(&["#.#", "#.#", "###", "...", "#.."]);
+        let p = polygonize(&m, w, h, |v| v == 1);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(p[0].pixels, 7);
+        assert_eq!(p[0].rings.len(), 1, "the gap opens to the top: no hole");
+        assert_eq!(signed_area(&p[0].rings[0]), 7.0);
+        assert_eq!(p[1].pixels, 1);
+        assert_eq!(
+            p[1].rings,
+            vec![vec![(0, 4), (1, 4), (1, 5), (0, 5), (0, 4)]]
+        );
+    }
+
+    #[test]
     fn diagonal_pixels_are_separate_patches() {
         let (m, w, h) = mask(&["#.", ".#"]);
         let p = polygonize(&m, w, h, |v| v == 1);
