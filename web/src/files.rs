@@ -114,9 +114,7 @@ impl BlobSource {
             file,
         }
     }
-}
 
-impl BlobSource {
     /// Reads the file's first byte (nothing for an empty file): whether the browser can still
     /// read it.
     fn first_byte(&self) -> io::Result<()> {
@@ -126,10 +124,12 @@ impl BlobSource {
             .file
             .slice_with_f64_and_f64(0.0, 1.0)
             .map_err(|e| io::Error::other(format!("{e:?}")))?;
-        reader
-            .read_as_array_buffer(&head)
-            .map(drop)
-            .map_err(|e| io::Error::other(format!("the browser could not read it ({e:?})")))
+        reader.read_as_array_buffer(&head).map(drop).map_err(|e| {
+            io::Error::other(format!(
+                "the browser could not read it ({e:?}); it may have been moved or deleted \
+                     since it was dropped; drop it again"
+            ))
+        })
     }
 }
 
