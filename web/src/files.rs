@@ -73,9 +73,9 @@ pub async fn read_head(file: &web_sys::File, limit: f64) -> Result<BytesSource, 
         return read(file).await;
     }
     let name = file.name();
-    let head = file
-        .slice_with_f64_and_f64(0.0, limit)
-        .map_err(|e| format!("{name}: the browser could not read the file ({e:?})"))?;
+    let head = file.slice_with_f64_and_f64(0.0, limit).map_err(|e| {
+        format!("{name}: the browser could not read the file ({e:?}); drop it again")
+    })?;
     match JsFuture::from(head.array_buffer()).await {
         Ok(buffer) => Ok(BytesSource::new(name, Uint8Array::new(&buffer).to_vec())),
         Err(e) => Err(format!(
@@ -155,9 +155,10 @@ impl FileSource for BlobSource {
     }
 }
 
-/// Bytes fetched by one `FileReaderSync` call of a [`BlobReader`], at multiples of this size:
-/// each call costs milliseconds whatever its size (measured in Chromium: ≈ 5 ms a call for the
-/// ≈ 90 kB tiles of a scene-sized band), so tiles are read a few MiB at a time.
+/// Bytes fetched by one `FileReaderSync` call of a [`BlobReader`], at multiples of this size.
+/// Calls are slow (measured in Chromium: one call per ≈ 90 kB tile of a scene-sized band added
+/// ≈ 13 s over ≈ 2 600 calls, ≈ 5 ms each), so tiles are read a few MiB at a time; with 4 MiB
+/// blocks the first pass over that scene took 3.5 s.
 const BLOCK: u64 = 4 << 20;
 /// Blocks each open file keeps: a row of network tiles spans about two.
 const BLOCKS_KEPT: usize = 3;
@@ -180,7 +181,11 @@ impl BlobReader<'_> {
         let slice = self
             .blob
             .slice_with_f64_and_f64(start as f64, end as f64)
-            .map_err(|e| io::Error::other(format!("slicing the file failed: {e:?}")))?;
+            .map_err(|e| {
+                io::Error::other(format!(
+                    "the browser could not cut a piece of the file ({e:?}); drop it again"
+                ))
+            })?;
         let bytes = self.reader.read_as_array_buffer(&slice).map_err(|e| {
             io::Error::other(format!(
                 "the browser could not read the file ({e:?}); it may have been moved or \
