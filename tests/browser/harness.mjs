@@ -4,6 +4,7 @@ import { readFile, mkdtemp, mkdir } from "node:fs/promises";
 import { readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, extname, normalize, resolve } from "node:path";
+import { spawnSync } from "node:child_process";
 import { chromium } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
@@ -155,6 +156,20 @@ export async function waitDone(page, timeoutMs = 240_000) {
     null,
     { timeout: timeoutMs, polling: 250 },
   );
+}
+
+/**
+ * glacier-testdata's rule for programs a check needs (GDAL's, from Debian's gdal-bin, which
+ * `cargo xtask setup` installs): true when `name` starts; otherwise false with a SKIPPED message
+ * naming `what` is skipped, or an error under CI=true, where nothing may pass by skipping.
+ */
+export function requireTool(name, what) {
+  const run = spawnSync(name, ["--version"], { stdio: "ignore" });
+  if (!run.error) return true;
+  const why = `${name} cannot be started (${run.error.code}); cargo xtask setup installs it (Debian: gdal-bin)`;
+  if (process.env.CI === "true") throw new Error(`CI=true but ${why}: ${what} cannot run`);
+  console.log(`    SKIPPED (${what}): ${why}`);
+  return false;
 }
 
 export const ARTIFACTS = resolve("artifacts");

@@ -3,39 +3,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::adapter::{self, AdapterInfo};
+use crate::adapter::AdapterInfo;
+use crate::backend::{self, Backend, Probes};
+use crate::engine::Engine;
 use crate::model;
-use crate::scene_panel::Engine;
-use crate::self_check::{self, ProbeRun};
-
-/// Which backend computes, and why.
-#[derive(Clone, Debug, PartialEq)]
-enum Backend {
-    /// WebGPU through burn's wgpu backend.
-    Gpu(AdapterInfo),
-    /// burn's flex CPU backend, with the reason WebGPU is not used.
-    Cpu(String),
-}
-
-impl Backend {
-    fn label(&self) -> String {
-        match self {
-            Backend::Gpu(info) => format!("GPU (WebGPU: {})", info.label()),
-            Backend::Cpu(reason) => format!("CPU (WebGPU unavailable: {reason})"),
-        }
-    }
-}
-
-/// `?backend=cpu` in the address forces the CPU path (for comparing the two, and for tests).
-fn cpu_forced() -> bool {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .is_some_and(|q| {
-            q.trim_start_matches('?')
-                .split('&')
-                .any(|p| p == "backend=cpu")
-        })
-}
+use crate::self_check::ProbeRun;
+use crate::test_hooks::{self, hang_if_asked};
+use crate::timeout::{self, within};
 
 fn values_json(run: Option<ProbeRun>) -> String {
     run.map(|r| {
@@ -64,7 +38,19 @@ pub fn App() -> impl IntoView {
         detected: RwSignal::new(false),
     };
     spawn_local(async move {
-        let loaded = model::fetch().await;
+        let limit = test_hooks::limit_ms("model", timeout::MODEL_MS);
+        let what = format!("the download of the model {}", model::MODEL_FILE);
+        let loaded = within(limit, &what, async {
+            hang_if_asked("model").await;
+            model::fetch().await
+        })
+        .await
+        .unwrap_or_else(|t| {
+            Err(format!(
+                "could not load the model: {t}; check the connection and reload the page (the \
+                 NDSI baseline still works)"
+            ))
+        });
         if let Err(e) = &loaded {
             errors.update(|list| list.push(e.clone()));
         }
@@ -78,46 +64,12 @@ pub fn App() -> impl IntoView {
             status.set(text.to_owned());
         }
     };
-    spawn_local(async move {
-        let mut gpu = None;
-        if cpu_forced() {
-            backend.set(Some(Backend::Cpu("disabled by ?backend=cpu".into())));
-        } else {
-            match adapter::request().await {
-                Err(reason) => backend.set(Some(Backend::Cpu(reason))),
-                Ok(info) => match self_check::gpu_device().await {
-                    Ok(device) => {
-                        gpu = Some(device);
-                        backend.set(Some(Backend::Gpu(info)));
-                    }
-                    Err(reason) => backend.set(Some(Backend::Cpu(reason))),
-                },
-            }
-        }
-
-        report("self-check on CPU…");
-        match self_check::run(&self_check::cpu_device()).await {
-            Ok(run) => cpu_run.set(Some(run)),
-            Err(e) => errors.update(|list| list.push(format!("CPU self-check failed: {e}"))),
-        }
-        if let Some(device) = gpu {
-            report("self-check on WebGPU…");
-            match self_check::run(&device).await {
-                Ok(run) => {
-                    gpu_run.set(Some(run));
-                    engine.gpu.set(Some(device));
-                }
-                Err(e) => {
-                    errors.update(|list| list.push(format!("WebGPU self-check failed: {e}")));
-                    backend.set(Some(Backend::Cpu(format!(
-                        "WebGPU failed the self-check: {e}"
-                    ))));
-                }
-            }
-        }
-        engine.detected.set(true);
-        report("self-check done");
-    });
+    let probes = Probes {
+        gpu: gpu_run,
+        cpu: cpu_run,
+        verdict: RwSignal::new(None),
+    };
+    spawn_local(backend::detect(backend, probes, errors, engine, report));
 
     let max_diff = move || match (gpu_run.get(), cpu_run.get()) {
         (Some(g), Some(c)) => {
@@ -149,7 +101,10 @@ pub fn App() -> impl IntoView {
                 <p class="intro">
                     "Map glaciers in a Landsat 8/9 scene without leaving your browser: the scene is "
                     "read, calibrated and classified on this computer (on its GPU through WebGPU "
-                    "when it has one), and nothing is uploaded anywhere."
+                    "when it has one), and your files are never uploaded. Besides the page and its model "
+                    "(from the site serving this page), the one thing fetched is the OpenStreetMap "
+                    "basemap for the area on screen, which tells OpenStreetMap's tile servers roughly "
+                    "where you are looking; switch it off under the map."
                 </p>
             </header>
             <crate::scene_panel::ScenePanel status=status errors=errors engine=engine />
@@ -210,6 +165,10 @@ pub fn App() -> impl IntoView {
                     <dd data-testid="probe-cpu-time">{move || timing(cpu_run.get())}</dd>
                     <dt>"Largest difference"</dt>
                     <dd data-testid="probe-max-diff">{max_diff}</dd>
+                    <dt>"Verdict"</dt>
+                    <dd data-testid="probe-verdict">
+                        {move || probes.verdict.get().unwrap_or_else(|| "—".into())}
+                    </dd>
                 </dl>
                 <output hidden data-testid="probe-gpu">{move || values_json(gpu_run.get())}</output>
                 <output hidden data-testid="probe-cpu">{move || values_json(cpu_run.get())}</output>

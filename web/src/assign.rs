@@ -1,9 +1,7 @@
 //! Files without a Landsat 8/9 name: the visitor says what their bands hold (the page's
 //! `--band NAME=FILE:K`), e.g. a stacked GeoTIFF or the Everest Landsat 7 files.
 
-use glacier_inputs::BytesSource;
 use glacier_landsat::{Channel, LandsatFileName};
-use glacier_raster::GeoTiffReader;
 use leptos::prelude::*;
 
 /// A GeoTIFF the visitor can assign bands of.
@@ -28,30 +26,6 @@ pub fn is_landsat89(name: &str) -> bool {
 pub fn needs_bands_chosen(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     (lower.ends_with(".tif") || lower.ends_with(".tiff")) && !is_landsat89(name)
-}
-
-/// The band count of a GeoTIFF from its bytes (the whole file, or a head holding its header),
-/// or `None` when they do not hold a readable TIFF header.
-pub fn band_count(source: &BytesSource) -> Option<usize> {
-    GeoTiffReader::new(source.name.clone(), std::io::Cursor::new(&source.bytes[..]))
-        .ok()
-        .map(|r| r.info().bands)
-}
-
-/// The dropped GeoTIFFs that are not recognised Landsat 8/9 files, with their band counts
-/// (read from the header only). Files that are not readable TIFFs are left out: mapping reports
-/// them when they matter.
-pub fn assignables(sources: &[BytesSource]) -> Vec<Assignable> {
-    sources
-        .iter()
-        .filter(|s| needs_bands_chosen(&s.name))
-        .filter_map(|s| {
-            Some(Assignable {
-                name: s.name.clone(),
-                bands: band_count(s)?,
-            })
-        })
-        .collect()
 }
 
 /// One `<select>` per band of each assignable file; choices go to `chosen`.

@@ -64,20 +64,19 @@ pub async fn read(file: &web_sys::File) -> Result<BytesSource, String> {
     }
 }
 
-/// Reads at most the first `limit` bytes of a file (enough for the header of most GeoTIFFs).
+/// Reads bytes `start .. start + len` of a file (fewer at its end).
 ///
 /// # Errors
 /// A message naming the file, when the browser cannot read it.
-pub async fn read_head(file: &web_sys::File, limit: f64) -> Result<BytesSource, String> {
-    if file.size() <= limit {
-        return read(file).await;
-    }
+pub async fn read_range(file: &web_sys::File, start: f64, len: f64) -> Result<Vec<u8>, String> {
     let name = file.name();
-    let head = file.slice_with_f64_and_f64(0.0, limit).map_err(|e| {
-        format!("{name}: the browser could not read the file ({e:?}); drop it again")
-    })?;
-    match JsFuture::from(head.array_buffer()).await {
-        Ok(buffer) => Ok(BytesSource::new(name, Uint8Array::new(&buffer).to_vec())),
+    let piece = file
+        .slice_with_f64_and_f64(start, start + len)
+        .map_err(|e| {
+            format!("{name}: the browser could not read the file ({e:?}); drop it again")
+        })?;
+    match JsFuture::from(piece.array_buffer()).await {
+        Ok(buffer) => Ok(Uint8Array::new(&buffer).to_vec()),
         Err(e) => Err(format!(
             "{name}: the browser could not read the file ({e:?}); it may have been moved or \
              deleted since it was dropped; drop it again"

@@ -1,4 +1,5 @@
-//! The web map: Leaflet (bundled from npm, never a CDN) with an OpenStreetMap basemap when online,
+//! The web map: Leaflet (bundled from npm, never a CDN) with an OpenStreetMap basemap when online
+//! and not switched off,
 //! the scene's false colour, the glacier mask and the dropped outlines as image overlays.
 //!
 //! The overlays are already on a Web Mercator grid (resampled in Rust, see
@@ -20,6 +21,17 @@ extern "C" {
     type OverlayMethods;
     #[wasm_bindgen(method, js_name = setOpacity)]
     fn set_opacity(this: &OverlayMethods, opacity: f64);
+}
+
+/// Whether the address asks for no basemap (`?basemap=off`).
+fn basemap_off_in_address() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .any(|p| p == "basemap=off")
+        })
 }
 
 /// Images for the map, each a PNG data URL on the same Web Mercator grid.
@@ -130,6 +142,9 @@ pub fn MapView(
 ) -> impl IntoView {
     let container = NodeRef::<html::Div>::new();
     let map = StoredValue::new_local(None::<Map>);
+    // The OpenStreetMap basemap: on unless the visitor switches it off (or opens `?basemap=off`).
+    let basemap = RwSignal::new(!basemap_off_in_address());
+    let tiles = StoredValue::new_local(None::<leaflet::TileLayer>);
     let shown = StoredValue::new_local(Vec::<ImageOverlay>::new());
     let mask = StoredValue::new_local(None::<ImageOverlay>);
     // The bounds last fitted, to fit again when a hidden map becomes visible.
@@ -142,18 +157,21 @@ pub fn MapView(
             Ok(m) => {
                 m.set_view(&LatLng::new(28.0, 86.9), 3.0);
                 // Tiles load only when online; offline the overlays stand alone.
-                let tiles = leaflet::TileLayerOptions::new();
-                tiles.set_max_zoom(19.0);
-                tiles.set_attribution(
+                let tile_options = leaflet::TileLayerOptions::new();
+                tile_options.set_max_zoom(19.0);
+                tile_options.set_attribution(
                     "© <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> \
                      contributors"
                         .into(),
                 );
-                leaflet::TileLayer::new_options(
+                let layer = leaflet::TileLayer::new_options(
                     "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                    &tiles,
-                )
-                .add_to(&m);
+                    &tile_options,
+                );
+                if basemap.get_untracked() {
+                    layer.add_to(&m);
+                }
+                tiles.set_value(Some(layer));
                 map.set_value(Some(m));
                 follow_size(&div, map, fitted);
             }
@@ -203,6 +221,22 @@ pub fn MapView(
         });
     });
 
+    // Switching the basemap adds or removes its tile layer; nothing else is fetched.
+    Effect::new(move |_| {
+        let on = basemap.get();
+        map.with_value(|m| {
+            tiles.with_value(|t| {
+                if let (Some(m), Some(t)) = (m, t) {
+                    if on {
+                        t.add_to(m);
+                    } else {
+                        t.remove();
+                    }
+                }
+            })
+        });
+    });
+
     Effect::new(move |_| {
         let alpha = opacity.get();
         mask.with_value(|m| {
@@ -223,6 +257,14 @@ pub fn MapView(
     };
     view! {
         <div class="map" node_ref=container data-testid="map"></div>
+        <label class="basemap">
+            <input type="checkbox" data-testid="basemap"
+                prop:checked=move || basemap.get()
+                on:change=move |ev| basemap.set(event_target_checked(&ev)) />
+            " OpenStreetMap basemap: fetches the map tiles of the area on screen from \
+              tile.openstreetmap.org (switch off, or open the page with ?basemap=off, to fetch \
+              nothing)"
+        </label>
         // The bounds handed to Leaflet, for tests and for anyone checking the placement.
         <output hidden data-testid="overlay-bounds"
             data-west=bound(|b| b.west) data-south=bound(|b| b.south)

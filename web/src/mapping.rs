@@ -3,7 +3,7 @@
 
 use burn::tensor::Device;
 use glacier_infer::{Confusion, Predictor, Scores};
-use glacier_inputs::baseline::{NdsiRules, classify};
+use glacier_inputs::baseline::{classify, plan};
 use glacier_inputs::{ChannelName, ChannelReader, FileSource, Scene, SceneBuilder};
 use glacier_labels::Outlines;
 use glacier_landsat::Channel;
@@ -23,6 +23,8 @@ use crate::timing::{Timings, now_ms};
 const ROWS_PER_STEP: u32 = 256;
 /// Longest side of the preview image.
 const PREVIEW_MAX: u32 = 1024;
+/// Steps of making one classifier's exports (GeoTIFF; GeoJSON; scores), with a pause after each.
+const EXPORT_STEPS: usize = 3;
 
 /// The error text of a run the visitor cancelled.
 pub const CANCELLED: &str = "cancelled";
@@ -339,13 +341,20 @@ impl Preview {
     }
 }
 
-fn classification(
+/// One classifier's outputs from its mask, in [`EXPORT_STEPS`] steps; `pause(step)` is awaited
+/// after each (the page paints, and sees Cancel: `false` stops with [`CANCELLED`]).
+async fn classification<P, Fut>(
     label: String,
     mask: &[u8],
     grid: &Grid,
     preview: &Preview,
     truth: Option<&[u8]>,
-) -> Result<Classification, String> {
+    mut pause: P,
+) -> Result<Classification, String>
+where
+    P: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
     let (w, h) = (grid.width, grid.height);
     let preview_mask = preview.sample(mask, w, h);
     let spec = RasterSpec {
@@ -369,10 +378,17 @@ fn classification(
         },
     )
     .map_err(|e| e.to_string())?;
+    if !pause(1).await {
+        return Err(CANCELLED.into());
+    }
     let patches = glacier_labels::polygonize(mask, w, h, |v| v == 1);
     let geojson = glacier_labels::to_geojson(&patches, grid, "glacier_mask.geojson")
         .map_err(|e| format!("No GeoJSON export: {e}"));
-    Ok(Classification {
+    drop(patches);
+    if !pause(2).await {
+        return Err(CANCELLED.into());
+    }
+    let classified = Classification {
         label,
         geojson,
         preview_mask,
@@ -388,11 +404,15 @@ fn classification(
             }
             c.scores()
         }),
-    })
+    };
+    if !pause(EXPORT_STEPS).await {
+        return Err(CANCELLED.into());
+    }
+    Ok(classified)
 }
 
-/// Glacier outlines among the dropped files: a GeoJSON, or a shapefile's `.shp` (with its `.prj`
-/// when given). `Ok(None)` when there are none.
+/// Glacier outlines among the dropped files: a GeoJSON, or a shapefile's `.shp` with its `.prj`
+/// (without the `.prj` the error asks for it). `Ok(None)` when there are none.
 fn outlines<S: FileSource>(sources: &[S]) -> Result<Option<Outlines>, String> {
     let lower = |s: &S| s.name().to_ascii_lowercase();
     if let Some(g) = sources.iter().find(|s| lower(s).ends_with(".geojson")) {
@@ -464,7 +484,12 @@ where
 {
     let mut timings = Timings::default();
     let mut t = now_ms();
-    let outlines = outlines(&sources)?;
+    let mut notes = Vec::new();
+    // Outlines that cannot be read only cost the comparison, never the map.
+    let outlines = outlines(&sources).unwrap_or_else(|e| {
+        notes.push(format!("The outlines were not compared: {e}"));
+        None
+    });
     let mut builder = SceneBuilder::new();
     // Landsat 8/9 files by their names, others by the visitor's choices; the rest (a DEM) is
     // listed as unused: neither classifier takes elevation.
@@ -481,7 +506,10 @@ where
     let scene = builder.build().map_err(|e| e.to_string())?;
     let grid = scene.grid.clone();
     let (w, h) = (grid.width, grid.height);
-    let mut notes = Vec::new();
+    // Checked, not `w * h`: in wasm32 a large header's product wraps.
+    let pixels = grid
+        .checked_pixels()
+        .map_err(|e| format!("{}: {e}", scene.reference_file))?;
     let truth = match &outlines {
         Some(o) => match glacier_labels::rasterize(o, &grid) {
             Ok(t) => Some(t),
@@ -523,15 +551,17 @@ where
     };
 
     // First pass: the preview and the NDSI baseline.
-    let with_nir = scene.channels.contains_key(&Channel::Nir);
-    let rules = NdsiRules {
-        nir_min: if with_nir {
-            NdsiRules::default().nir_min
-        } else {
-            None
-        },
-        ..NdsiRules::default()
-    };
+    // The baseline's thresholds are for reflectance: on values as stored (a band table without
+    // an MTL or in-file scale) the NIR test is left out and the label and a note say so.
+    let baseline = plan(
+        scene.channels.contains_key(&Channel::Nir),
+        scene.calibrated(&[Channel::Green, Channel::Swir1, Channel::Nir]),
+    );
+    let rules = baseline.rules;
+    let with_nir = rules.nir_min.is_some();
+    if let (true, Some(caveat)) = (ndsi_ok, &baseline.caveat) {
+        notes.push(caveat.clone());
+    }
     let mut names: Vec<ChannelName> = bands.iter().map(|c| ChannelName::Band(*c)).collect();
     if ndsi_ok {
         names.push(ChannelName::Ndsi);
@@ -542,7 +572,7 @@ where
     let preview = Preview::new(w, h);
     let mut raw = vec![f32::NAN; (preview.width * preview.height * 3) as usize];
     let mut ndsi_mask = if ndsi_ok {
-        vec![255u8; w as usize * h as usize]
+        vec![255u8; pixels]
     } else {
         Vec::new()
     };
@@ -585,14 +615,17 @@ where
     }
     t = timings.stage(format!("decode + preprocess ({stage}), {w} × {h} px"), t);
     let ndsi = if ndsi_ok {
-        let label = "NDSI baseline (NDSI > 0.4, NIR > 0.11)".to_string();
-        Some(classification(
-            label,
-            &ndsi_mask,
-            &grid,
-            &preview,
-            truth.as_deref(),
-        )?)
+        Some(
+            classification(
+                baseline.label.clone(),
+                &ndsi_mask,
+                &grid,
+                &preview,
+                truth.as_deref(),
+                |step| progress("NDSI baseline exports".into(), step, EXPORT_STEPS),
+            )
+            .await?,
+        )
     } else {
         None
     };
@@ -626,13 +659,12 @@ where
             match outcome {
                 Ok(mask) => {
                     let label = format!("network {} on {}", m.bundle.header.name, compute.label);
-                    network = Some(classification(
-                        label,
-                        &mask,
-                        &grid,
-                        &preview,
-                        truth.as_deref(),
-                    )?);
+                    network = Some(
+                        classification(label, &mask, &grid, &preview, truth.as_deref(), |step| {
+                            progress("network exports".into(), step, EXPORT_STEPS)
+                        })
+                        .await?,
+                    );
                     t = timings.stage("network mask exports (GeoTIFF, GeoJSON)", t);
                     break;
                 }

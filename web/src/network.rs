@@ -36,14 +36,26 @@ where
     F: FnMut(usize, usize) -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let input = |e: glacier_infer::InferError| NetworkError::Input(e.to_string());
-    let stats = predictor
-        .statistics_for(reader, width, height)
-        .map_err(input)?;
+    // The scene's statistics a band of rows at a time, pausing between bands as between tiles.
+    let mut pass = predictor.statistics_pass(width, height);
+    if let Some(pass) = &mut pass {
+        while pass
+            .step(reader, predictor.names())
+            .map_err(|e| NetworkError::Input(e.to_string()))?
+        {
+            if !progress(0, 1).await {
+                return Err(NetworkError::Cancelled);
+            }
+        }
+    }
+    let stats = predictor.statistics_from(pass.as_ref());
     let mut run = ScenePrediction::new(predictor, stats, width, height);
     let total = run.tile_count();
     let threshold = predictor.header().threshold;
-    let mut out = Vec::with_capacity(width as usize * height as usize);
+    // Checked, not `width * height`: in wasm32 a large header's product wraps.
+    let pixels = glacier_raster::grid_pixels(width, height)
+        .map_err(|e| NetworkError::Input(e.to_string()))?;
+    let mut out = Vec::with_capacity(pixels);
     let mut row = 0;
     while row < height {
         let rows = STRIP_ROWS.min(height - row);

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::assign::{self, Assignable, BandAssignment, Choice};
+use crate::engine::Engine;
 use crate::exports::{ExportBlobs, Exports};
 use crate::files;
 use crate::map_view::{MapLayers, MapView, draw, png_data_url};
@@ -13,62 +14,14 @@ use crate::mapping::{self, Compute, MapResult, Shown};
 use crate::model::LoadedModel;
 use crate::panic_report;
 use crate::recognise::{self, Recognised};
-use crate::self_check;
+use crate::tiff_header;
+use crate::timeout::yield_now;
 use crate::timing::{Timings, now_ms};
 use crate::worker::Job;
 use crate::worker_client::{self, Canceller, RunError};
 
-/// Bytes read from the start of an unnamed GeoTIFF to find its band count.
-const HEADER_BYTES: f64 = 1024.0 * 1024.0;
-
-/// Lets the browser paint between steps of a long computation.
-async fn yield_now() {
-    sleep_ms(0).await;
-}
-
-/// Resolves after `ms` milliseconds (a browser timer, so the page stays live).
-async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-/// What the scene panel needs from the page: the model and the devices, once known.
-#[derive(Clone, Copy)]
-pub struct Engine {
-    /// The shipped model, or why it did not load; `None` while loading.
-    pub model: RwSignal<Option<Result<LoadedModel, String>>, LocalStorage>,
-    /// The WebGPU device once it passed the self-check.
-    pub gpu: RwSignal<Option<burn::tensor::Device>, LocalStorage>,
-    /// Whether backend detection (and the self-check) has finished.
-    pub detected: RwSignal<bool>,
-}
-
-impl Engine {
-    /// Waits until the model and the backend are settled, then returns the model (if it loaded)
-    /// and the devices to try, GPU first.
-    async fn ready(self) -> (Option<LoadedModel>, Vec<Compute>) {
-        while !self.detected.get_untracked() || self.model.with_untracked(Option::is_none) {
-            sleep_ms(50).await;
-        }
-        let model = self.model.get_untracked().and_then(Result::ok);
-        let mut computes = Vec::new();
-        if let Some(device) = self.gpu.get_untracked() {
-            computes.push(Compute {
-                device,
-                label: "GPU (WebGPU)".into(),
-            });
-        }
-        computes.push(Compute {
-            device: self_check::cpu_device(),
-            label: "CPU".into(),
-        });
-        (model, computes)
-    }
-}
+/// The status line after Cancel.
+const CANCELLED_STATUS: &str = "mapping cancelled; what was shown before is still shown";
 
 /// Maps on the page's own thread (when no worker could start): reads the files, then runs
 /// [`mapping::run`], yielding between steps so the page paints and Cancel is seen.
@@ -82,6 +35,9 @@ async fn map_on_page(
 ) -> Result<(MapResult, Vec<String>), String> {
     let started = now_ms();
     let (sources, read_errors) = files::read_all(&list).await;
+    if cancel.get_untracked() {
+        return Err(mapping::CANCELLED.into());
+    }
     let read_ms = now_ms() - started;
     let read_mb = crate::timing::wasm_memory_bytes() / 1_048_576.0;
     let mut result = mapping::run(
@@ -136,18 +92,36 @@ pub fn ScenePanel(
                 return;
             };
             let started = now_ms();
+            let flat = || match canvas.get() {
+                Some(c) => draw(
+                    &c,
+                    &r.result.preview(which),
+                    (r.result.base.1, r.result.base.2),
+                ),
+                None => Ok(()),
+            };
             let drawn = match r.map_layers(which) {
-                Some(l) => l.map(|l| layers.set(Some(l))),
+                Some(Ok(l)) => {
+                    layers.set(Some(l));
+                    Ok(())
+                }
+                // All or nothing: the last scene's overlays never stay beside these numbers.
+                Some(Err(e)) => {
+                    layers.set(None);
+                    Err(match flat() {
+                        Ok(()) => format!(
+                            "The map could not be drawn ({e}); its earlier layers were removed, \
+                             and the flat preview below shows this scene."
+                        ),
+                        Err(also) => format!(
+                            "The map could not be drawn ({e}; {also}); its earlier layers were \
+                             removed: the numbers and downloads are for this scene."
+                        ),
+                    })
+                }
                 None => {
                     layers.set(None);
-                    match canvas.get() {
-                        Some(c) => draw(
-                            &c,
-                            &r.result.preview(which),
-                            (r.result.base.1, r.result.base.2),
-                        ),
-                        None => Ok(()),
-                    }
+                    flat()
                 }
             };
             if let Err(e) = drawn {
@@ -185,7 +159,11 @@ pub fn ScenePanel(
         errors.update(|list| list.retain(|e| !answered.contains(e)));
         spawn_local(async move {
             status.set("waiting for the model and the backend…".into());
-            let (model, computes) = engine.ready().await;
+            let Some((model, computes)) = engine.ready(cancel).await else {
+                status.set(CANCELLED_STATUS.into());
+                busy.set(false);
+                return;
+            };
             let list = files.get_untracked();
             let choices = chosen.get_untracked();
             let job = Job {
@@ -206,7 +184,10 @@ pub fn ScenePanel(
                 Ok((r, read_errors, exports)) => {
                     Ok((r, read_errors, exports, "a background worker".to_string()))
                 }
-                Err(RunError::NoWorker(why)) if !cancel.get_untracked() => {
+                Err(RunError::NoWorker(_)) if cancel.get_untracked() => {
+                    Err(RunError::Stopped(mapping::CANCELLED.into()))
+                }
+                Err(RunError::NoWorker(why)) => {
                     web_sys::console::warn_1(&format!("no mapping worker: {why}").into());
                     map_on_page(list, choices, model, computes, status, cancel)
                         .await
@@ -233,7 +214,7 @@ pub fn ScenePanel(
                     status.set("mapping done".into());
                 }
                 Err(RunError::Stopped(e) | RunError::NoWorker(e)) if e == mapping::CANCELLED => {
-                    status.set("mapping cancelled; what was shown before is still shown".into())
+                    status.set(CANCELLED_STATUS.into())
                 }
                 Err(RunError::Stopped(e) | RunError::NoWorker(e)) => {
                     errors.update(|list| list.push(e));
@@ -259,6 +240,7 @@ pub fn ScenePanel(
         if !claim() {
             return;
         }
+        cancel.set(false);
         spawn_local(async move {
             status.set("reading files…".into());
             let files::Screened {
@@ -266,34 +248,41 @@ pub fn ScenePanel(
                 mut refused,
                 errors: mut file_errors,
             } = files::screen(list);
-            // Band counts of the GeoTIFFs without a Landsat 8/9 name, from their first bytes
-            // (the whole file when its header lies further in, as in some non-cloud-optimised
-            // GeoTIFFs). Landsat-named files are not read on this thread.
-            let mut unnamed = Vec::new();
+            // Band counts of the GeoTIFFs without a Landsat 8/9 name, from their headers (a few
+            // small pieces; never the pixels, nor more of a file that is not a TIFF).
+            // Landsat-named files are not read on this thread.
+            let mut others = Vec::new();
             let mut unreadable = Vec::new();
             for file in kept
                 .iter()
                 .filter(|f| assign::needs_bands_chosen(&f.name()))
             {
-                let head = match files::read_head(file, HEADER_BYTES).await {
-                    Ok(h) if assign::band_count(&h).is_none() && file.size() > HEADER_BYTES => {
-                        files::read(file).await
-                    }
-                    other => other,
-                };
-                match head {
-                    Ok(s) => unnamed.push(s),
+                if cancel.get_untracked() {
+                    break;
+                }
+                match tiff_header::band_count(file).await {
+                    Ok(Some(bands)) => others.push(Assignable {
+                        name: file.name(),
+                        bands,
+                    }),
+                    Ok(None) => {}
                     Err(e) => {
                         file_errors.push(e);
                         unreadable.push(file.name());
                     }
                 }
             }
+            if cancel.get_untracked() {
+                // Nothing of the new files is taken: the page stays as it was.
+                status.set(CANCELLED_STATUS.into());
+                busy.set(false);
+                return;
+            }
             kept.retain(|f| !unreadable.contains(&f.name()));
             refused.extend(
                 unreadable
                     .into_iter()
-                    .map(|name| (name, "not read: the browser could not read it".into())),
+                    .map(|name| (name, "not read: see the message below".into())),
             );
             errors.update(|e| e.extend(file_errors));
             recognised.set(
@@ -306,7 +295,6 @@ pub fn ScenePanel(
                     }))
                     .collect(),
             );
-            let others = assign::assignables(&unnamed);
             let has_landsat89 = kept.iter().any(|f| assign::is_landsat89(&f.name()));
             chosen.set(Vec::new());
             assignable.set(if has_landsat89 {
@@ -388,7 +376,8 @@ pub fn ScenePanel(
             <p>
                 "Drop the band GeoTIFFs of a Landsat 8/9 scene with its MTL file, or NASA HLS L30 "
                 "bands. The network takes green (B3), red (B4) and NIR (B5); the NDSI baseline takes "
-                "green and SWIR1 (B6); QA_PIXEL masks clouds. Nothing leaves this computer."
+                "green and SWIR1 (B6); QA_PIXEL masks clouds. Your files stay on this computer: they "
+                "are read and classified here, never uploaded."
             </p>
             <label class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
                 "Drop files here, or "
@@ -475,7 +464,7 @@ pub fn ScenePanel(
                     <dt>"Against the outlines"</dt>
                     <dd data-testid="scores">{stat(|r, s| match (r.result.pick(s).and_then(|c| c.scores), &r.result.outlines) {
                         (Some(sc), Some(file)) => format!("IoU {:.3}, precision {:.3}, recall {:.3} ({} px compared; outside {} counts as not glacier)", sc.iou, sc.precision, sc.recall, sc.pixels, file),
-                        _ => "no outlines dropped (add a GeoJSON or a shapefile's .shp and .prj to compare)".into(),
+                        _ => "none compared (to compare, add a GeoJSON or a shapefile's .shp and .prj; see the notes if you did)".into(),
                     })}</dd>
                     <dt>"Preview"</dt>
                     <dd>{stat(|r, _| format!("false colour {}, glacier in cyan", r.result.composite))}</dd>

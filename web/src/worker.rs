@@ -19,6 +19,7 @@ use crate::files;
 use crate::mapping::{self, Compute, MapResult};
 use crate::model;
 use crate::self_check;
+use crate::timeout;
 
 /// What the page asks the worker to map (the files travel beside it).
 #[derive(Serialize, Deserialize)]
@@ -172,13 +173,22 @@ async fn job(data: JsValue) -> Result<(MapResult, Vec<String>), String> {
     };
     let mut computes = Vec::new();
     if job.gpu {
-        match glacier_model::devices::gpu().await {
-            Ok(device) => computes.push(Compute {
+        let started = timeout::within(
+            timeout::GPU_START_MS,
+            "starting WebGPU",
+            glacier_model::devices::gpu(),
+        )
+        .await;
+        match started {
+            Ok(Ok(device)) => computes.push(Compute {
                 device,
                 label: "GPU (WebGPU)".into(),
             }),
-            Err(e) => notes.push(format!(
+            Ok(Err(e)) => notes.push(format!(
                 "WebGPU did not start in the worker ({e}); the network runs on the CPU instead."
+            )),
+            Err(t) => notes.push(format!(
+                "WebGPU did not start in the worker ({t}); the network runs on the CPU instead."
             )),
         }
     }

@@ -57,7 +57,7 @@ pub(crate) fn windows(width: u32, height: u32, tile: u32, count: usize) -> Resul
 /// Times `runs` tiles (after one cold tile) of the scene behind `reader` on each backend.
 ///
 /// # Errors
-/// Read errors, a scene smaller than a tile, a backend that cannot start.
+/// `runs` of 0, read errors, a scene smaller than a tile, a backend that cannot start.
 pub fn run(
     bundle: &glacier_infer::ModelBundle,
     reader: &mut ChannelReader<'_>,
@@ -65,6 +65,9 @@ pub fn run(
     backends: &[Backend],
     runs: usize,
 ) -> Result<Vec<Row>> {
+    if runs == 0 {
+        bail!("--runs 0 times nothing: give at least 1 tile to time after the cold one");
+    }
     let spec = &bundle.header.input;
     let names = spec.channel_names()?;
     let windows = windows(size.0, size.1, spec.tile, 8)?;

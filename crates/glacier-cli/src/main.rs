@@ -261,8 +261,9 @@ enum Command {
             default_value = "cpu,flex,wgpu"
         )]
         backend: Vec<Backend>,
-        /// Tiles timed per backend after the cold one.
-        #[arg(long, default_value_t = 10)]
+        /// Tiles timed per backend after the cold one (at least 1).
+        #[arg(long, default_value_t = 10,
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
         runs: usize,
         /// Also leave the model as ONNX, the normalised tiles and burn's probabilities here, for
         /// timing ONNX Runtime on the same tiles (`cargo xtask bench-model` does).
@@ -271,7 +272,8 @@ enum Command {
     },
     /// Burn glacier outlines (shapefile, GeoJSON, GeoPackage) onto the grid of a GeoTIFF (pixel centres).
     Rasterize {
-        /// Outlines: .shp (with .shx/.dbf/.prj), .geojson or .gpkg.
+        /// Outlines: .shp (its .prj beside it gives the CRS; without one, lon/lat is assumed),
+        /// .geojson or .gpkg.
         outlines: PathBuf,
         /// A GeoTIFF whose grid the mask takes.
         #[arg(long)]

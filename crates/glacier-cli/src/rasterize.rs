@@ -26,7 +26,7 @@ pub fn read_outlines(path: &Path) -> Result<Outlines> {
         }
         "gpkg" => Ok(Outlines::from_geopackage(path)?),
         _ => bail!(
-            "{name}: outlines must be a shapefile (.shp with .shx/.dbf/.prj), GeoJSON (.geojson) or GeoPackage (.gpkg)"
+            "{name}: outlines must be a shapefile (.shp, its .prj beside it), GeoJSON (.geojson) or GeoPackage (.gpkg)"
         ),
     }
 }

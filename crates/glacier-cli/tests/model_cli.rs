@@ -213,9 +213,69 @@ fn athabasca_full_channel_set_trains_evaluates_exports_and_predicts() {
             _ => assert!(pv < 0.5),
         }
     }
-    let (ok, out, err) = glacier(&["eval", "--pred", &mask, "--truth", &outline]);
-    assert!(ok, "eval --pred: {err}");
-    assert!(out.starts_with("IoU "), "{out}");
+    // The mask against GDAL's rasterisation of the outline (SOURCES.md): the counts and scores
+    // must be the ones counted here from the two files (255 = no data, not compared).
+    let gdal_mask = path("derived_here/athabasca_outline_mask_on_L30_grid.tif")
+        .expect("exists")
+        .display()
+        .to_string();
+    let truth = GeoTiffReader::open(&gdal_mask)
+        .expect("GDAL mask")
+        .read_band(0)
+        .expect("reads");
+    assert_eq!(truth.len(), m.len());
+    let (mut tp, mut fp, mut fn_, mut tn) = (0u64, 0u64, 0u64, 0u64);
+    for i in 0..m.len() {
+        let t = truth.get_f64(i) == Some(1.0);
+        match (m.get_f64(i).expect("m") as u8, t) {
+            (255, _) => {}
+            (1, true) => tp += 1,
+            (1, false) => fp += 1,
+            (0, true) => fn_ += 1,
+            (0, false) => tn += 1,
+            (v, _) => panic!("mask value {v}"),
+        }
+    }
+    let compared = tp + fp + fn_ + tn;
+    assert_eq!(compared, (m.len() - nodata) as u64);
+    let iou = tp as f64 / (tp + fp + fn_) as f64;
+    let eval_json = |truth: &str, name: &str| {
+        let json = tmp(name);
+        let (ok, out, err) = glacier(&["eval", "--pred", &mask, "--truth", truth, "--json", &json]);
+        assert!(ok, "eval --pred: {err}");
+        let e: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("parses");
+        std::fs::remove_file(&json).ok();
+        (out, e)
+    };
+    let (out, e) = eval_json(&gdal_mask, "eval_gdal_mask.json");
+    let counts = |e: &serde_json::Value| {
+        ["tp", "fp", "fn", "tn"].map(|k| e["confusion"][k].as_u64().expect("count"))
+    };
+    assert_eq!(counts(&e), [tp, fp, fn_, tn], "{e}");
+    assert_eq!(e["scores"]["pixels"], compared, "{e}");
+    let reported = e["scores"]["iou"].as_f64().expect("iou");
+    assert!(
+        (reported - iou).abs() < 1e-12,
+        "IoU {reported}, counted {iou}"
+    );
+    let recall = tp as f64 / (tp + fn_) as f64;
+    assert!((e["scores"]["recall"].as_f64().expect("recall") - recall).abs() < 1e-12);
+    assert!(
+        out.starts_with(&format!("IoU {iou:.4}  ")),
+        "{out}, counted IoU {iou}"
+    );
+    eprintln!("predicted mask vs GDAL's: IoU {iou:.4}, {tp} tp, {fp} fp, {fn_} fn, {tn} tn");
+    // Against the outline itself (rasterised by us, ≥ 99.9 % equal to GDAL's mask): the same
+    // pixels compared, the counts within 0.1 % of them.
+    let (_, e) = eval_json(&outline, "eval_outline.json");
+    assert_eq!(e["scores"]["pixels"], compared, "{e}");
+    let off: u64 = counts(&e)
+        .iter()
+        .zip([tp, fp, fn_, tn])
+        .map(|(a, b)| a.abs_diff(b))
+        .sum();
+    assert!(off * 1000 <= compared, "{off} counts off: {e}");
     // A model file that is not one is refused with the reason.
     let (ok, _, err) = glacier(&["eval", "--model", &outline, "--chips", &chips]);
     assert!(!ok && err.contains("not a glacier model file"), "{err}");

@@ -22,6 +22,7 @@ use glacier_model::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::InferError;
+use crate::sizes;
 
 /// File magic.
 pub const MAGIC: &[u8; 4] = b"GLCM";
@@ -203,7 +204,8 @@ impl ModelBundle {
     ///
     /// # Errors
     /// [`InferError::NotAModel`], [`InferError::Version`], [`InferError::Truncated`],
-    /// [`InferError::Header`].
+    /// [`InferError::Header`] (also for tensor shapes whose size overflows, and for a network
+    /// configuration the stored weights cannot fill).
     pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<ModelBundle, InferError> {
         if bytes.len() < 4 || &bytes[..4] != MAGIC {
             return Err(InferError::NotAModel {
@@ -236,13 +238,18 @@ impl ModelBundle {
             });
         }
         let mut tensors = Vec::with_capacity(header.tensors.len());
-        for entry in &header.tensors {
-            let n: usize = entry.shape.iter().product();
+        for (number, entry) in header.tensors.iter().enumerate() {
+            // Products of header fields, checked; each slice is taken from the file (so bounded
+            // by its length) before anything is allocated for it.
+            let size = |factors: &[usize]| sizes::product(file, number, &entry.shape, factors);
+            let n = size(&entry.shape)?;
             let values = match entry.encoding {
-                Encoding::F32 => StoredValues::F32(f32s(take(bytes, &mut at, n * 4, file)?)),
+                Encoding::F32 => {
+                    StoredValues::F32(f32s(take(bytes, &mut at, size(&[n, 4])?, file)?))
+                }
                 Encoding::Int8 => {
                     let rows = entry.shape.first().copied().unwrap_or(1);
-                    let scales = f32s(take(bytes, &mut at, rows * 4, file)?);
+                    let scales = f32s(take(bytes, &mut at, size(&[rows, 4])?, file)?);
                     let values = take(bytes, &mut at, n, file)?
                         .iter()
                         .map(|b| *b as i8)
@@ -264,7 +271,9 @@ impl ModelBundle {
                 ),
             });
         }
-        Ok(ModelBundle { header, tensors })
+        let bundle = ModelBundle { header, tensors };
+        sizes::check_network(&bundle, file)?;
+        Ok(bundle)
     }
 
     /// The file's bytes.
@@ -306,6 +315,7 @@ impl ModelBundle {
     /// Builds the network on `device` with these weights.
     ///
     /// # Errors
+    /// [`InferError::Header`] for a configuration the weights cannot fill,
     /// [`InferError::Weights`] when the weights do not fit the header's network.
     pub fn load_net(&self, device: &Device) -> Result<SegNet, InferError> {
         let network = self.header.network().ok_or_else(|| InferError::Header {
@@ -315,6 +325,8 @@ impl ModelBundle {
                 self.header.architecture
             ),
         })?;
+        // Also for a bundle not read by `from_bytes`: never build what the weights cannot fill.
+        sizes::check_network(self, &self.header.name)?;
         let net = network.init(device);
         import_weights(net, &self.tensors, device).map_err(|source| InferError::Weights {
             file: self.header.name.clone(),
@@ -324,11 +336,12 @@ impl ModelBundle {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use glacier_inputs::{ChannelStats, Normalisation};
 
-    fn tiny() -> (ModelBundle, SegNet) {
+    /// A small U-Net's bundle (int8) and its network.
+    pub(crate) fn tiny() -> (ModelBundle, SegNet) {
         let device = glacier_model::devices::cpu();
         let config = Architecture::UNet(UNetConfig::new(2).with_depth(1).with_base_width(4));
         let net = config.init(&device);

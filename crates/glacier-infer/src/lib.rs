@@ -12,6 +12,7 @@ pub mod bundle;
 pub mod error;
 pub mod metrics;
 pub mod predict;
+mod sizes;
 
 pub use bundle::{ModelBundle, ModelHeader, ReferenceCheck};
 pub use error::InferError;

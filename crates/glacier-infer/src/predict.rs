@@ -2,7 +2,7 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 use glacier_inputs::tiling::{Blender, tiles};
-use glacier_inputs::{ChannelName, ChannelReader, InputSpec, Normalisation, scene_statistics};
+use glacier_inputs::{ChannelName, ChannelReader, InputSpec, Normalisation, StatisticsPass};
 use glacier_model::SegNet;
 use glacier_raster::Window;
 
@@ -67,21 +67,33 @@ impl Predictor {
         width: u32,
         height: u32,
     ) -> Result<InputSpec, InferError> {
-        let spec = &self.header.input;
-        Ok(match spec.normalisation {
-            Normalisation::Training => spec.clone(),
+        let mut pass = self.statistics_pass(width, height);
+        if let Some(pass) = &mut pass {
+            while pass.step(reader, &self.names)? {}
+        }
+        Ok(self.statistics_from(pass.as_ref()))
+    }
+
+    /// The pass over the scene that [`Self::statistics_for`] makes, for a caller that pauses
+    /// between its steps; `None` when the model normalises with its training statistics.
+    pub fn statistics_pass(&self, width: u32, height: u32) -> Option<StatisticsPass> {
+        match self.header.input.normalisation {
+            Normalisation::Training => None,
             Normalisation::Scene => {
                 let every = if height > 2048 { 256 } else { 64 };
-                spec.with_statistics(scene_statistics(
-                    reader,
-                    &self.names,
-                    width,
-                    height,
-                    64,
-                    every,
-                )?)
+                Some(StatisticsPass::new(width, height, 64, every))
             }
-        })
+        }
+    }
+
+    /// The normalisation from a finished [`Self::statistics_pass`] (`None`: the training
+    /// statistics).
+    pub fn statistics_from(&self, pass: Option<&StatisticsPass>) -> InputSpec {
+        let spec = &self.header.input;
+        match pass {
+            Some(pass) => spec.with_statistics(pass.finish(&self.names)),
+            None => spec.clone(),
+        }
     }
 
     /// Normalises `channels` (one row-major `Vec` per channel of a `width × height` window) with

@@ -6,7 +6,7 @@ use glacier_infer::{ModelBundle, Predictor};
 use glacier_inputs::{BytesSource, ChannelReader, SceneBuilder};
 use glacier_landsat::Channel;
 use glacier_raster::Window;
-use glacier_testdata::path;
+use glacier_testdata::{max_abs_diff, path};
 use std::sync::OnceLock;
 
 const MODEL: &str = concat!(
@@ -102,12 +102,14 @@ fn shipped_model_reproduces_its_reference_tile_on_cpu_and_wgpu() {
             .expect("computes")
     };
     let cpu = run(&glacier_model::devices::cpu());
-    let sampled: Vec<f32> = cpu.iter().step_by(check.step).copied().collect();
-    assert_eq!(sampled.len(), check.probabilities.len());
-    let max = sampled
+    // Recorded with NaN (no data) as -1, so NaN where a probability was recorded fails below.
+    let sampled: Vec<f32> = cpu
         .iter()
-        .zip(&check.probabilities)
-        .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+        .step_by(check.step)
+        .map(|p| if p.is_nan() { -1.0 } else { *p })
+        .collect();
+    assert_eq!(sampled.len(), check.probabilities.len());
+    let max = max_abs_diff(&sampled, &check.probabilities);
     assert!(max < 1e-4, "max |Δp| vs export {max}");
     let threshold = bundle.header.threshold;
     let glacier = cpu.iter().filter(|p| **p >= threshold).count() as u64;
@@ -115,10 +117,8 @@ fn shipped_model_reproduces_its_reference_tile_on_cpu_and_wgpu() {
     eprintln!("reference tile: {glacier} glacier px, max |Δp| {max:e} on ndarray");
     let Some(gpu) = gpu() else { return };
     let on_gpu = run(&gpu);
-    let max = cpu
-        .iter()
-        .zip(&on_gpu)
-        .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+    // Panics on a NaN on either side: an all-NaN backend must not pass as "no difference".
+    let max = max_abs_diff(&cpu, &on_gpu);
     let differ = cpu
         .iter()
         .zip(&on_gpu)

@@ -22,6 +22,76 @@ impl Default for NdsiRules {
     }
 }
 
+impl NdsiRules {
+    /// The rules in words, e.g. `NDSI > 0.4, NIR > 0.11`.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![format!("NDSI > {}", self.ndsi_min)];
+        if let Some(nir) = self.nir_min {
+            parts.push(format!("NIR > {nir}"));
+        }
+        if let Some(slope) = self.slope_max {
+            parts.push(format!("slope ≤ {slope}°"));
+        }
+        parts.join(", ")
+    }
+}
+
+/// The baseline as it can run on one scene: its rules, its label, and what to know about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BaselinePlan {
+    /// The rules applied.
+    pub rules: NdsiRules,
+    /// e.g. `NDSI baseline (NDSI > 0.4, NIR > 0.11)`: only the rules that apply.
+    pub label: String,
+    /// A note for the visitor when the rules are weaker than usual.
+    pub caveat: Option<String>,
+}
+
+/// The baseline for a scene with or without a NIR band, whose green, SWIR1 (and NIR) are
+/// calibrated (`reflectance`) or only as stored (no MTL, no in-file scale: often digital
+/// numbers). The thresholds are for reflectance: on stored values the NIR test is left out and
+/// the NDSI threshold may be off, and the label and caveat say so.
+pub fn plan(nir: bool, reflectance: bool) -> BaselinePlan {
+    let default = NdsiRules::default();
+    let rules = NdsiRules {
+        nir_min: if nir && reflectance {
+            default.nir_min
+        } else {
+            None
+        },
+        ..default
+    };
+    let (label, caveat) =
+        if !reflectance {
+            (
+            format!("NDSI baseline ({} on the values as stored)", rules.describe()),
+            Some(
+                "The NDSI baseline used the bands' values as stored: with no MTL and no scale in \
+                 the files, nothing says they are reflectance, for which its thresholds are made. \
+                 Its NDSI > 0.4 may be off on digital numbers, and its NIR > 0.11 water test was \
+                 left out; treat its map as rough."
+                    .to_string(),
+            ),
+        )
+        } else if !nir {
+            (
+            format!("NDSI baseline ({}; no NIR band for the water test)", rules.describe()),
+            Some(
+                "The NDSI baseline ran without its NIR > 0.11 water test (the scene has no NIR \
+                 band): water may show as glacier."
+                    .to_string(),
+            ),
+        )
+        } else {
+            (format!("NDSI baseline ({})", rules.describe()), None)
+        };
+    BaselinePlan {
+        rules,
+        label,
+        caveat,
+    }
+}
+
 /// Classifies pixels: `Some(true)` glacier, `Some(false)` not, `None` where inputs are missing.
 pub fn classify(
     rules: &NdsiRules,
@@ -55,6 +125,40 @@ pub fn classify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_label_names_only_the_rules_applied() {
+        let full = plan(true, true);
+        assert_eq!(full.rules, NdsiRules::default());
+        assert_eq!(full.label, "NDSI baseline (NDSI > 0.4, NIR > 0.11)");
+        assert_eq!(full.caveat, None);
+
+        let no_nir = plan(false, true);
+        assert_eq!(no_nir.rules.nir_min, None);
+        assert_eq!(
+            no_nir.label,
+            "NDSI baseline (NDSI > 0.4; no NIR band for the water test)"
+        );
+        assert!(
+            no_nir
+                .caveat
+                .is_some_and(|c| c.contains("without its NIR > 0.11"))
+        );
+
+        // Raw digital numbers: the NIR threshold is a reflectance, so it is not applied.
+        let raw = plan(true, false);
+        assert_eq!(raw.rules.nir_min, None);
+        assert_eq!(raw.rules.ndsi_min, 0.4);
+        assert!(!raw.label.contains("NIR"), "{}", raw.label);
+        assert_eq!(
+            raw.label,
+            "NDSI baseline (NDSI > 0.4 on the values as stored)"
+        );
+        assert!(
+            raw.caveat
+                .is_some_and(|c| c.contains("NIR > 0.11 water test was left out"))
+        );
+    }
 
     #[test]
     fn thresholds_apply_in_order() {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use glacier_landsat::{Channel, QaMaskRules, QaPixel};
-use glacier_raster::{GeoTiffReader, GeoTransform, Grid, Samples, Window};
+use glacier_raster::{GeoTiffReader, GeoTransform, Grid, GridError, Samples, Window};
 use glacier_terrain::slope::PixelSize;
 use glacier_terrain::{Resampling, resample, slope_degrees};
 
@@ -234,9 +234,15 @@ impl<'s> ChannelReader<'s> {
             &window_grid(&self.scene.grid, window),
             Resampling::Bilinear,
         )
-        .map_err(|source| InputError::Projection {
-            file: dem.name.clone(),
-            source,
+        .map_err(|e| match e {
+            GridError::Projection(source) => InputError::Projection {
+                file: dem.name.clone(),
+                source,
+            },
+            GridError::TooLarge(source) => InputError::TooLarge {
+                file: self.scene.reference_file.clone(),
+                source,
+            },
         })
     }
 

@@ -47,6 +47,16 @@ pub enum InputError {
         /// Scene of the bands.
         scene: String,
     },
+    /// An MTL that names no scene, so it cannot be checked against the band files.
+    #[error(
+        "{mtl} names no scene (neither LANDSAT_PRODUCT_ID nor LANDSAT_SCENE_ID), so it cannot be checked against the band files of {scene}; use the MTL that came with the bands"
+    )]
+    MtlWithoutSceneId {
+        /// MTL file name.
+        mtl: String,
+        /// Scene of the bands.
+        scene: String,
+    },
     /// A Level-1 band without an MTL.
     #[error(
         "{file} holds Level-1 digital numbers, and calibrating them needs the scene's MTL; add {scene}_MTL.txt (or _MTL.json)"
@@ -101,5 +111,14 @@ pub enum InputError {
         /// Why.
         #[source]
         source: glacier_raster::ProjectionError,
+    },
+    /// A grid too large to hold whole in memory (a header claiming a huge scene).
+    #[error("{file}: {source}")]
+    TooLarge {
+        /// The file whose grid it is.
+        file: String,
+        /// Its size and the limit.
+        #[source]
+        source: glacier_raster::GridTooLarge,
     },
 }

@@ -1,6 +1,8 @@
 //! From scene files to the tensors a model takes, identically in the page and the CLI.
 //!
 //! - [`source`]: where file bytes come from (a path natively, memory in the browser).
+//! - [`pieces`]: a file of which only some ranges are at hand, for reading a GeoTIFF's header
+//!   without its pixels.
 //! - [`scene`]: assemble a scene from Landsat-named files, explicit band mappings or a stacked
 //!   GeoTIFF; check that it is one scene on one grid; every error names the file.
 //! - [`channels`]: build named input channels window by window (reflectance, brightness
@@ -12,6 +14,7 @@
 pub mod baseline;
 pub mod channels;
 pub mod error;
+pub mod pieces;
 pub mod scene;
 pub mod source;
 pub mod spec;
@@ -21,4 +24,6 @@ pub use channels::{ChannelName, ChannelReader};
 pub use error::InputError;
 pub use scene::{BandSource, Scene, SceneBuilder};
 pub use source::{BytesSource, FileSource, ReadSeek};
-pub use spec::{ChannelStats, InputSpec, Normalisation, StatsAccumulator, scene_statistics};
+pub use spec::{
+    ChannelStats, InputSpec, Normalisation, StatisticsPass, StatsAccumulator, scene_statistics,
+};

@@ -146,8 +146,8 @@ impl SceneBuilder {
     ///
     /// # Errors
     /// [`InputError`] naming the file: unsupported mission, mixed scenes, an MTL of another
-    /// scene, a Level-1 band without MTL, an unrecognised name, grids that differ, or a file that
-    /// cannot be read.
+    /// scene, a Level-1 band without MTL, an unrecognised name, grids that differ, a grid over
+    /// [`glacier_raster::MAX_GRID_PIXELS`], or a file that cannot be read.
     pub fn build(self) -> Result<Scene, InputError> {
         let SceneBuilder {
             files,
@@ -193,11 +193,14 @@ impl SceneBuilder {
         }
         let metadata = mtl.as_ref().map(SceneMetadata::from_mtl).transpose()?;
         if let (Some(meta), Some((scene, _))) = (&metadata, &scene_of) {
-            let mtl_scene = meta
-                .product_id
-                .clone()
-                .or(meta.scene_id.clone())
-                .unwrap_or_default();
+            let mtl_file = || mtl.as_ref().map(|m| m.file.clone()).unwrap_or_default();
+            let named = |id: &Option<String>| id.clone().filter(|s| !s.trim().is_empty());
+            let Some(mtl_scene) = named(&meta.product_id).or_else(|| named(&meta.scene_id)) else {
+                return Err(InputError::MtlWithoutSceneId {
+                    mtl: mtl_file(),
+                    scene: scene.clone(),
+                });
+            };
             // Level-1 and Level-2 products of one acquisition share path/row/date; compare those
             // parts of the id (a Level-2 MTL names its L2 product, the bands may be L1).
             let key = |id: &str| -> String {
@@ -208,9 +211,9 @@ impl SceneBuilder {
                     id.to_owned()
                 }
             };
-            if !mtl_scene.is_empty() && key(&mtl_scene) != key(scene) {
+            if key(&mtl_scene) != key(scene) {
                 return Err(InputError::MtlOfAnotherScene {
-                    mtl: mtl.as_ref().map(|m| m.file.clone()).unwrap_or_default(),
+                    mtl: mtl_file(),
                     mtl_scene,
                     scene: scene.clone(),
                 });
@@ -342,6 +345,13 @@ impl SceneBuilder {
                 hint: "no band files were given; add the scene's band GeoTIFFs".into(),
             });
         };
+        // Masks and blends hold the whole scene: refuse a size no scene has before any of them.
+        if let Err(source) = grid.checked_pixels() {
+            return Err(InputError::TooLarge {
+                file: reference_file,
+                source,
+            });
+        }
         for source in channels.values_mut().chain(qa.iter_mut()) {
             let Some(info) = infos.get(&source.file) else {
                 continue;
@@ -380,6 +390,15 @@ impl SceneBuilder {
 }
 
 impl Scene {
+    /// Whether every one of `channels` the scene has is in physical units (calibrated with the
+    /// MTL, Level-2 constants or an in-file scale) rather than values as stored.
+    pub fn calibrated(&self, channels: &[Channel]) -> bool {
+        channels
+            .iter()
+            .filter_map(|c| self.channels.get(c))
+            .all(|s| s.scaling != Scaling::AsStored)
+    }
+
     /// The source of `channel`.
     ///
     /// # Errors

@@ -100,7 +100,7 @@ impl InputSpec {
 
 /// Per-channel statistics of a scene: reads bands of `band_rows` rows every `every` rows
 /// (all rows when `every <= band_rows`), leaving out QA-masked and no-data pixels. Memory holds
-/// one band of rows.
+/// one band of rows. [`StatisticsPass`] does the same a band at a time.
 ///
 /// # Errors
 /// Read errors of the scene's files.
@@ -112,12 +112,51 @@ pub fn scene_statistics(
     band_rows: u32,
     every: u32,
 ) -> Result<Vec<ChannelStats>, InputError> {
-    let mut acc = StatsAccumulator::default();
-    let band_rows = band_rows.max(1);
-    let mut row = 0;
-    while row < height {
-        let rows = band_rows.min(height - row);
-        let window = Window::new(0, row, width, rows);
+    let mut pass = StatisticsPass::new(width, height, band_rows, every);
+    while pass.step(reader, names)? {}
+    Ok(pass.finish(names))
+}
+
+/// [`scene_statistics`] one band of rows per [`StatisticsPass::step`], for a caller that
+/// pauses between bands (the page, which must paint and see Cancel).
+#[derive(Clone, Debug)]
+pub struct StatisticsPass {
+    width: u32,
+    height: u32,
+    band_rows: u32,
+    every: u32,
+    row: u32,
+    acc: StatsAccumulator,
+}
+
+impl StatisticsPass {
+    /// A pass over a `width × height` scene, as [`scene_statistics`] takes it.
+    pub fn new(width: u32, height: u32, band_rows: u32, every: u32) -> StatisticsPass {
+        let band_rows = band_rows.max(1);
+        StatisticsPass {
+            width,
+            height,
+            band_rows,
+            every: every.max(band_rows),
+            row: 0,
+            acc: StatsAccumulator::default(),
+        }
+    }
+
+    /// Reads the next band of rows; `false` when none was left.
+    ///
+    /// # Errors
+    /// Read errors of the scene's files.
+    pub fn step(
+        &mut self,
+        reader: &mut ChannelReader<'_>,
+        names: &[ChannelName],
+    ) -> Result<bool, InputError> {
+        if self.row >= self.height {
+            return Ok(false);
+        }
+        let rows = self.band_rows.min(self.height - self.row);
+        let window = Window::new(0, self.row, self.width, rows);
         let mut channels = reader.read(names, window)?;
         let masked = reader.qa_mask(window)?;
         for values in &mut channels {
@@ -127,10 +166,20 @@ pub fn scene_statistics(
                 }
             }
         }
-        acc.add(&channels);
-        row += every.max(band_rows);
+        self.acc.add(&channels);
+        self.row = self.row.saturating_add(self.every);
+        Ok(true)
     }
-    Ok(acc.finish(names))
+
+    /// Rows passed so far and the scene's height (for progress).
+    pub fn progress(&self) -> (u32, u32) {
+        (self.row.min(self.height), self.height)
+    }
+
+    /// The statistics of the bands read, named.
+    pub fn finish(&self, names: &[ChannelName]) -> Vec<ChannelStats> {
+        self.acc.finish(names)
+    }
 }
 
 /// Accumulates per-channel mean and standard deviation over many windows (finite values only).

@@ -131,8 +131,10 @@ mod tests {
     }
 
     #[test]
-    fn blending_has_no_seams() {
-        // Tiles predicting a smooth ramp x + y blend back to exactly that ramp.
+    fn blending_keeps_a_field_all_tiles_agree_on() {
+        // Tiles predicting a smooth ramp x + y blend back to exactly that ramp, the last tile of
+        // a row or column shifted inward included (the weights sum to one; their shape is checked
+        // below, where tiles disagree).
         let (w, h) = (300u32, 200u32);
         let mut blend = Blender::new(Window::new(0, 0, w, h), w, h, 24);
         for t in tiles(w, h, 128, 24) {
@@ -146,6 +148,82 @@ mod tests {
             for x in 0..w {
                 let v = out[(y * w + x) as usize];
                 assert!((v - (x + y) as f32).abs() < 1e-3, "({x}, {y}) = {v}");
+            }
+        }
+    }
+
+    #[test]
+    fn blending_has_no_seams() {
+        // Every tile predicts its own constant: column index + 10 × row index. Across the
+        // `overlap` pixels two neighbours share, the blend must rise in equal steps
+        // k / (overlap + 1), k = 1..=overlap (each tile's ramp falls towards the edge the other
+        // one's interior covers); elsewhere a tile's value holds exactly. Wrong weights (flat,
+        // reversed, too wide or too narrow) leave a step or a different curve there.
+        let (tile, overlap) = (32u32, 8u32);
+        let stride = tile - overlap;
+        let (w, h) = (tile + 2 * stride, tile + stride);
+        let windows = tiles(w, h, tile, overlap);
+        assert_eq!(windows.len(), 3 * 2);
+        // Blend over a strip (rows 5..45), as whole-scene prediction does.
+        let strip = Window::new(0, 5, w, 40);
+        let mut blend = Blender::new(strip, w, h, overlap);
+        for t in &windows {
+            let value = (t.col / stride + 10 * (t.row / stride)) as f32;
+            blend.add(*t, &vec![value; t.pixels() as usize]);
+        }
+        let out = blend.finish();
+        // The closed form along one axis: one step per tile boundary at `stride`, `2 × stride`…
+        let fade = |p: u32, len: u32| -> f32 {
+            (stride..len - overlap)
+                .step_by(stride as usize)
+                .map(|start| {
+                    if p < start {
+                        0.0
+                    } else {
+                        ((p - start + 1) as f32 / (overlap + 1) as f32).min(1.0)
+                    }
+                })
+                .sum()
+        };
+        assert_eq!(fade(stride + 3, w), 4.0 / 9.0);
+        for y in strip.row..strip.row + strip.height {
+            for x in 0..w {
+                let want = fade(x, w) + 10.0 * fade(y, h);
+                let got = out[((y - strip.row) * w + x) as usize];
+                assert!((got - want).abs() < 1e-4, "({x}, {y}) = {got}, want {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn blending_ramps_span_the_overlap_where_a_shifted_tile_meets_an_interior() {
+        // One row of tiles 0, 1, 2 (at columns 0, 24, 38), each predicting its index. The last
+        // tile, shifted inward, shares 18 px with tile 1: its 8-px ramp (weights 1/9…8/9) meets
+        // tile 1's interior (weight 1), then tile 1's ramp meets its interior. A ramp of another
+        // width or shape gives other values there.
+        let (tile, overlap, w) = (32u32, 8u32, 70u32);
+        let windows = tiles(w, tile, tile, overlap);
+        let starts: Vec<u32> = windows.iter().map(|t| t.col).collect();
+        assert_eq!(starts, [0, 24, 38]);
+        let mut blend = Blender::new(Window::new(0, 0, w, tile), w, tile, overlap);
+        for (i, t) in windows.iter().enumerate() {
+            blend.add(*t, &vec![i as f32; t.pixels() as usize]);
+        }
+        let out = blend.finish();
+        let ramp = |d: u32| d as f32 / (overlap + 1) as f32;
+        for x in 0..w {
+            let want = match x {
+                0..24 => 0.0,
+                24..32 => ramp(x - 23),
+                32..38 => 1.0,
+                38..46 => (1.0 + 2.0 * ramp(x - 37)) / (1.0 + ramp(x - 37)),
+                46..48 => 1.5,
+                48..56 => (ramp(56 - x) + 2.0) / (ramp(56 - x) + 1.0),
+                _ => 2.0,
+            };
+            for y in 0..tile {
+                let got = out[(y * w + x) as usize];
+                assert!((got - want).abs() < 1e-5, "({x}, {y}) = {got}, want {want}");
             }
         }
     }

@@ -260,6 +260,32 @@ fn bad_file_sets_get_specific_errors() {
         "{e}"
     );
 
+    // An MTL that names no scene: it cannot be checked against the bands, so it is refused.
+    let text = std::fs::read_to_string(path(&format!("{PENSACOLA}/test_MTL.txt")).expect("exists"))
+        .expect("readable");
+    let anonymous: String = text
+        .lines()
+        .filter(|l| !l.contains("LANDSAT_SCENE_ID") && !l.contains("LANDSAT_PRODUCT_ID"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut b = SceneBuilder::new();
+    b.add_file(bytes(
+        &format!("{PENSACOLA}/test_B5.tif"),
+        &format!("{SCENE}_B5.TIF"),
+    ));
+    b.add_file(Box::new(BytesSource::new(
+        format!("{SCENE}_MTL.txt"),
+        anonymous.into_bytes(),
+    )));
+    let e = expect_err(b);
+    assert!(matches!(e, InputError::MtlWithoutSceneId { .. }), "{e}");
+    assert!(
+        e.to_string().starts_with(&format!(
+            "{SCENE}_MTL.txt names no scene (neither LANDSAT_PRODUCT_ID nor LANDSAT_SCENE_ID)"
+        )),
+        "{e}"
+    );
+
     // Bands of two grids.
     let mut b = SceneBuilder::new();
     b.map_band(Channel::Nir, l30("B05"), 0);

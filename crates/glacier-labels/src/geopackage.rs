@@ -4,8 +4,24 @@
 //! followed by standard WKB; this module reads both.
 
 use glacier_raster::Crs;
+use thiserror::Error;
 
 use crate::outlines::{LabelError, Outlines, Polygon};
+
+/// The deepest nesting of WKB multi-geometries and collections taken (an outline nests 1 deep);
+/// deeper blobs are refused before the recursive reader could exhaust the stack.
+pub const MAX_WKB_DEPTH: usize = 32;
+
+/// Why a GeoPackage geometry blob gave no polygons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum BlobError {
+    /// Not a GeoPackage geometry, cut short, or a geometry other than (multi)polygons.
+    #[error("not a readable (multi)polygon")]
+    Unreadable,
+    /// Multi-geometries or collections nest deeper than [`MAX_WKB_DEPTH`].
+    #[error("geometry collections nest more than {MAX_WKB_DEPTH} deep")]
+    TooDeep,
+}
 
 fn format_err(file: &str, detail: impl Into<String>) -> LabelError {
     LabelError::Format {
@@ -21,30 +37,36 @@ struct Wkb<'a> {
 }
 
 impl Wkb<'_> {
-    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
-        let slice = self.bytes.get(self.at..self.at + N)?;
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], BlobError> {
+        let slice = self
+            .bytes
+            .get(self.at..self.at.saturating_add(N))
+            .ok_or(BlobError::Unreadable)?;
         self.at += N;
-        slice.try_into().ok()
+        slice.try_into().map_err(|_| BlobError::Unreadable)
     }
-    fn u32(&mut self, little: bool) -> Option<u32> {
+    fn u32(&mut self, little: bool) -> Result<u32, BlobError> {
         let b = self.take::<4>()?;
-        Some(if little {
+        Ok(if little {
             u32::from_le_bytes(b)
         } else {
             u32::from_be_bytes(b)
         })
     }
-    fn f64(&mut self, little: bool) -> Option<f64> {
+    fn f64(&mut self, little: bool) -> Result<f64, BlobError> {
         let b = self.take::<8>()?;
-        Some(if little {
+        Ok(if little {
             f64::from_le_bytes(b)
         } else {
             f64::from_be_bytes(b)
         })
     }
 
-    /// Reads one geometry, appending its polygons.
-    fn geometry(&mut self, out: &mut Vec<Polygon>) -> Option<()> {
+    /// Reads one geometry inside `depth` collections, appending its polygons.
+    fn geometry(&mut self, out: &mut Vec<Polygon>, depth: usize) -> Result<(), BlobError> {
+        if depth > MAX_WKB_DEPTH {
+            return Err(BlobError::TooDeep);
+        }
         let little = self.take::<1>()?[0] == 1;
         let raw = self.u32(little)?;
         // ISO: 1000s add Z, 2000s add M, 3000s add ZM; EWKB: high flag bits.
@@ -80,35 +102,38 @@ impl Wkb<'_> {
             6 | 7 => {
                 let parts = self.u32(little)?;
                 for _ in 0..parts {
-                    self.geometry(out)?;
+                    self.geometry(out, depth + 1)?;
                 }
             }
-            _ => return None,
+            _ => return Err(BlobError::Unreadable),
         }
-        Some(())
+        Ok(())
     }
 }
 
 /// Polygons of one GeoPackage geometry blob.
-pub fn parse_blob(blob: &[u8]) -> Option<Vec<Polygon>> {
-    if blob.get(..2)? != b"GP" {
-        return None;
+///
+/// # Errors
+/// [`BlobError::TooDeep`] past [`MAX_WKB_DEPTH`], [`BlobError::Unreadable`] otherwise.
+pub fn parse_blob(blob: &[u8]) -> Result<Vec<Polygon>, BlobError> {
+    if blob.get(..2) != Some(b"GP") {
+        return Err(BlobError::Unreadable);
     }
-    let flags = *blob.get(3)?;
+    let flags = *blob.get(3).ok_or(BlobError::Unreadable)?;
     let envelope = match (flags >> 1) & 0b111 {
         0 => 0,
         1 => 32,
         2 | 3 => 48,
         4 => 64,
-        _ => return None,
+        _ => return Err(BlobError::Unreadable),
     };
     let mut wkb = Wkb {
         bytes: blob,
         at: 8 + envelope,
     };
     let mut out = Vec::new();
-    wkb.geometry(&mut out)?;
-    Some(out)
+    wkb.geometry(&mut out, 0)?;
+    Ok(out)
 }
 
 /// An SQLite URI that opens `path` read-only as an immutable file.
@@ -131,7 +156,8 @@ impl Outlines {
     ///
     /// # Errors
     /// [`LabelError::Format`] when it is not a readable GeoPackage, [`LabelError::NoPolygons`]
-    /// when its first feature table holds no polygons.
+    /// when its first feature table holds no polygons, [`LabelError::GeometryTooDeep`] when a
+    /// geometry nests collections past [`MAX_WKB_DEPTH`].
     pub fn from_geopackage(path: &std::path::Path) -> Result<Outlines, LabelError> {
         let file = path.display().to_string();
         // `immutable=1`: read without creating `-shm`/`-wal` files beside a WAL-mode GeoPackage
@@ -179,11 +205,16 @@ impl Outlines {
             let Some(blob) = blob.map_err(sql)? else {
                 continue;
             };
-            let parsed = parse_blob(&blob).ok_or_else(|| {
-                format_err(
+            let parsed = parse_blob(&blob).map_err(|e| match e {
+                BlobError::TooDeep => LabelError::GeometryTooDeep {
+                    file: file.clone(),
+                    table: table.clone(),
+                    limit: MAX_WKB_DEPTH,
+                },
+                BlobError::Unreadable => format_err(
                     &file,
                     format!("a geometry in table {table} is not a readable polygon"),
-                )
+                ),
             })?;
             polygons.extend(parsed);
         }
@@ -220,7 +251,56 @@ mod tests {
             polygons[0].rings[0],
             vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]
         );
-        assert_eq!(parse_blob(&blob[..40]), None, "truncated");
-        assert_eq!(parse_blob(b"XX"), None);
+        assert_eq!(
+            parse_blob(&blob[..40]),
+            Err(BlobError::Unreadable),
+            "truncated"
+        );
+        assert_eq!(parse_blob(b"XX"), Err(BlobError::Unreadable));
+        assert_eq!(parse_blob(b"G"), Err(BlobError::Unreadable));
+    }
+
+    /// A GeoPackage blob (no envelope) of one square inside `depth` geometry collections.
+    fn nested_blob(depth: usize) -> Vec<u8> {
+        let mut blob = b"GP\x00\x01".to_vec();
+        blob.extend(4326i32.to_le_bytes());
+        for _ in 0..depth {
+            blob.push(1);
+            blob.extend(7u32.to_le_bytes());
+            blob.extend(1u32.to_le_bytes());
+        }
+        blob.push(1);
+        blob.extend(3u32.to_le_bytes());
+        blob.extend(1u32.to_le_bytes());
+        blob.extend(4u32.to_le_bytes());
+        for (x, y) in [(0.0f64, 0.0f64), (2.0, 0.0), (2.0, 2.0), (0.0, 0.0)] {
+            blob.extend(x.to_le_bytes());
+            blob.extend(y.to_le_bytes());
+        }
+        blob
+    }
+
+    #[test]
+    fn deep_collections_are_refused_not_a_stack_overflow() {
+        let at_limit = parse_blob(&nested_blob(MAX_WKB_DEPTH)).expect("32 deep");
+        assert_eq!(at_limit.len(), 1);
+        assert_eq!(at_limit[0].rings[0][2], (2.0, 2.0));
+        assert_eq!(
+            parse_blob(&nested_blob(MAX_WKB_DEPTH + 1)),
+            Err(BlobError::TooDeep)
+        );
+        // 100 000 nested collections recursed until the stack overflowed.
+        assert_eq!(parse_blob(&nested_blob(100_000)), Err(BlobError::TooDeep));
+        let e = LabelError::GeometryTooDeep {
+            file: "rgi.gpkg".into(),
+            table: "outlines".into(),
+            limit: MAX_WKB_DEPTH,
+        };
+        assert!(
+            e.to_string().starts_with(
+                "rgi.gpkg: a geometry in table outlines nests collections more than 32 deep"
+            ),
+            "{e}"
+        );
     }
 }

@@ -10,7 +10,7 @@ use thiserror::Error;
 pub enum LabelError {
     /// The shapefile or GeoJSON does not parse.
     #[error(
-        "{file}: cannot read the outlines ({detail}); give the .shp with its .shx/.dbf/.prj, or a GeoJSON file"
+        "{file}: cannot read the outlines ({detail}); give the .shp with its .prj beside it, or a GeoJSON file"
     )]
     Format {
         /// File name.
@@ -28,11 +28,31 @@ pub enum LabelError {
         /// The text that was not understood.
         detail: String,
     },
+    /// A shapefile without its `.prj`: its coordinates could be in any CRS.
+    #[error(
+        "{file}: its .prj is missing, so the coordinate system of its outlines is unknown; give the .prj that came with it (same name, beside the .shp)"
+    )]
+    MissingPrj {
+        /// The `.shp` file name.
+        file: String,
+    },
     /// No polygon in the file.
     #[error("{file}: no polygons found; glacier outlines must be (multi)polygons")]
     NoPolygons {
         /// File name.
         file: String,
+    },
+    /// A GeoPackage geometry nests collections past `geopackage::MAX_WKB_DEPTH`.
+    #[error(
+        "{file}: a geometry in table {table} nests collections more than {limit} deep; glacier outlines are (multi)polygons, so the file is likely damaged: export the outlines again as polygons"
+    )]
+    GeometryTooDeep {
+        /// File name.
+        file: String,
+        /// The feature table.
+        table: String,
+        /// The deepest nesting taken.
+        limit: usize,
     },
     /// The outlines cannot be moved into the scene's CRS.
     #[error("{file}: {source}")]
@@ -42,6 +62,15 @@ pub enum LabelError {
         /// The projection error.
         #[source]
         source: glacier_raster::ProjectionError,
+    },
+    /// The grid to burn the outlines onto is too large to hold in memory.
+    #[error("{file}: cannot rasterise the outlines: {source}")]
+    GridTooLarge {
+        /// The outlines' file name.
+        file: String,
+        /// The grid's size and the limit.
+        #[source]
+        source: glacier_raster::GridTooLarge,
     },
     /// Polygons could not be written as GeoJSON.
     #[error("{file}: cannot write the GeoJSON ({detail})")]
@@ -75,8 +104,7 @@ pub struct Outlines {
 /// WGS 84 UTM zone.
 pub fn crs_from_prj(wkt: &str) -> Option<Crs> {
     let text = wkt.trim();
-    if let Some(pos) = text.rfind("AUTHORITY[\"EPSG\",\"") {
-        let rest = &text[pos + 18..];
+    if let Some((_, rest)) = text.rsplit_once("AUTHORITY[\"EPSG\",\"") {
         let code: String = rest.chars().take_while(char::is_ascii_digit).collect();
         // The last AUTHORITY belongs to the outermost object (PROJCS or GEOGCS).
         if let Ok(code) = code.parse() {
@@ -89,16 +117,15 @@ pub fn crs_from_prj(wkt: &str) -> Option<Crs> {
         return Some(Crs::Epsg(4326));
     }
     if upper.starts_with("PROJCS") && wgs84 {
-        let zone_at = upper
-            .find("UTM_ZONE_")
-            .map(|p| p + 9)
-            .or_else(|| upper.find("UTM ZONE ").map(|p| p + 9))?;
-        let digits: String = upper[zone_at..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
+        let (_, after) = upper
+            .split_once("UTM_ZONE_")
+            .or_else(|| upper.split_once("UTM ZONE "))?;
+        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
         let zone: u32 = digits.parse().ok()?;
-        let hemisphere = upper[zone_at + digits.len()..].chars().next()?;
+        let hemisphere = after
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .chars()
+            .next()?;
         return match hemisphere {
             'N' => Some(Crs::Epsg(32600 + zone)),
             'S' => Some(Crs::Epsg(32700 + zone)),
@@ -109,11 +136,13 @@ pub fn crs_from_prj(wkt: &str) -> Option<Crs> {
 }
 
 impl Outlines {
-    /// Reads a shapefile from its parts' bytes (`.shp` required, `.prj` for the CRS; without a
-    /// `.prj`, WGS 84 lon/lat is assumed, as for RGI).
+    /// Reads a shapefile from its parts' bytes: the `.shp`, and the `.prj` that gives its CRS
+    /// (`None` when there is none: then nothing says what its coordinates are, so it is refused
+    /// rather than taken as lon/lat).
     ///
     /// # Errors
-    /// [`LabelError`] when the file does not parse, has no polygons, or names an unknown CRS.
+    /// [`LabelError`] when the `.prj` is missing, the file does not parse, has no polygons, or
+    /// names an unknown CRS.
     pub fn from_shapefile(
         file: &str,
         shp: &[u8],
@@ -124,7 +153,11 @@ impl Outlines {
                 file: file.to_owned(),
                 detail: wkt.chars().take(120).collect(),
             })?,
-            None => Crs::Epsg(4326),
+            None => {
+                return Err(LabelError::MissingPrj {
+                    file: file.to_owned(),
+                });
+            }
         };
         let reader =
             shapefile::ShapeReader::new(Cursor::new(shp)).map_err(|e| LabelError::Format {
@@ -241,13 +274,12 @@ fn collect_polygons(value: &geojson::GeometryValue, out: &mut Vec<Polygon>) {
 /// The EPSG code of a legacy GeoJSON `"crs"` member (`urn:ogc:def:crs:EPSG::32645`); CRS84 → 4326.
 fn legacy_crs(text: &str) -> Option<Crs> {
     let head: String = text.chars().take(2000).collect();
-    let start = head.find("\"crs\"")?;
-    let after = &head[start..];
+    let (_, after) = head.split_once("\"crs\"")?;
     if after.contains("CRS84") {
         return Some(Crs::Epsg(4326));
     }
-    let pos = after.find("EPSG")?;
-    let digits: String = after[pos + 4..]
+    let (_, code) = after.split_once("EPSG")?;
+    let digits: String = code
         .chars()
         .skip_while(|c| !c.is_ascii_digit())
         .take_while(char::is_ascii_digit)
@@ -266,6 +298,36 @@ mod tests {
         let utm = r#"PROJCS["WGS_1984_UTM_Zone_45N",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137,298.257223563]]],PROJECTION["Transverse_Mercator"]]"#;
         assert_eq!(crs_from_prj(utm), Some(Crs::Epsg(32645)));
         assert_eq!(crs_from_prj("PROJCS[\"Swiss CH1903+\"]"), None);
+    }
+
+    #[test]
+    fn non_ascii_crs_text_is_read_without_panic() {
+        let named = r#"PROJCS["WGS 84 / UTM zone 33N – Ñúñoa",AUTHORITY["EPSG","32633"]]"#;
+        assert_eq!(crs_from_prj(named), Some(Crs::Epsg(32633)));
+        let south = "PROJCS[\"WGS_1984_UTM_Zone_19S\",GEOGCS[\"GCS_WGS_1984 – Ñ\"]]";
+        assert_eq!(crs_from_prj(south), Some(Crs::Epsg(32719)));
+        for prj in [
+            "PROJCS[\"WGS_1984_UTM_Zone_7é\"]",
+            "PROJCS[\"WGS_1984_UTM_Zone_日\"]",
+            "PROJCS[\"WGS84 UTM ZONE 45",
+            "AUTHORITY[\"EPSG\",\"氷",
+        ] {
+            assert_eq!(crs_from_prj(prj), None, "{prj}");
+        }
+        let gj = r#"{"type":"Feature","crs":{"type":"name","properties":{"name":"氷河 urn:ogc:def:crs:EPSG::32645"}},"properties":{"名前":"氷河"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}"#;
+        let o = Outlines::from_geojson("氷河.geojson", gj).expect("parses");
+        assert_eq!(o.crs, Crs::Epsg(32645));
+    }
+
+    #[test]
+    fn a_shapefile_without_its_prj_is_refused() {
+        let e = Outlines::from_shapefile("rgi.shp", b"any bytes", None).expect_err("no .prj");
+        assert!(matches!(e, LabelError::MissingPrj { .. }), "{e:?}");
+        assert!(
+            e.to_string()
+                .starts_with("rgi.shp: its .prj is missing, so the coordinate system"),
+            "{e}"
+        );
     }
 
     #[test]

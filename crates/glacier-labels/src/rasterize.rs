@@ -8,28 +8,36 @@ use crate::outlines::{LabelError, Outlines};
 /// so holes are excluded; union across polygons), else 0.
 ///
 /// # Errors
+/// [`LabelError::GridTooLarge`] for a grid over [`glacier_raster::MAX_GRID_PIXELS`],
 /// [`LabelError::Projection`] when the outlines' CRS cannot be moved into the grid's.
 pub fn rasterize(outlines: &Outlines, grid: &Grid) -> Result<Vec<u8>, LabelError> {
+    let pixels = grid
+        .checked_pixels()
+        .map_err(|source| LabelError::GridTooLarge {
+            file: outlines.file.clone(),
+            source,
+        })?;
     let projector =
         Projector::new(&outlines.crs, &grid.crs).map_err(|source| LabelError::Projection {
             file: outlines.file.clone(),
             source,
         })?;
     let (w, h) = (grid.width as usize, grid.height as usize);
-    let mut mask = vec![0u8; w * h];
+    let mut mask = vec![0u8; pixels];
     let mut crossings = Vec::new();
-    for polygon in &outlines.polygons {
-        // Vertices in pixel coordinates of the grid (corner convention).
-        let rings: Vec<Vec<(f64, f64)>> = polygon
+    for (number, polygon) in outlines.polygons.iter().enumerate() {
+        // Vertices in pixel coordinates of the grid (corner convention). A vertex that cannot be
+        // moved is an error: dropping it would reshape the polygon.
+        let rings = polygon
             .rings
             .iter()
             .map(|ring| {
                 ring.iter()
-                    .filter_map(|&(x, y)| projector.transform(x, y))
-                    .filter_map(|(x, y)| grid.transform.invert(x, y))
-                    .collect()
+                    .map(|&(x, y)| to_pixels(&projector, grid, (x, y)))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| unplaceable(outlines, grid, number, ring, &projector))
             })
-            .collect();
+            .collect::<Result<Vec<_>, _>>()?;
         let (min_y, max_y) = rings
             .iter()
             .flatten()
@@ -71,6 +79,43 @@ pub fn rasterize(outlines: &Outlines, grid: &Grid) -> Result<Vec<u8>, LabelError
     Ok(mask)
 }
 
+/// A vertex in the grid's pixel coordinates; `None` when it has no finite position there.
+fn to_pixels(projector: &Projector, grid: &Grid, (x, y): (f64, f64)) -> Option<(f64, f64)> {
+    let (px, py) = projector
+        .transform(x, y)
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .and_then(|(a, b)| grid.transform.invert(a, b))?;
+    (px.is_finite() && py.is_finite()).then_some((px, py))
+}
+
+/// The error for polygon `number` (0-based), naming its first vertex that cannot be placed.
+fn unplaceable(
+    outlines: &Outlines,
+    grid: &Grid,
+    number: usize,
+    ring: &[(f64, f64)],
+    projector: &Projector,
+) -> LabelError {
+    let (x, y) = ring
+        .iter()
+        .copied()
+        .find(|&p| to_pixels(projector, grid, p).is_none())
+        .unwrap_or((f64::NAN, f64::NAN));
+    LabelError::Projection {
+        file: outlines.file.clone(),
+        source: glacier_raster::ProjectionError {
+            from: outlines.crs.to_string(),
+            to: grid.crs.to_string(),
+            reason: format!(
+                "vertex ({x}, {y}) of outline {} has no place on the scene's grid; check that \
+                 the outlines' coordinate system is right (a shapefile's .prj; GeoJSON is \
+                 longitude, latitude)",
+                number + 1
+            ),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +150,84 @@ mod tests {
         assert_eq!(mask.iter().filter(|m| **m == 1).count(), 36 - 4);
         assert_eq!(mask[2 * 6 + 2], 0, "hole");
         assert_eq!(mask[0], 1);
+    }
+
+    #[test]
+    fn a_grid_over_the_cap_is_an_error_not_an_allocation() {
+        // 100 000 × 100 000 px: 10 GB of mask natively; in wasm32 `w * h` wrapped.
+        let mut grid = Grid {
+            width: 100_000,
+            height: 100_000,
+            transform: GeoTransform {
+                x0: 0.0,
+                dx: 1.0,
+                rx: 0.0,
+                y0: 0.0,
+                ry: 0.0,
+                dy: -1.0,
+            },
+            crs: Crs::Epsg(32645),
+        };
+        let outlines = Outlines {
+            file: "rgi.shp".into(),
+            polygons: Vec::new(),
+            crs: Crs::Epsg(32645),
+        };
+        let err = rasterize(&outlines, &grid).expect_err("over the cap");
+        let expected = glacier_raster::GridTooLarge {
+            width: 100_000,
+            height: 100_000,
+        };
+        assert!(
+            matches!(&err, LabelError::GridTooLarge { source, .. } if *source == expected),
+            "{err}"
+        );
+        assert!(
+            err.to_string().starts_with(
+                "rgi.shp: cannot rasterise the outlines: a 100000 × 100000 px grid is over the \
+                 limit"
+            ),
+            "{err}"
+        );
+        grid.height = 10;
+        assert_eq!(rasterize(&outlines, &grid).expect("1 Mpx").len(), 1_000_000);
+    }
+
+    #[test]
+    fn a_vertex_that_cannot_be_projected_is_an_error_not_dropped() {
+        let grid = Grid {
+            width: 10,
+            height: 10,
+            transform: GeoTransform {
+                x0: 500_000.0,
+                dx: 30.0,
+                rx: 0.0,
+                y0: 3_100_000.0,
+                ry: 0.0,
+                dy: -30.0,
+            },
+            crs: Crs::Epsg(32645),
+        };
+        let square = |lat: f64| Outlines {
+            file: "rgi.geojson".into(),
+            polygons: vec![
+                Polygon {
+                    rings: vec![vec![(87.0, 28.0), (87.001, 28.0), (87.001, 28.001)]],
+                },
+                Polygon {
+                    rings: vec![vec![(87.0, 28.0), (87.001, lat), (87.001, 28.001)]],
+                },
+            ],
+            crs: Crs::Epsg(4326),
+        };
+        assert!(rasterize(&square(28.0), &grid).is_ok());
+        // Latitude 200° (a file in another CRS read as lon/lat) has no place in UTM.
+        let e = rasterize(&square(200.0), &grid).expect_err("no place for the vertex");
+        let text = e.to_string();
+        assert!(text.starts_with("rgi.geojson: "), "{text}");
+        assert!(
+            text.contains("vertex (87.001, 200) of outline 2 has no place"),
+            "{text}"
+        );
     }
 }

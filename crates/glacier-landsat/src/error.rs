@@ -15,6 +15,18 @@ pub enum LandsatError {
         /// Line and problem.
         detail: String,
     },
+    /// The MTL nests groups deeper than [`crate::mtl::MAX_GROUP_DEPTH`].
+    #[error(
+        "{file}: groups nest more than {limit} deep at {location}; a Landsat MTL nests 2 deep, so this is not an MTL as downloaded: use the scene's _MTL.txt or _MTL.json"
+    )]
+    MtlTooDeep {
+        /// File name.
+        file: String,
+        /// Where the limit was passed: `line N (GROUP = X)` or `object "X"`.
+        location: String,
+        /// The deepest nesting taken.
+        limit: usize,
+    },
     /// The MTL lacks a value the calibration needs.
     #[error("{file}: the MTL has no {key}{group_hint}; it may be truncated or of another product")]
     MissingValue {

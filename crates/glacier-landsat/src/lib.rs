@@ -2,7 +2,8 @@
 //! digital numbers into reflectance and temperature.
 //!
 //! - [`names`]: recognise Landsat file names (Collection 2 Level-1/Level-2, Collection 1,
-//!   pre-collection) and map band numbers to channels.
+//!   pre-collection, HLS L30).
+//! - [`channel`]: model input channels and the Landsat 8/9 band numbers they come from.
 //! - [`mtl`]: parse MTL metadata in ODL text (`_MTL.txt`) and JSON (`_MTL.json`), groups kept apart.
 //! - [`calibration`]: the scene's calibration constants, read from the right MTL groups.
 //! - [`radiometry`]: DN → TOA reflectance (sun-elevation corrected), DN → brightness temperature,
@@ -12,6 +13,7 @@
 //! No file I/O here: callers hand in text and samples, so the page and the CLI share it.
 
 pub mod calibration;
+pub mod channel;
 pub mod error;
 pub mod mtl;
 pub mod names;
@@ -19,7 +21,8 @@ pub mod qa;
 pub mod radiometry;
 
 pub use calibration::{Calibration, Level, SceneMetadata};
+pub use channel::Channel;
 pub use error::LandsatError;
 pub use mtl::Mtl;
-pub use names::{Channel, FileKind, LandsatFileName};
+pub use names::{FileKind, LandsatFileName};
 pub use qa::{QaMaskRules, QaPixel};

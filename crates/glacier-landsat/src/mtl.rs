@@ -6,6 +6,10 @@
 
 use crate::error::LandsatError;
 
+/// The deepest `GROUP` nesting taken (a Landsat MTL nests 2 deep); deeper text is refused
+/// before the tree, whose lookups recurse, could exhaust the stack.
+pub const MAX_GROUP_DEPTH: usize = 32;
+
 /// One `GROUP` with its values and sub-groups, in file order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Group {
@@ -60,7 +64,8 @@ impl Mtl {
     /// Parses the ODL text form (`_MTL.txt`).
     ///
     /// # Errors
-    /// [`LandsatError::MtlSyntax`] for unbalanced groups or lines that are not `KEY = VALUE`.
+    /// [`LandsatError::MtlSyntax`] for unbalanced groups or lines that are not `KEY = VALUE`,
+    /// [`LandsatError::MtlTooDeep`] past [`MAX_GROUP_DEPTH`].
     pub fn parse_odl(file: &str, text: &str) -> Result<Mtl, LandsatError> {
         let err = |line: usize, detail: &str| LandsatError::MtlSyntax {
             file: file.to_owned(),
@@ -84,6 +89,14 @@ impl Mtl {
             };
             let (key, value) = (key.trim(), value.trim());
             match key {
+                // `stack` holds the root too, so its length is the new group's depth.
+                "GROUP" if stack.len() > MAX_GROUP_DEPTH => {
+                    return Err(LandsatError::MtlTooDeep {
+                        file: file.to_owned(),
+                        location: format!("line {line_no} (GROUP = {value})"),
+                        limit: MAX_GROUP_DEPTH,
+                    });
+                }
                 "GROUP" => stack.push(Group {
                     name: value.to_owned(),
                     ..Group::default()
@@ -129,26 +142,42 @@ impl Mtl {
     /// Parses the JSON form (`_MTL.json`).
     ///
     /// # Errors
-    /// [`LandsatError::MtlSyntax`] when the JSON is malformed or not an object of groups.
+    /// [`LandsatError::MtlSyntax`] when the JSON is malformed or not an object of groups,
+    /// [`LandsatError::MtlTooDeep`] when objects nest past [`MAX_GROUP_DEPTH`].
     pub fn parse_json(file: &str, text: &str) -> Result<Mtl, LandsatError> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| LandsatError::MtlSyntax {
                 file: file.to_owned(),
                 detail: e.to_string(),
             })?;
-        fn to_group(name: &str, object: &serde_json::Map<String, serde_json::Value>) -> Group {
+        /// The group `name` holding `object`, at `depth` (the root is 0).
+        fn to_group(
+            file: &str,
+            name: &str,
+            object: &serde_json::Map<String, serde_json::Value>,
+            depth: usize,
+        ) -> Result<Group, LandsatError> {
+            if depth > MAX_GROUP_DEPTH {
+                return Err(LandsatError::MtlTooDeep {
+                    file: file.to_owned(),
+                    location: format!("object {name:?}"),
+                    limit: MAX_GROUP_DEPTH,
+                });
+            }
             let mut group = Group {
                 name: name.to_owned(),
                 ..Group::default()
             };
             for (key, value) in object {
                 match value {
-                    serde_json::Value::Object(inner) => group.groups.push(to_group(key, inner)),
+                    serde_json::Value::Object(inner) => {
+                        group.groups.push(to_group(file, key, inner, depth + 1)?);
+                    }
                     serde_json::Value::String(s) => group.values.push((key.clone(), s.clone())),
                     other => group.values.push((key.clone(), other.to_string())),
                 }
             }
-            group
+            Ok(group)
         }
         let object = value.as_object().ok_or_else(|| LandsatError::MtlSyntax {
             file: file.to_owned(),
@@ -156,7 +185,7 @@ impl Mtl {
         })?;
         Ok(Mtl {
             file: file.to_owned(),
-            root: to_group("", object),
+            root: to_group(file, "", object, 0)?,
         })
     }
 
@@ -223,5 +252,61 @@ mod tests {
                 .starts_with("img.tif: not a readable Landsat MTL"),
             "{e}"
         );
+    }
+
+    /// `depth` nested ODL groups `G0` … with their `END_GROUP`s and one value inside.
+    fn nested_odl(depth: usize) -> String {
+        let mut text = String::new();
+        for i in 0..depth {
+            text.push_str(&format!("GROUP = G{i}\n"));
+        }
+        text.push_str("X = 1\n");
+        for i in (0..depth).rev() {
+            text.push_str(&format!("END_GROUP = G{i}\n"));
+        }
+        text + "END\n"
+    }
+
+    #[test]
+    fn deep_odl_groups_are_refused_not_a_stack_overflow() {
+        let at_limit = Mtl::parse("deep.txt", &nested_odl(MAX_GROUP_DEPTH)).expect("32 deep");
+        assert_eq!(
+            at_limit.value(&format!("G{}", MAX_GROUP_DEPTH - 1), "X"),
+            Some("1")
+        );
+        let e = Mtl::parse("deep.txt", &nested_odl(MAX_GROUP_DEPTH + 1)).expect_err("33 deep");
+        assert!(
+            matches!(e, LandsatError::MtlTooDeep { limit: 32, .. }),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("deep.txt: groups nest more than 32 deep at line 33 (GROUP = G32)"),
+            "{e}"
+        );
+        // 100 000 levels built a tree whose drop and lookups overflowed the stack.
+        let e = Mtl::parse("bomb.txt", &nested_odl(100_000)).expect_err("100 000 deep");
+        assert!(matches!(e, LandsatError::MtlTooDeep { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn deep_json_objects_are_refused() {
+        let nested = |depth: usize| "{\"G\":".repeat(depth) + "{\"X\":1}" + &"}".repeat(depth);
+        // The outermost object is the unnamed root, so `nested(d)` holds `d` groups named G.
+        let ok = Mtl::parse("deep.json", &nested(MAX_GROUP_DEPTH)).expect("32 deep");
+        let (mut group, mut depth) = (&ok.root, 0);
+        while let Some(inner) = group.groups.first() {
+            (group, depth) = (inner, depth + 1);
+        }
+        assert_eq!((depth, group.get("X")), (MAX_GROUP_DEPTH, Some("1")));
+        let e = Mtl::parse("deep.json", &nested(MAX_GROUP_DEPTH + 1)).expect_err("33 deep");
+        assert!(
+            matches!(e, LandsatError::MtlTooDeep { limit: 32, .. }),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("at object \"G\""), "{e}");
+        // Far deeper text stops at serde_json's own recursion limit, as a syntax error.
+        let e = Mtl::parse("bomb.json", &nested(100_000)).expect_err("100 000 deep");
+        assert!(matches!(e, LandsatError::MtlSyntax { .. }), "{e:?}");
     }
 }

@@ -1,4 +1,4 @@
-//! Landsat file names and band → channel mapping.
+//! Landsat file names: which scene, date and band a file holds.
 //!
 //! Recognised forms (case-insensitive extension):
 //! - Collection 1/2: `LC08_L1TP_140041_20130503_20200912_02_T1_B5.TIF`, `…_SR_B5.TIF`,
@@ -8,98 +8,6 @@
 //!   (values scaled by the file's own scale factor; HLS S30 is Sentinel-2 and not taken).
 //!
 //! Anything else needs an explicit band mapping (`--band nir=FILE`).
-
-use std::fmt;
-
-/// A model input channel that comes from a Landsat band.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Channel {
-    /// OLI band 2.
-    Blue,
-    /// OLI band 3.
-    Green,
-    /// OLI band 4.
-    Red,
-    /// OLI band 5.
-    Nir,
-    /// OLI band 6.
-    Swir1,
-    /// OLI band 7.
-    Swir2,
-    /// TIRS band 10.
-    Tir,
-}
-
-impl Channel {
-    /// Every channel, in band order.
-    pub const ALL: [Channel; 7] = [
-        Channel::Blue,
-        Channel::Green,
-        Channel::Red,
-        Channel::Nir,
-        Channel::Swir1,
-        Channel::Swir2,
-        Channel::Tir,
-    ];
-
-    /// The channel of a Landsat 8/9 band number.
-    pub fn from_landsat89_band(band: u8) -> Option<Channel> {
-        Some(match band {
-            2 => Channel::Blue,
-            3 => Channel::Green,
-            4 => Channel::Red,
-            5 => Channel::Nir,
-            6 => Channel::Swir1,
-            7 => Channel::Swir2,
-            10 => Channel::Tir,
-            _ => return None,
-        })
-    }
-
-    /// The Landsat 8/9 band number.
-    pub fn landsat89_band(self) -> u8 {
-        match self {
-            Channel::Blue => 2,
-            Channel::Green => 3,
-            Channel::Red => 4,
-            Channel::Nir => 5,
-            Channel::Swir1 => 6,
-            Channel::Swir2 => 7,
-            Channel::Tir => 10,
-        }
-    }
-
-    /// Lower-case name used on the command line and in model configs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Channel::Blue => "blue",
-            Channel::Green => "green",
-            Channel::Red => "red",
-            Channel::Nir => "nir",
-            Channel::Swir1 => "swir1",
-            Channel::Swir2 => "swir2",
-            Channel::Tir => "tir",
-        }
-    }
-
-    /// Parses a channel name (`green`, `nir`, `swir1`, `tir`, also `thermal`).
-    pub fn parse(name: &str) -> Option<Channel> {
-        let lower = name.trim().to_ascii_lowercase();
-        Channel::ALL
-            .into_iter()
-            .find(|c| c.name() == lower)
-            .or(match lower.as_str() {
-                "thermal" => Some(Channel::Tir),
-                _ => None,
-            })
-    }
-}
-
-impl fmt::Display for Channel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// What a recognised file holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -212,9 +120,14 @@ impl LandsatFileName {
             scene: parts[..7].join("_"),
             mission: mission.to_owned(),
             level: Some(level.to_owned()),
-            path: Some(pathrow[..3].parse().ok()?),
-            row: Some(pathrow[3..].parse().ok()?),
-            date: format!("{}-{}-{}", &acquired[..4], &acquired[4..6], &acquired[6..]),
+            path: Some(number(pathrow, 0..3)?),
+            row: Some(number(pathrow, 3..6)?),
+            date: format!(
+                "{}-{}-{}",
+                acquired.get(..4)?,
+                acquired.get(4..6)?,
+                acquired.get(6..)?
+            ),
             kind: Self::kind(parts[7], ext),
         })
     }
@@ -230,14 +143,14 @@ impl LandsatFileName {
         if !ok {
             return None;
         }
-        let year: i32 = scene[9..13].parse().ok()?;
-        let doy: u32 = scene[13..16].parse().ok()?;
+        let year = number(scene, 9..13)?;
+        let doy = number(scene, 13..16)?;
         Some(LandsatFileName {
             scene: scene.to_owned(),
-            mission: format!("{}0{}", &scene[..2], &scene[2..3]),
+            mission: format!("{}0{}", scene.get(..2)?, scene.get(2..3)?),
             level: None,
-            path: Some(scene[3..6].parse().ok()?),
-            row: Some(scene[6..9].parse().ok()?),
+            path: Some(number(scene, 3..6)?),
+            row: Some(number(scene, 6..9)?),
             date: date_from_doy(year, doy)?,
             kind: Self::kind(suffix, ext),
         })
@@ -253,10 +166,7 @@ impl LandsatFileName {
         }
         let product = parts[1];
         let when = parts[3];
-        if when.len() < 7 || !when[..7].bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let date = date_from_doy(when[..4].parse().ok()?, when[4..7].parse().ok()?)?;
+        let date = date_from_doy(number(when, 0..4)?, number(when, 4..7)?)?;
         let band = parts[6];
         let kind = match (
             product,
@@ -278,8 +188,18 @@ impl LandsatFileName {
     }
 }
 
-fn date_from_doy(year: i32, doy: u32) -> Option<String> {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+/// The ASCII digits at byte `range` of `text` as a number; `None` when the range is out of
+/// bounds, splits a character, or holds anything but digits (names are outside input).
+fn number(text: &str, range: std::ops::Range<usize>) -> Option<u32> {
+    let digits = text.get(range)?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+fn date_from_doy(year: u32, doy: u32) -> Option<String> {
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days = [
         31,
         if leap { 29 } else { 28 },
@@ -387,12 +307,44 @@ mod tests {
     }
 
     #[test]
-    fn channels_round_trip() {
-        for c in Channel::ALL {
-            assert_eq!(Channel::from_landsat89_band(c.landsat89_band()), Some(c));
-            assert_eq!(Channel::parse(c.name()), Some(c));
+    fn multibyte_names_are_not_recognised_and_never_panic() {
+        // Byte 7 of `日本語` falls inside `語`: `when[..7]` panicked on this dropped file.
+        assert_eq!(
+            LandsatFileName::parse("HLS.L30.T11UNU.日本語.v2.0.B05.tif"),
+            None
+        );
+        assert_eq!(
+            LandsatFileName::parse("HLS.L30.T11UNU.2020日本.v2.0.B05.tif"),
+            None
+        );
+        assert_eq!(
+            LandsatFileName::parse("LC08_L1TP_1400é_20130503_20200912_02_T1_B5.TIF"),
+            None
+        );
+        assert_eq!(LandsatFileName::parse("Lé0200392015216LGN00_B5.TIF"), None);
+        // Every name above with a multibyte character put in at each place, or in place of
+        // each character: recognition must not panic, and what it still takes has a clean date.
+        let names = [
+            "LC08_L2SP_140041_20130503_20200912_02_T1_SR_B5.TIF",
+            "LC80200392015216LGN00_B5.TIF",
+            "HLS.L30.T11UNU.2020229T184919.v2.0.B05.tif",
+        ];
+        for name in names {
+            for (at, ch) in name.char_indices() {
+                for extra in ["é", "日", "😀"] {
+                    let (head, tail) = name.split_at(at);
+                    let variants = [
+                        format!("{head}{extra}{tail}"),
+                        format!("{head}{extra}{}", &tail[ch.len_utf8()..]),
+                    ];
+                    for variant in variants {
+                        if let Some(n) = LandsatFileName::parse(&variant) {
+                            let date = n.date.as_bytes();
+                            assert!(date.len() == 10 && date.is_ascii(), "{variant}: {}", n.date);
+                        }
+                    }
+                }
+            }
         }
-        assert_eq!(Channel::parse("Thermal"), Some(Channel::Tir));
-        assert_eq!(Channel::from_landsat89_band(8), None);
     }
 }

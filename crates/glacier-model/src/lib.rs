@@ -13,8 +13,12 @@
 //! - [`quantize`]: weight-only int8 storage of a module's parameters, and loading them back.
 //! - `onnx` (feature `onnx`): the U-Net written as an ONNX model, for other runtimes.
 //! - [`devices`]: how to obtain the CPU and GPU devices the rest of the project uses.
+//! - [`gate`]: whether the GPU may compute, from the probe's output against the CPU's.
+//! - [`deadline`]: a future raced against a caller's timer (for browser steps that can hang).
 
+pub mod deadline;
 pub mod devices;
+pub mod gate;
 pub mod net;
 #[cfg(feature = "onnx")]
 pub mod onnx;

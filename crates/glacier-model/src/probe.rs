@@ -109,7 +109,14 @@ impl ProbeNet {
     }
 }
 
-/// Largest absolute difference between two equally long slices (`f32::INFINITY` if lengths differ).
+/// Largest [`max_abs_diff`] between a backend's probe output and the CPU's at which the backend
+/// is trusted: the outputs lie in `(0, 1)`, and a backend that computes right differs by float
+/// rounding only, far below this. A NaN difference never passes.
+pub const SELF_CHECK_TOLERANCE: f32 = 1e-4;
+
+/// Largest absolute difference between two equally long slices: `f32::INFINITY` if the lengths
+/// differ, NaN if either side holds a NaN (so a check `diff <= tolerance` fails on it; `f32::max`
+/// would skip NaNs and let an all-NaN backend pass).
 pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     if a.len() != b.len() {
         return f32::INFINITY;
@@ -117,7 +124,10 @@ pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     a.iter()
         .zip(b)
         .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
+        .fold(
+            0.0,
+            |worst, d| if d.is_nan() || d > worst { d } else { worst },
+        )
 }
 
 #[cfg(test)]
@@ -150,5 +160,14 @@ mod tests {
     fn max_abs_diff_handles_lengths() {
         assert_eq!(max_abs_diff(&[1.0, 2.0], &[1.5, 1.0]), 1.0);
         assert_eq!(max_abs_diff(&[1.0], &[]), f32::INFINITY);
+    }
+
+    #[test]
+    fn max_abs_diff_propagates_nan() {
+        assert!(max_abs_diff(&[f32::NAN, 2.0], &[1.0, 1.0]).is_nan());
+        assert!(max_abs_diff(&[1.0, 2.0], &[1.0, f32::NAN]).is_nan());
+        assert!(max_abs_diff(&[f32::NAN; 4], &[f32::NAN; 4]).is_nan());
+        // A NaN before a larger difference still wins.
+        assert!(max_abs_diff(&[f32::NAN, 5.0], &[0.0, 0.0]).is_nan());
     }
 }

@@ -24,9 +24,18 @@ impl Grid {
             .apply(f64::from(col) + 0.5, f64::from(row) + 0.5)
     }
 
-    /// Number of pixels.
+    /// Number of pixels (native targets; for a buffer's length use [`Grid::checked_pixels`],
+    /// which also holds in `wasm32`).
     pub fn pixels(&self) -> usize {
         self.width as usize * self.height as usize
+    }
+
+    /// Number of pixels as a buffer length, within [`MAX_GRID_PIXELS`].
+    ///
+    /// # Errors
+    /// [`GridTooLarge`] for a larger grid.
+    pub fn checked_pixels(&self) -> Result<usize, GridTooLarge> {
+        grid_pixels(self.width, self.height)
     }
 
     /// Whether `other` is the same grid (same size, CRS and transform within 1e-6 of a pixel).
@@ -38,6 +47,48 @@ impl Grid {
             && self.crs == other.crs
             && t.0.iter().zip(&t.1).all(|(a, b)| (a - b).abs() <= tol)
     }
+}
+
+/// Most pixels of a grid held whole in memory (a scene, its mask, a DEM resampled onto it): 2^30,
+/// against ≈ 60 Mpx for a full Landsat scene (≈ 7 600 × 7 800).
+pub const MAX_GRID_PIXELS: u64 = 1 << 30;
+
+/// A grid with more pixels than [`MAX_GRID_PIXELS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "a {width} × {height} px grid is over the limit of {MAX_GRID_PIXELS} pixels held in memory (a \
+     full Landsat scene is about 7 600 × 7 800); crop it to the area of interest, for example with \
+     `gdal_translate -srcwin`"
+)]
+pub struct GridTooLarge {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+/// `width × height` as a buffer length, within [`MAX_GRID_PIXELS`] (so also within `usize` in
+/// `wasm32`).
+///
+/// # Errors
+/// [`GridTooLarge`] for a larger grid.
+pub fn grid_pixels(width: u32, height: u32) -> Result<usize, GridTooLarge> {
+    let pixels = u64::from(width) * u64::from(height);
+    match usize::try_from(pixels) {
+        Ok(n) if pixels <= MAX_GRID_PIXELS => Ok(n),
+        _ => Err(GridTooLarge { width, height }),
+    }
+}
+
+/// Why one grid's pixels cannot be placed on another.
+#[derive(Debug, thiserror::Error)]
+pub enum GridError {
+    /// The two CRSs cannot be related.
+    #[error(transparent)]
+    Projection(#[from] ProjectionError),
+    /// The destination grid is too large to hold in memory.
+    #[error(transparent)]
+    TooLarge(#[from] GridTooLarge),
 }
 
 /// Transforms points from one CRS to another (pure-Rust PROJ port, `proj4rs`).
@@ -112,17 +163,20 @@ impl Projector {
 /// projections used here). `None` where the point cannot be transformed.
 ///
 /// # Errors
-/// [`ProjectionError`] when the CRSs cannot be related.
+/// [`GridError::Projection`] when the CRSs cannot be related, [`GridError::TooLarge`] when `dst`
+/// has more than [`MAX_GRID_PIXELS`].
 pub fn source_positions(
     dst: &Grid,
     src: &Grid,
     step: u32,
-) -> Result<Vec<Option<(f32, f32)>>, ProjectionError> {
+) -> Result<Vec<Option<(f32, f32)>>, GridError> {
+    let pixels = dst.checked_pixels()?;
     let projector = Projector::new(&dst.crs, &src.crs)?;
     let step = step.max(1);
+    // Within u32: at most (w + 1)(h + 1) ≤ 2^31 + 2 points for a grid under the cap.
     let lat_w = dst.width.div_ceil(step) + 1;
     let lat_h = dst.height.div_ceil(step) + 1;
-    let mut lattice = Vec::with_capacity((lat_w * lat_h) as usize);
+    let mut lattice = Vec::with_capacity(lat_w as usize * lat_h as usize);
     for j in 0..lat_h {
         for i in 0..lat_w {
             let (col, row) = (f64::from(i * step) + 0.5, f64::from(j * step) + 0.5);
@@ -134,7 +188,7 @@ pub fn source_positions(
             );
         }
     }
-    let mut out = Vec::with_capacity(dst.pixels());
+    let mut out = Vec::with_capacity(pixels);
     for row in 0..dst.height {
         let (j, fy) = (row / step, f64::from(row % step) / f64::from(step));
         for col in 0..dst.width {

@@ -18,6 +18,7 @@ pub mod error;
 pub mod gdal_metadata;
 pub mod georef;
 pub mod grid;
+mod limits;
 mod lzw;
 mod packbits;
 #[cfg(not(target_family = "wasm"))]
@@ -30,7 +31,9 @@ pub mod writer;
 pub use error::{RasterError, Result};
 pub use gdal_metadata::BandMetadata;
 pub use georef::{Crs, GeoTransform, RasterType};
-pub use grid::{Grid, ProjectionError, Projector};
+pub use grid::{
+    Grid, GridError, GridTooLarge, MAX_GRID_PIXELS, ProjectionError, Projector, grid_pixels,
+};
 pub use reader::{GeoTiffReader, RasterInfo, ReadLimits, Window};
 pub use samples::{SampleType, Samples};
 pub use web_mercator::{LonLatBounds, lon_lat_bounds, web_mercator_grid};

@@ -9,6 +9,8 @@ use crate::chunks::{ChunkShape, RawChunks};
 use crate::error::{RasterError, Result};
 use crate::gdal_metadata::{self, BandMetadata};
 use crate::georef::{self, Crs, GeoKeys, GeoTransform, RasterType};
+pub use crate::limits::ReadLimits;
+use crate::limits::{ChunkTable, addressable, buffer_len};
 #[cfg(not(target_family = "wasm"))]
 use crate::parallel;
 use crate::samples::{SampleType, Samples};
@@ -40,25 +42,6 @@ impl Window {
     /// Number of pixels.
     pub fn pixels(&self) -> u64 {
         u64::from(self.width) * u64::from(self.height)
-    }
-}
-
-/// Memory limits for one read; exceeding them is an error, never an out-of-memory abort.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ReadLimits {
-    /// Largest buffer one `read_window` may return, in bytes.
-    pub max_read_bytes: u64,
-    /// Largest decoded chunk (strip or tile), in bytes.
-    pub max_chunk_bytes: u64,
-}
-
-impl Default for ReadLimits {
-    /// 1 GiB per read (a full 7.8k × 7.9k uint16 band is 120 MiB), 256 MiB per chunk.
-    fn default() -> Self {
-        ReadLimits {
-            max_read_bytes: 1 << 30,
-            max_chunk_bytes: 256 << 20,
-        }
     }
 }
 
@@ -105,6 +88,8 @@ pub struct GeoTiffReader<R: Read + Seek> {
     decoder: Decoder<R>,
     info: RasterInfo,
     limits: ReadLimits,
+    /// Where the current image's chunks lie, checked before each is read.
+    table: ChunkTable,
     /// One decoded strip or tile, reused from chunk to chunk.
     chunk: Samples,
     /// Set when chunks are decompressed by [`crate::chunks`] rather than by `tiff`'s codecs
@@ -176,6 +161,8 @@ impl<R: Read + Seek> GeoTiffReader<R> {
         };
         let mut header = [0u8; 4];
         reader.read_exact(&mut header).map_err(io_err)?;
+        // Every chunk's extent is checked against this before anything is allocated for it.
+        let file_len = reader.seek(SeekFrom::End(0)).map_err(io_err)?;
         reader.seek(SeekFrom::Start(0)).map_err(io_err)?;
         let magic_ok = matches!(&header[..2], b"II" | b"MM");
         let version = if header[0] == b'I' {
@@ -190,17 +177,22 @@ impl<R: Read + Seek> GeoTiffReader<R> {
             });
         }
         let mut tiff_limits = Limits::default();
-        tiff_limits.decoding_buffer_size = limits.max_chunk_bytes as usize;
-        tiff_limits.intermediate_buffer_size = limits.max_chunk_bytes as usize;
+        // Not `as usize`: in wasm32 a limit of 4 GiB would wrap to 0.
+        let chunk_limit =
+            usize::try_from(addressable(limits.max_chunk_bytes)).unwrap_or(usize::MAX);
+        tiff_limits.decoding_buffer_size = chunk_limit;
+        tiff_limits.intermediate_buffer_size = chunk_limit;
         let mut decoder = Decoder::new(reader)
             .map_err(tiff_err)?
             .with_limits(tiff_limits);
         let info = read_info(&name, &mut decoder, version == 43)?;
+        let table = ChunkTable::read(&name, &mut decoder, info.tiled, file_len)?;
         let mut reader = GeoTiffReader {
             name,
             decoder,
             info,
             limits,
+            table,
             chunk: Samples::U8(Vec::new()),
             raw: None,
             #[cfg(not(target_family = "wasm"))]
@@ -228,9 +220,8 @@ impl<R: Read + Seek> GeoTiffReader<R> {
     fn decode_chunks_with(&mut self, pure_rust_zstd: bool) -> Result<()> {
         self.raw = RawChunks::new(
             &self.name,
-            &mut self.decoder,
+            &self.decoder,
             self.info.compression,
-            self.info.tiled,
             self.info.predictor,
             pure_rust_zstd,
         )?;
@@ -299,25 +290,25 @@ impl<R: Read + Seek> GeoTiffReader<R> {
                 window.width, window.height, window.col, window.row, info.width, info.height
             )));
         }
-        let needed = window.pixels() * info.sample_type.size() as u64 * bands.len() as u64;
-        if needed > self.limits.max_read_bytes {
-            return Err(RasterError::LimitExceeded {
-                file: self.name.clone(),
-                what: format!(
-                    "a {}×{} window of {} band(s)",
-                    window.width,
-                    window.height,
-                    bands.len()
-                ),
-                needed,
-                limit: self.limits.max_read_bytes,
-            });
-        }
+        let what = format!(
+            "a {}×{} window of {} band(s)",
+            window.width,
+            window.height,
+            bands.len()
+        );
+        let factors = [
+            window.pixels(),
+            info.sample_type.size() as u64,
+            bands.len() as u64,
+        ];
+        buffer_len(&self.name, &what, &factors, self.limits.max_read_bytes)?;
+        // Within the limit for all bands together, so each band's length fits a `usize`.
+        let pixels = window.pixels() as usize;
         let mut outs: Vec<Samples> = bands
             .iter()
-            .map(|_| Samples::zeros(info.sample_type, window.pixels() as usize))
+            .map(|_| Samples::zeros(info.sample_type, pixels))
             .collect();
-        if window.pixels() == 0 {
+        if pixels == 0 {
             return Ok(outs);
         }
         if self.info.planar {
@@ -452,19 +443,25 @@ impl<R: Read + Seek> GeoTiffReader<R> {
                     };
                     let max = self.limits.max_chunk_bytes;
                     let reader = self.decoder.inner();
-                    raw.decode(&self.name, reader, index, &shape, max, &mut self.chunk)?;
+                    let chunk = (&self.table, index);
+                    raw.decode(&self.name, reader, chunk, &shape, max, &mut self.chunk)?;
                 } else {
+                    // The chunk's bytes must be in the file before its buffer is made.
+                    let max = self.limits.max_chunk_bytes;
+                    let kind = match self.info.compression {
+                        "none" => "uncompressed",
+                        "deflate" => "DEFLATE",
+                        "zstd" => "ZSTD",
+                        other => other,
+                    };
+                    self.table.locate(&self.name, kind, index, max)?;
                     // Into the reused buffer: `read_chunk_to_buffer` would allocate every chunk.
-                    let samples = data_w as usize * data_h as usize * spp;
-                    if (samples * sample_size) as u64 > self.limits.max_chunk_bytes {
-                        return Err(RasterError::LimitExceeded {
-                            file: self.name.clone(),
-                            what: format!("decoded chunk {index}"),
-                            needed: (samples * sample_size) as u64,
-                            limit: self.limits.max_chunk_bytes,
-                        });
-                    }
-                    self.chunk.reuse_as(self.info.sample_type, samples);
+                    let what = format!("decoded chunk {index}");
+                    let (w, h) = (u64::from(data_w), u64::from(data_h));
+                    let factors = [w, h, spp as u64, sample_size as u64];
+                    let bytes = buffer_len(&self.name, &what, &factors, max)?;
+                    self.chunk
+                        .reuse_as(self.info.sample_type, bytes / sample_size);
                     self.decoder
                         .read_chunk_bytes(index, self.chunk.as_bytes_mut())
                         .map_err(|e| RasterError::from_tiff(&self.name, e))?;

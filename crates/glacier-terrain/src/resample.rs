@@ -1,7 +1,7 @@
 //! Resampling a raster onto another grid, through a change of CRS.
 
 use glacier_raster::Grid;
-use glacier_raster::grid::{ProjectionError, source_positions};
+use glacier_raster::grid::{GridError, source_positions};
 
 /// How a destination pixel takes its value from the source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,17 +17,19 @@ pub enum Resampling {
 const LATTICE_STEP: u32 = 16;
 
 /// Resamples `src` (row-major on `src_grid`, NaN or `nodata` = missing) onto `dst`.
-/// Destination pixels outside the source, or with no valid neighbour, are NaN.
+/// Destination pixels outside the source (or beyond the end of `src`), or with no valid
+/// neighbour, are NaN.
 ///
 /// # Errors
-/// [`ProjectionError`] when the two CRSs cannot be related.
+/// [`GridError::Projection`] when the two CRSs cannot be related, [`GridError::TooLarge`] when
+/// `dst` is over [`glacier_raster::MAX_GRID_PIXELS`].
 pub fn resample(
     src: &[f32],
     src_grid: &Grid,
     nodata: Option<f32>,
     dst: &Grid,
     method: Resampling,
-) -> Result<Vec<f32>, ProjectionError> {
+) -> Result<Vec<f32>, GridError> {
     let positions = source_positions(dst, src_grid, LATTICE_STEP)?;
     let (w, h) = (src_grid.width as i64, src_grid.height as i64);
     let valid = |v: f32| !v.is_nan() && Some(v) != nodata;
@@ -35,7 +37,7 @@ pub fn resample(
         if c < 0 || r < 0 || c >= w || r >= h {
             return None;
         }
-        let v = src[(r * w + c) as usize];
+        let v = *src.get(usize::try_from(r * w + c).ok()?)?;
         valid(v).then_some(v)
     };
     Ok(positions
@@ -122,5 +124,28 @@ mod tests {
         assert!(
             resample(&values, &src, None, &outside, Resampling::Bilinear).expect("ok")[0].is_nan()
         );
+    }
+
+    #[test]
+    fn a_destination_grid_over_the_cap_is_an_error_not_an_allocation() {
+        // 100 000 × 100 000 px (10 Gpx): the buffer would be 80 GB; in wasm32 the count wraps.
+        let src = grid(0.0, 20.0, 10.0, 2, 2);
+        let huge = grid(0.0, 20.0, 0.001, 100_000, 100_000);
+        let err =
+            resample(&[0.0; 4], &src, None, &huge, Resampling::Nearest).expect_err("over the cap");
+        assert!(
+            matches!(
+                err,
+                GridError::TooLarge(glacier_raster::GridTooLarge {
+                    width: 100_000,
+                    height: 100_000
+                })
+            ),
+            "{err}"
+        );
+        // A source shorter than its grid reads as missing, not as a panic.
+        let dst = grid(5.0, 15.0, 10.0, 1, 1);
+        let out = resample(&[1.0], &src, None, &dst, Resampling::Bilinear).expect("same CRS");
+        assert_eq!(out[0], 1.0);
     }
 }

@@ -3,7 +3,11 @@
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::Mutex;
 use std::time::Instant;
+
+/// Every step run so far: its name, seconds, and whether it passed (for [`print_timings`]).
+static STEPS: Mutex<Vec<(String, f64, bool)>> = Mutex::new(Vec::new());
 
 /// The workspace root (the parent of `crates/xtask`).
 pub fn workspace_root() -> Result<PathBuf> {
@@ -30,11 +34,41 @@ pub fn run_step(step: &str, c: &mut Command) -> Result<()> {
         .status()
         .with_context(|| format!("{step}: could not start `{}`", describe(c)))?;
     let secs = start.elapsed().as_secs_f64();
+    if let Ok(mut steps) = STEPS.lock() {
+        steps.push((step.to_owned(), secs, status.success()));
+    }
     if !status.success() {
         bail!("{step} failed ({status}) after {secs:.0} s");
     }
     println!("<== {step}: ok in {secs:.0} s{}", disk_free());
     Ok(())
+}
+
+/// Prints a table of the steps run so far with their times (the end of `cargo xtask test`, also
+/// when a step failed), so a slow CI run shows where its minutes went.
+pub fn print_timings(total: f64) {
+    let Ok(steps) = STEPS.lock() else {
+        return;
+    };
+    if steps.is_empty() {
+        return;
+    }
+    println!("\n| step | result | time |\n|---|---|---:|");
+    for (step, secs, ok) in steps.iter() {
+        let result = if *ok { "ok" } else { "FAILED" };
+        println!("| {step} | {result} | {} |", minutes(*secs));
+    }
+    println!("| **all, set-up included** | | **{}** |", minutes(total));
+}
+
+/// `12 min 05 s`, or `42 s` under a minute.
+fn minutes(secs: f64) -> String {
+    let s = secs.round() as u64;
+    if s < 60 {
+        format!("{s} s")
+    } else {
+        format!("{} min {:02} s", s / 60, s % 60)
+    }
 }
 
 /// ", N GiB free on disk" for the working directory's file system (empty if `df` is missing):

@@ -22,6 +22,14 @@ mod validate;
 
 use anyhow::{Result, bail};
 
+/// Runs `f`, then prints the per-step time table whether it passed or not.
+fn timed(f: impl FnOnce() -> Result<()>) -> Result<()> {
+    let start = std::time::Instant::now();
+    let result = f();
+    cmd::print_timings(start.elapsed().as_secs_f64());
+    result
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = cmd::workspace_root()?;
@@ -32,11 +40,11 @@ fn main() -> Result<()> {
             setup::run()?;
             validate::serve()
         }
-        Some("validate") => validate::run(),
-        Some("test") => {
+        Some("validate") => timed(validate::run),
+        Some("test") => timed(|| {
             setup::run()?;
             validate::run()
-        }
+        }),
         Some("web-build") => validate::web_build(),
         Some("e2e") => validate::browser_tests(),
         Some("bench-decode") => bench::run(),
