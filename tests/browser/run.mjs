@@ -588,6 +588,53 @@ test("Pensacola Landsat 8 Level-1 bands + MTL: recognised, calibrated, mapped on
   await page.close();
 });
 
+test("a USGS Level-2 archive dropped as it comes is mapped from its bands, in the worker and without one, as natively", async ({ context, url }) => {
+  if (!haveData) return console.log("    SKIPPED: ../shared/data is missing");
+  // Liverpool, Landsat 8 Collection 2 Level-2 (sea, estuary, city, farmland; no ice).
+  const id = "LC08_L2SP_204023_20200927_20201006_02_T1";
+  const file = join(DATA, "xlandsat_c2_ice_free", `${id}-cropped.tar.gz`);
+  const drop = [{ name: `${id}.tar.gz`, mimeType: "application/gzip", buffer: readFileSync(file) }];
+  const native = nativePrediction("liverpool", [], [file]);
+  const results = [];
+  for (const worker of [true, false]) {
+    const { page, problems } = await open(context, `${url}?backend=cpu`);
+    if (!worker) {
+      // No Worker in this browser: the page maps on its own thread and must keep drawing.
+      await page.evaluate(() => { delete window.Worker; });
+    }
+    await waitDone(page);
+    await page.evaluate(() => {
+      window.__frames = 0;
+      const tick = () => { window.__frames++; requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+    });
+    await page.getByTestId("scene-files").setInputFiles(drop);
+    await waitMapping(page);
+    assert.equal(await text(page, "status"), "mapping done");
+    await noPanicNoErrors(page, problems);
+    const rows = await page.getByTestId("recognised").locator("tr").allTextContents();
+    assert.ok(rows.some((r) => r.startsWith(`${id}.tar.gz`) && r.includes("scene archive")), rows.join("\n"));
+    assert.match(await text(page, "scene-grid"), /^433 × 267 px, EPSG:32630, 30 m pixels$/);
+    const notes = await text(page, "notes");
+    assert.ok(notes.includes(`From ${id}.tar.gz: ${id}_MTL.txt, ${id}_SR_B2.TIF`), notes);
+    assert.ok(notes.includes("(1 other files in it were not read)"), notes);
+    const pixels = Number(await text(page, "glacier-pixels"));
+    results.push(pixels);
+    if (!worker) {
+      assert.match(await text(page, "ran-in"), /^the page's thread \(no worker/);
+      const frames = await page.evaluate(() => window.__frames);
+      console.log(`    Liverpool on the page thread: ${frames} frames drawn while mapping`);
+      assert.ok(frames > 2, `the page drew ${frames} frames while mapping on its own thread`);
+    } else {
+      await screenshot(page, "liverpool-archive");
+    }
+    await page.close();
+  }
+  console.log(`    Liverpool network: worker ${results[0]} px, page thread ${results[1]} px, native ${native?.glacier} px`);
+  assert.equal(results[0], results[1]);
+  if (native) assert.equal(results[0], native.glacier);
+});
+
 /** Drops one stacked GeoTIFF, assigns the six bands in order, maps on the CPU, compares with the CLI. */
 async function mapStack(context, url, name, file, screenshotName) {
   const { page, problems } = await open(context, `${url}?backend=cpu`);

@@ -1,7 +1,7 @@
 //! Files without a Landsat 8/9 name: the visitor says what their bands hold (the page's
 //! `--band NAME=FILE:K`), e.g. a stacked GeoTIFF or the Everest Landsat 7 files.
 
-use glacier_landsat::{Channel, LandsatFileName};
+use glacier_landsat::Channel;
 use leptos::prelude::*;
 
 /// A GeoTIFF the visitor can assign bands of.
@@ -16,17 +16,7 @@ pub struct Assignable {
 /// One band the visitor assigned: file name, 0-based band, channel.
 pub type Choice = (String, usize, Channel);
 
-/// Whether `name` is a Landsat 8/9 file the page recognises by its name.
-pub fn is_landsat89(name: &str) -> bool {
-    LandsatFileName::parse(name).is_some_and(|n| n.is_landsat89())
-}
-
-/// Whether `name` is a GeoTIFF whose bands the visitor may have to name: a `.tif`/`.tiff`
-/// without a Landsat 8/9 name.
-pub fn needs_bands_chosen(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    (lower.ends_with(".tif") || lower.ends_with(".tiff")) && !is_landsat89(name)
-}
+pub use glacier_inputs::recognise::{is_archive, is_landsat89, needs_bands_chosen};
 
 /// One `<select>` per band of each assignable file; choices go to `chosen`.
 #[component]

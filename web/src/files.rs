@@ -13,6 +13,18 @@ use wasm_bindgen_futures::JsFuture;
 /// Landsat band is ~120 MiB, so anything bigger is not a band the page can use.
 pub const MAX_FILE_BYTES: f64 = 1024.0 * 1024.0 * 1024.0;
 
+/// Largest uncompressed scene archive (`.tar`) the page takes: the mapping worker reads its
+/// members in place, never whole (a USGS Landsat 8/9 scene's tar is 0.8–2 GB).
+pub const MAX_ARCHIVE_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
+
+/// The largest size the page takes for a file of this name.
+fn limit_for(name: &str) -> f64 {
+    match glacier_inputs::ArchiveFormat::of(name) {
+        Some(glacier_inputs::ArchiveFormat::Tar) => MAX_ARCHIVE_BYTES,
+        _ => MAX_FILE_BYTES,
+    }
+}
+
 /// Files the page will use, and those it will not.
 pub struct Screened {
     /// Files to map (browser handles: nothing is read yet).
@@ -32,7 +44,7 @@ pub fn screen(list: web_sys::FileList) -> Screened {
     };
     for file in (0..list.length()).filter_map(|i| list.get(i)) {
         let name = file.name();
-        if file.size() > MAX_FILE_BYTES {
+        if file.size() > limit_for(&name) {
             let gb = file.size() / 1e9;
             out.errors.push(format!(
                 "{name} is {gb:.1} GB: larger than any Landsat band (≈0.1 GB); the page cannot \
@@ -55,6 +67,15 @@ pub fn screen(list: web_sys::FileList) -> Screened {
 /// A message naming the file, when the browser cannot read it.
 pub async fn read(file: &web_sys::File) -> Result<BytesSource, String> {
     let name = file.name();
+    if file.size() > MAX_FILE_BYTES {
+        // Only a scene archive gets here (see `screen`): without the worker it would be read
+        // whole.
+        return Err(format!(
+            "{name} is {:.1} GB: without a mapping worker the page reads files whole and cannot \
+             hold it; unpack the archive and drop its band files and MTL",
+            file.size() / 1e9
+        ));
+    }
     match JsFuture::from(file.array_buffer()).await {
         Ok(buffer) => Ok(BytesSource::new(name, Uint8Array::new(&buffer).to_vec())),
         Err(e) => Err(format!(

@@ -17,7 +17,6 @@ mod mapping;
 mod model;
 mod network;
 mod panic_report;
-mod recognise;
 mod scene_panel;
 mod self_check;
 mod test_hooks;

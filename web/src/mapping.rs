@@ -4,13 +4,16 @@
 use burn::tensor::Device;
 use glacier_infer::{Confusion, Predictor, Scores};
 use glacier_inputs::baseline::{classify, plan};
-use glacier_inputs::{ChannelName, ChannelReader, FileSource, Scene, SceneBuilder};
+use glacier_inputs::{
+    ArchiveFormat, ChannelName, ChannelReader, FileSource, Scene, SceneBuilder, Unpacked, unpack,
+};
 use glacier_labels::Outlines;
 use glacier_landsat::Channel;
 use glacier_raster::grid::source_positions;
 use glacier_raster::{
     Grid, LonLatBounds, RasterSpec, Window, lon_lat_bounds, web_mercator_grid, write_geotiff,
 };
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -463,6 +466,25 @@ fn missing_for_network(predictor: &Predictor, reader: &mut ChannelReader<'_>) ->
         })
 }
 
+/// Which files of a dropped archive the map was made from, for the notes under the map.
+fn archive_note(unpacked: &Unpacked) -> String {
+    let archive = unpacked
+        .files
+        .first()
+        .and_then(|f| f.name().rsplit_once('/'))
+        .map_or("the archive", |(a, _)| a);
+    let used: Vec<&str> = unpacked
+        .files
+        .iter()
+        .map(|f| f.name().rsplit('/').next().unwrap_or(f.name()))
+        .collect();
+    format!(
+        "From {archive}: {} ({} other files in it were not read).",
+        used.join(", "),
+        unpacked.skipped.len()
+    )
+}
+
 /// Maps the scene in `sources`: a first pass (preview and NDSI baseline) strip by strip, then the
 /// network tile by tile on the first of `computes` that works. `progress(stage, done, total)`
 /// is awaited between steps so the browser can paint; when it answers `false` the run stops
@@ -501,6 +523,13 @@ where
     for s in sources {
         if is_landsat89(s.name()) {
             builder.add_file(Box::new(s));
+        } else if let Some(format) = ArchiveFormat::of(s.name()) {
+            // A scene archive as USGS delivers it: its members are read in place.
+            let unpacked = unpack(Arc::new(s), format).map_err(|e| e.to_string())?;
+            notes.push(archive_note(&unpacked));
+            for member in unpacked.files {
+                builder.add_file(member);
+            }
         }
     }
     let scene = builder.build().map_err(|e| e.to_string())?;

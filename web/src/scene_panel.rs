@@ -13,12 +13,12 @@ use crate::map_view::{MapLayers, MapView, draw, png_data_url};
 use crate::mapping::{self, Compute, MapResult, Shown};
 use crate::model::LoadedModel;
 use crate::panic_report;
-use crate::recognise::{self, Recognised};
 use crate::tiff_header;
 use crate::timeout::yield_now;
 use crate::timing::{Timings, now_ms};
 use crate::worker::Job;
 use crate::worker_client::{self, Canceller, RunError};
+use glacier_inputs::recognise::{self, Recognised};
 
 /// The status line after Cancel.
 const CANCELLED_STATUS: &str = "mapping cancelled; what was shown before is still shown";
@@ -167,10 +167,7 @@ pub fn ScenePanel(
             let list = files.get_untracked();
             let choices = chosen.get_untracked();
             let job = Job {
-                choices: choices
-                    .iter()
-                    .map(|(file, band, c)| (file.clone(), *band, c.name().to_owned()))
-                    .collect(),
+                choices: choices.clone(),
                 model: model.as_ref().map(|m| m.bytes.clone()),
                 gpu: computes.len() > 1,
             };
@@ -295,7 +292,9 @@ pub fn ScenePanel(
                     }))
                     .collect(),
             );
-            let has_landsat89 = kept.iter().any(|f| assign::is_landsat89(&f.name()));
+            let has_landsat89 = kept
+                .iter()
+                .any(|f| assign::is_landsat89(&f.name()) || assign::is_archive(&f.name()));
             chosen.set(Vec::new());
             assignable.set(if has_landsat89 {
                 Vec::new()

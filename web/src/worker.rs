@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::assign::Choice;
 use crate::exports::Exports;
 use crate::files;
 use crate::mapping::{self, Compute, MapResult};
@@ -24,8 +25,8 @@ use crate::timeout;
 /// What the page asks the worker to map (the files travel beside it).
 #[derive(Serialize, Deserialize)]
 pub struct Job {
-    /// Bands the visitor assigned: file name, 0-based band, channel name.
-    pub choices: Vec<(String, usize, String)>,
+    /// Bands the visitor assigned: file name, 0-based band, channel.
+    pub choices: Vec<Choice>,
     /// The model file's bytes, when the page loaded and verified it.
     pub model: Option<Vec<u8>>,
     /// Whether to try WebGPU (the page found an adapter that passed the self-check).
@@ -196,18 +197,17 @@ async fn job(data: JsValue) -> Result<(MapResult, Vec<String>), String> {
         device: self_check::cpu_device(),
         label: "CPU".into(),
     });
-    let choices = job
-        .choices
-        .into_iter()
-        .filter_map(|(file, band, channel)| {
-            glacier_landsat::Channel::parse(&channel).map(|c| (file, band, c))
-        })
-        .collect();
-    let mut result = mapping::run(sources, choices, model, computes, |stage, done, total| {
-        post(&Report::Progress { stage, done, total });
-        // The page cancels by terminating the worker, so there is nothing to ask.
-        std::future::ready(true)
-    })
+    let mut result = mapping::run(
+        sources,
+        job.choices,
+        model,
+        computes,
+        |stage, done, total| {
+            post(&Report::Progress { stage, done, total });
+            // The page cancels by terminating the worker, so there is nothing to ask.
+            std::future::ready(true)
+        },
+    )
     .await?;
     notes.append(&mut result.notes);
     result.notes = notes;

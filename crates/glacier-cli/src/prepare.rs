@@ -4,16 +4,20 @@ use anyhow::{Context, Result, bail};
 use glacier_inputs::channels::Dem;
 use glacier_inputs::scene::parse_band_mapping;
 use glacier_inputs::source::PathSource;
-use glacier_inputs::{ChannelName, ChannelReader, Scene, SceneBuilder};
+use glacier_inputs::{
+    ArchiveFormat, ChannelName, ChannelReader, Scene, SceneBuilder, Unpacked, unpack,
+};
 use glacier_landsat::Channel;
 use glacier_raster::{RasterSpec, Window, write_geotiff};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where the scene comes from, as given on the command line.
 /// A scene's files as every scene-reading command takes them on the command line.
 #[derive(clap::Args, Debug)]
 pub struct SceneFiles {
-    /// Scene files recognised by their Landsat names (band GeoTIFFs, QA_PIXEL, MTL).
+    /// Scene files recognised by their Landsat names (band GeoTIFFs, QA_PIXEL, MTL), or the
+    /// scene's archive as USGS delivers it (`.tar`, read in place; `.tar.gz` also taken).
     pub files: Vec<PathBuf>,
     /// A band under any name: NAME=FILE, or NAME=FILE:K for band K of a multi-band file.
     #[arg(long = "band", value_name = "NAME=FILE[:K]")]
@@ -51,7 +55,19 @@ pub struct SceneArgs<'a> {
 pub fn scene(args: &SceneArgs) -> Result<Scene> {
     let mut b = SceneBuilder::new();
     for f in args.files {
-        b.add_file(Box::new(PathSource::new(f)));
+        let source = PathSource::new(f);
+        match ArchiveFormat::of(&source.name) {
+            None => {
+                b.add_file(Box::new(source));
+            }
+            Some(format) => {
+                let unpacked = unpack(Arc::new(source), format)?;
+                eprintln!("{}", archive_note(f, &unpacked));
+                for member in unpacked.files {
+                    b.add_file(member);
+                }
+            }
+        }
     }
     for spec in args.bands {
         let (channel, file, band) = parse_band_mapping(spec)?;
@@ -70,6 +86,18 @@ pub fn scene(args: &SceneArgs) -> Result<Scene> {
         b.stacked(Box::new(PathSource::new(file)), &order);
     }
     Ok(b.build()?)
+}
+
+/// What was taken from an archive, in one line.
+fn archive_note(archive: &Path, unpacked: &Unpacked) -> String {
+    let base = |n: &str| n.rsplit('/').next().unwrap_or(n).to_owned();
+    let used: Vec<String> = unpacked.files.iter().map(|f| base(f.name())).collect();
+    format!(
+        "{}: using {} ({} other files not read)",
+        archive.display(),
+        used.join(", "),
+        unpacked.skipped.len()
+    )
 }
 
 /// Every channel the scene can give: its bands, terrain with a DEM, and indices whose bands exist.

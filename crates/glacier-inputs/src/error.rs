@@ -112,6 +112,38 @@ pub enum InputError {
         #[source]
         source: glacier_raster::ProjectionError,
     },
+    /// An archive that cannot be read as a (gzip-compressed) tar.
+    #[error(
+        "{file}: not a readable scene archive ({detail}); if it is a USGS download, download it again, or unpack it and give its files"
+    )]
+    Archive {
+        /// Archive file name.
+        file: String,
+        /// What the reader found.
+        detail: String,
+    },
+    /// An archive that holds no Landsat 8/9 band.
+    #[error(
+        "{file} holds no Landsat band file ({members} other files); give the archive of a Landsat 8/9 scene as USGS delivers it, or its band files"
+    )]
+    ArchiveWithoutScene {
+        /// Archive file name.
+        file: String,
+        /// How many members it holds.
+        members: usize,
+    },
+    /// A compressed archive whose kept members inflate past the limit.
+    #[error(
+        "{file}: the bands it holds inflate to more than {limit_mib} MiB (reached at {member}); unpack it (tar xzf) and give the band files, which are read in place"
+    )]
+    ArchiveTooLarge {
+        /// Archive file name.
+        file: String,
+        /// The member at which the limit was reached.
+        member: String,
+        /// The limit in MiB.
+        limit_mib: u64,
+    },
     /// A grid too large to hold whole in memory (a header claiming a huge scene).
     #[error("{file}: {source}")]
     TooLarge {

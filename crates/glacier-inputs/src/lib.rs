@@ -1,8 +1,10 @@
 //! From scene files to the tensors a model takes, identically in the page and the CLI.
 //!
+//! - [`archive`]: a scene archive (`.tar` as USGS delivers it, `.tar.gz`) as the files it holds.
 //! - [`source`]: where file bytes come from (a path natively, memory in the browser).
 //! - [`pieces`]: a file of which only some ranges are at hand, for reading a GeoTIFF's header
 //!   without its pixels.
+//! - [`recognise`]: what a file is from its name alone (the page's list of dropped files).
 //! - [`scene`]: assemble a scene from Landsat-named files, explicit band mappings or a stacked
 //!   GeoTIFF; check that it is one scene on one grid; every error names the file.
 //! - [`channels`]: build named input channels window by window (reflectance, brightness
@@ -11,15 +13,18 @@
 //! - [`tiling`]: overlapping tiles over a scene and seamless blending of their predictions.
 //! - [`baseline`]: the NDSI-threshold glacier classifier every network must beat.
 
+pub mod archive;
 pub mod baseline;
 pub mod channels;
 pub mod error;
 pub mod pieces;
+pub mod recognise;
 pub mod scene;
 pub mod source;
 pub mod spec;
 pub mod tiling;
 
+pub use archive::{ArchiveFormat, Unpacked, unpack};
 pub use channels::{ChannelName, ChannelReader};
 pub use error::InputError;
 pub use scene::{BandSource, Scene, SceneBuilder};

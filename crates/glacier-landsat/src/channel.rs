@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// A model input channel that comes from a Landsat band.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Channel {
     /// OLI band 2.
     Blue,

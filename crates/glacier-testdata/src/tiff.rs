@@ -16,6 +16,8 @@ pub enum Value {
     Long(Vec<u32>),
     /// TIFF DOUBLE (type 12).
     Double(Vec<f64>),
+    /// TIFF ASCII (type 2): the text, NUL-terminated when written.
+    Ascii(String),
 }
 
 impl Value {
@@ -36,6 +38,11 @@ impl Value {
                 v.len() as u32,
                 v.iter().flat_map(|x| x.to_le_bytes()).collect(),
             ),
+            Value::Ascii(text) => {
+                let mut bytes = text.as_bytes().to_vec();
+                bytes.push(0);
+                (2, bytes.len() as u32, bytes)
+            }
         }
     }
 }
@@ -108,4 +115,13 @@ pub fn utm_georeference() -> Vec<(u16, Value)> {
             ]),
         ),
     ]
+}
+
+/// A 2 × 2 uint8 GeoTIFF (UTM zone 45N) whose GDAL_METADATA tag (42112) holds `xml` as given,
+/// well-formed or not.
+pub fn tiny_with_gdal_metadata(xml: &str) -> Vec<u8> {
+    let mut entries = strip_entries(2, 2, 1, 4);
+    entries.extend(utm_georeference());
+    entries.push((42112, Value::Ascii(xml.to_owned())));
+    tiff(&entries, &[1, 2, 3, 4])
 }
