@@ -117,7 +117,7 @@ test("a WebGPU that disagrees with the CPU on the self-check (or gives NaN) is n
     await page.getByTestId("scene-files").setInputFiles(athabasca());
     await waitMapping(page);
     assert.equal(await text(page, "status"), "mapping done", await text(page, "errors"));
-    assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on CPU$/);
+    assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on CPU, where NDSI > 0 and NIR > 0.11$/);
   }
   await page.close();
   // A NaN difference is a disagreement too (NaN ≤ tolerance is false).
@@ -168,7 +168,7 @@ test("Cancel while the run waits for the model and the backend stops it there; t
   await mapAthabasca(page);
   const pixels = await text(page, "glacier-pixels");
   const classifier = await text(page, "classifier-used");
-  assert.match(classifier, /on CPU$/);
+  assert.match(classifier, /on CPU, where NDSI > 0 and NIR > 0.11$/);
   // Without the red band a run that went on would replace the map with the baseline alone.
   await page.getByTestId("scene-files").setInputFiles(athabasca().filter((f) => !f.name.endsWith(".B04.tif")));
   await page.waitForFunction(() => (document.querySelector('[data-testid="status"]')?.textContent ?? "").startsWith("waiting for the model"), null, { timeout: 30_000, polling: 50 });
@@ -203,7 +203,7 @@ test("outlines that cannot be used beside good bands: the map is finished and a 
   console.log(`    garbage GeoJSON: ${notes}`);
   assert.ok(notes.includes("The outlines were not compared: outlines.geojson"), notes);
   assert.match(await text(page, "scores"), /^none compared/);
-  assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on CPU$/);
+  assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on CPU, where NDSI > 0 and NIR > 0.11$/);
   // A shapefile dropped without its .prj: not taken as lon/lat; a note asks for the .prj.
   const shp = "athabasca_outline.shp";
   await page.getByTestId("scene-files").setInputFiles([...athabasca(), upload(`athabasca_hls_satrbedo/${shp}`, shp)]);
@@ -248,7 +248,7 @@ function nativePrediction(name, bands, files = []) {
 
 const athabascaBand = (name, b) => `${name}=${join(DATA, `athabasca_hls_satrbedo/athabasca_2020229_${b}_L30.tif`)}`;
 const nativeAthabasca = () => nativePrediction("athabasca",
-  [athabascaBand("green", "B03"), athabascaBand("red", "B04"), athabascaBand("nir", "B05")]);
+  [athabascaBand("green", "B03"), athabascaBand("red", "B04"), athabascaBand("nir", "B05"), athabascaBand("swir1", "B06")]);
 
 /** The text behind one of the page's blob: export links. */
 async function exportText(page, testid) {
@@ -395,7 +395,7 @@ test("an HLS Landsat scene is mapped by the network on WebGPU, as natively; the 
   // The network ran on WebGPU and agrees with the native CLI on the CPU. Tolerance: a pixel
   // whose probability sits within float rounding of the threshold may flip between backends;
   // natively wgpu and ndarray differ by < 3e-7 in probability and by 0 pixels on this model.
-  assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on GPU \(WebGPU\)$/);
+  assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on GPU \(WebGPU\), where NDSI > 0 and NIR > 0.11$/);
   const gpuPixels = Number(await text(page, "glacier-pixels"));
   const native = nativeAthabasca();
   if (native) {
@@ -443,7 +443,7 @@ test("the forced CPU fallback maps the same scene with the same mask and names t
   await mapAthabasca(page);
   await screenshot(page, "athabasca-network-cpu");
   await noPanicNoErrors(page, problems);
-  assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on CPU$/);
+  assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on CPU, where NDSI > 0 and NIR > 0.11$/);
   const cpuPixels = Number(await text(page, "glacier-pixels"));
   const geojson = await checkGeoJson(page, cpuPixels);
   assert.match(await text(page, "probe-cpu-label"), /^CPU \(burn flex\)$/);
@@ -568,7 +568,7 @@ test("Pensacola Landsat 8 Level-1 bands + MTL: recognised, calibrated, mapped on
   assert.ok(row(`${id}_MTL.txt`).includes("MTL metadata"), rows.join("\n"));
   assert.ok(row(`${id}_BQA.TIF`).includes("BQA (older QA layout, not used)"), rows.join("\n"));
   assert.match(await text(page, "scene-grid"), /^627 × 603 px, EPSG:32616, 30 m pixels$/);
-  assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on CPU$/);
+  assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on CPU, where NDSI > 0 and NIR > 0.11$/);
   const pixels = Number(await text(page, "glacier-pixels"));
   // Native oracle: the same files under the same names through `glacier predict`.
   const named = join(ARTIFACTS, "pensacola");
@@ -618,6 +618,11 @@ test("a USGS Level-2 archive dropped as it comes is mapped from its bands, in th
     const notes = await text(page, "notes");
     assert.ok(notes.includes(`From ${id}.tar.gz: ${id}_MTL.txt, ${id}_SR_B2.TIF`), notes);
     assert.ok(notes.includes("(1 other files in it were not read)"), notes);
+    // No ice near Liverpool: the plausibility rule keeps the network off the Irish Sea.
+    assert.ok(notes.includes("kept only where NDSI > 0, NIR > 0.11"), notes);
+    assert.match(await text(page, "classifier-used"), /^network unet-scse-grn\S* on CPU, where NDSI > 0 and NIR > 0.11$/);
+    const share = Number((await text(page, "glacier-share")).replace(/\s*%$/, ""));
+    assert.ok(share <= 0.5, `Liverpool: ${share} % called glacier`);
     const pixels = Number(await text(page, "glacier-pixels"));
     results.push(pixels);
     if (!worker) {

@@ -4,6 +4,7 @@
 use burn::tensor::Device;
 use glacier_infer::{Confusion, Predictor, Scores};
 use glacier_inputs::baseline::{classify, plan};
+use glacier_inputs::plausibility::{self, PlausibleMap};
 use glacier_inputs::{
     ArchiveFormat, ChannelName, ChannelReader, FileSource, Scene, SceneBuilder, Unpacked, unpack,
 };
@@ -598,6 +599,8 @@ where
             names.push(ChannelName::Band(Channel::Nir));
         }
     }
+    // Where glacier can be (NDSI > 0, NIR > 0.11), for the network's mask once it exists.
+    let mut plausible = (ndsi_ok && with_nir).then(|| PlausibleMap::new(pixels));
     let preview = Preview::new(w, h);
     let mut raw = vec![f32::NAN; (preview.width * preview.height * 3) as usize];
     let mut ndsi_mask = if ndsi_ok {
@@ -620,6 +623,9 @@ where
             let nir = with_nir.then(|| &v[4][..]);
             let classes = classify(&rules, &v[3], nir, None);
             let start = (row * w) as usize;
+            if let Some(map) = plausible.as_mut() {
+                map.record(start, &v[3], &v[4]);
+            }
             for (i, class) in classes.iter().enumerate() {
                 ndsi_mask[start + i] = match class {
                     Some(_) if masked[i] => 255,
@@ -686,8 +692,14 @@ where
             .await;
             t = timings.stage(format!("network inference on {}", compute.label), t);
             match outcome {
-                Ok(mask) => {
-                    let label = format!("network {} on {}", m.bundle.header.name, compute.label);
+                Ok(mut mask) => {
+                    let mut label =
+                        format!("network {} on {}", m.bundle.header.name, compute.label);
+                    if let Some(map) = &plausible {
+                        let called = mask.iter().filter(|v| **v == 1).count() as u64;
+                        notes.push(plausibility::note(map.apply(&mut mask), called));
+                        label.push_str(", where NDSI > 0 and NIR > 0.11");
+                    }
                     network = Some(
                         classification(label, &mask, &grid, &preview, truth.as_deref(), |step| {
                             progress("network exports".into(), step, EXPORT_STEPS)

@@ -373,9 +373,10 @@ pub fn ScenePanel(
         <section class="scene">
             <h2>"Your scene"</h2>
             <p>
-                "Drop the band GeoTIFFs of a Landsat 8/9 scene with its MTL file, or NASA HLS L30 "
-                "bands. The network takes green (B3), red (B4) and NIR (B5); the NDSI baseline takes "
-                "green and SWIR1 (B6); QA_PIXEL masks clouds. Your files stay on this computer: they "
+                "Drop a Landsat 8/9 scene as USGS delivers it (the .tar, or .tar.gz), or its band "
+                "GeoTIFFs with the MTL file, or NASA HLS L30 bands. The network takes green (B3), "
+                "red (B4) and NIR (B5); the NDSI baseline and the plausibility rule take green, "
+                "SWIR1 (B6) and NIR; QA_PIXEL masks clouds. Your files stay on this computer: they "
                 "are read and classified here, never uploaded."
             </p>
             <label class="drop" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>

@@ -245,6 +245,11 @@ enum Command {
         /// Compute backend.
         #[arg(long, value_enum, default_value = "cpu")]
         backend: Backend,
+        /// Keep the network's glacier as it is. By default, where the scene has green, SWIR1
+        /// and NIR in reflectance, glacier is kept only where NDSI > 0 and NIR > 0.11 (without
+        /// that rule the shipped model calls open water glacier; see its model card).
+        #[arg(long)]
+        no_plausibility_rule: bool,
     },
     /// Time a model per tile and per megapixel on real tiles of a scene, on each backend.
     BenchModel {
@@ -542,6 +547,7 @@ fn main() -> Result<()> {
             probabilities,
             geojson,
             backend,
+            no_plausibility_rule,
         } => {
             let args = scene.args();
             let model = model.unwrap_or_else(backend::default_model);
@@ -550,10 +556,16 @@ fn main() -> Result<()> {
                 dem.as_deref(),
                 &model,
                 backend,
-                &out,
-                probabilities.as_deref(),
-                geojson.as_deref(),
+                &predict::Outputs {
+                    mask: &out,
+                    probabilities: probabilities.as_deref(),
+                    geojson: geojson.as_deref(),
+                },
+                !no_plausibility_rule,
             )?;
+            if let Some((removed, called)) = p.plausibility {
+                eprintln!("{}", glacier_inputs::plausibility::note(removed, called));
+            }
             eprintln!(
                 "wrote {}: {} glacier pixels = {:.3} km² ({:.1} % of {} pixels with data) on {}",
                 out.display(),

@@ -4,10 +4,12 @@
 use anyhow::{Context, Result, bail};
 use glacier_infer::predict::mask;
 use glacier_infer::{Predictor, ScenePrediction};
-use glacier_inputs::ChannelReader;
 use glacier_inputs::channels::Dem;
+use glacier_inputs::plausibility;
 use glacier_inputs::source::PathSource;
-use glacier_raster::{RasterSpec, write_geotiff};
+use glacier_inputs::{ChannelName, ChannelReader};
+use glacier_landsat::Channel;
+use glacier_raster::{RasterSpec, Window, write_geotiff};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 
@@ -24,6 +26,19 @@ pub struct Predicted {
     pub pixel_area: f64,
     /// Which device computed.
     pub device: String,
+    /// Glacier pixels of the network the plausibility rule set to not glacier, and the
+    /// network's glacier pixels before it; `None` where the rule did not run.
+    pub plausibility: Option<(u64, u64)>,
+}
+
+/// The files `glacier predict` writes.
+pub struct Outputs<'a> {
+    /// The mask GeoTIFF.
+    pub mask: &'a Path,
+    /// The network's probabilities (float32 GeoTIFF), if wanted.
+    pub probabilities: Option<&'a Path>,
+    /// The glacier patches as GeoJSON, if wanted.
+    pub geojson: Option<&'a Path>,
 }
 
 /// Runs `glacier predict`.
@@ -32,10 +47,14 @@ pub fn run(
     dem: Option<&Path>,
     model: &Path,
     backend: Backend,
-    out: &Path,
-    probabilities: Option<&Path>,
-    geojson: Option<&Path>,
+    outputs: &Outputs,
+    plausibility_rule: bool,
 ) -> Result<Predicted> {
+    let Outputs {
+        mask: out,
+        probabilities,
+        geojson,
+    } = *outputs;
     let bundle = read_model(model)?;
     let device = backend.device()?;
     let predictor = Predictor::new(&bundle, &device)?;
@@ -75,11 +94,24 @@ pub fn run(
         descriptions: vec![name.into()],
     };
     let threshold = predictor.header().threshold;
+    // Where the scene has green, SWIR1 and NIR in reflectance, the network's glacier is kept to
+    // where the plausibility rule holds (the probabilities file stays the network's own).
+    let gate = plausibility_rule && plausibility::applies(&scene);
+    let (mut removed, mut called) = (0u64, 0u64);
     // The mask (one byte a pixel) is kept; probabilities stream to their file strip by strip.
     let mut mask_bytes: Vec<u8> = Vec::with_capacity(grid.pixels());
     let mut strip = |row: u32, rows: u32, reader: &mut ChannelReader| -> Result<Vec<f32>> {
         let p = run.rows(reader, row, rows)?;
-        mask_bytes.extend(mask(&p, threshold));
+        let mut m = mask(&p, threshold);
+        if gate {
+            called += m.iter().filter(|v| **v == 1).count() as u64;
+            let v = reader.read(
+                &[ChannelName::Ndsi, ChannelName::Band(Channel::Nir)],
+                Window::new(0, row, grid.width, rows),
+            )?;
+            removed += plausibility::keep_plausible(&mut m, &v[0], &v[1]);
+        }
+        mask_bytes.extend(m);
         bar.set_position(run.tiles_done() as u64);
         Ok(p)
     };
@@ -131,5 +163,6 @@ pub fn run(
         valid: mask_bytes.iter().filter(|v| **v != 255).count() as u64,
         pixel_area: (t.dx * t.dy).abs(),
         device: format!("{device:?}"),
+        plausibility: gate.then_some((removed, called)),
     })
 }

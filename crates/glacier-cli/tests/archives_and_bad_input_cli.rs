@@ -17,30 +17,23 @@ fn tmp(name: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("glacier_archive_cli_{}_{name}", std::process::id()))
 }
 
-#[test]
-fn predict_maps_a_usgs_archive_as_it_comes() {
-    let id = "LC08_L2SP_204023_20200927_20201006_02_T1";
-    let Some(archive) = path(&format!("xlandsat_c2_ice_free/{id}-cropped.tar.gz")) else {
-        return;
-    };
-    let out = tmp("liverpool_mask.tif");
-    let run = glacier(&[
-        "predict",
-        &archive.display().to_string(),
-        "--out",
-        &out.display().to_string(),
-    ]);
-    let err = String::from_utf8_lossy(&run.stderr);
+/// Maps an archive with `glacier predict` (and `extra` flags); returns the command's stderr
+/// and the share of valid pixels called glacier, counted from the mask it wrote, after checking
+/// that the command reports those numbers.
+fn predict_share(archive: &std::path::Path, extra: &[&str], name: &str) -> (String, f64) {
+    let out = tmp(name);
+    let mut args = vec![
+        "predict".to_string(),
+        archive.display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = glacier(&args);
+    let err = String::from_utf8_lossy(&run.stderr).into_owned();
     assert!(run.status.success(), "{err}");
-    // It says which members it used, and it used the bands, the MTL and surface temperature.
-    assert!(
-        err.contains(&format!("{id}_SR_B3.TIF")) && err.contains(&format!("{id}_MTL.txt")),
-        "{err}"
-    );
-    assert!(err.contains("(1 other files not read)"), "{err}");
     let mut mask = GeoTiffReader::open(&out).expect("a GeoTIFF");
-    let info = mask.info().clone();
-    assert_eq!((info.width, info.height), (433, 267));
     let Samples::U8(m) = mask.read_band(0).expect("reads") else {
         panic!("uint8 mask")
     };
@@ -53,8 +46,49 @@ fn predict_maps_a_usgs_archive_as_it_comes() {
             && err.contains(&format!("{share:.1} %")),
         "{err}"
     );
-    eprintln!("shipped model on Liverpool: {share:.2} % of {valid} pixels called glacier");
     std::fs::remove_file(&out).ok();
+    (err, share)
+}
+
+#[test]
+fn predict_maps_a_usgs_archive_as_it_comes() {
+    let id = "LC08_L2SP_204023_20200927_20201006_02_T1";
+    let Some(archive) = path(&format!("xlandsat_c2_ice_free/{id}-cropped.tar.gz")) else {
+        return;
+    };
+    let (err, share) = predict_share(&archive, &[], "liverpool_mask.tif");
+    // It says which members it used, and it used the bands, the MTL and surface temperature.
+    assert!(
+        err.contains(&format!("{id}_SR_B3.TIF")) && err.contains(&format!("{id}_MTL.txt")),
+        "{err}"
+    );
+    assert!(err.contains("(1 other files not read)"), "{err}");
+    // No ice anywhere near Liverpool: with the plausibility rule (this Level-2 scene has green,
+    // SWIR1 and NIR in reflectance) at most 0.5 % of it is called glacier; the network alone
+    // calls the Irish Sea glacier.
+    assert!(
+        err.contains("kept only where NDSI > 0, NIR > 0.11"),
+        "{err}"
+    );
+    let (_, raw) = predict_share(
+        &archive,
+        &["--no-plausibility-rule"],
+        "liverpool_raw_mask.tif",
+    );
+    eprintln!("shipped model on Liverpool: {share:.2} % glacier with the rule, {raw:.1} % without");
+    assert!(share <= 0.5, "{share} %");
+    assert!(raw > 50.0, "the network alone: {raw} %");
+}
+
+#[test]
+fn the_plausibility_rule_keeps_manaus_free_of_glacier() {
+    let id = "LC09_L2SP_231062_20230723_20230802_02_T1";
+    let Some(archive) = path(&format!("xlandsat_c2_ice_free/{id}-cropped.tar.gz")) else {
+        return;
+    };
+    let (_, share) = predict_share(&archive, &[], "manaus_mask.tif");
+    eprintln!("shipped model on Manaus: {share:.2} % glacier with the rule");
+    assert!(share <= 0.5, "{share} %");
 }
 
 #[test]

@@ -137,7 +137,29 @@ fn athabasca_full_channel_set_trains_evaluates_exports_and_predicts() {
     let e: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("parses");
     let methods = e["methods"].as_array().expect("methods");
-    assert_eq!(methods.len(), 3);
+    // The network, with each plausibility rule measured, the NDSI baseline, everything glacier.
+    let names: Vec<&str> = methods
+        .iter()
+        .map(|m| m["method"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "network (f32)",
+            "network where NDSI > 0, NIR > 0.11",
+            "network where NDSI > 0, NIR > 0.05",
+            "network where NDSI > -1, NIR > 0.11",
+            "network where NDSI > 0",
+            "NDSI > 0.4 (NIR > 0.11)",
+            "everything glacier"
+        ]
+    );
+    let called = |k: usize| {
+        let c = &methods[k]["confusion"];
+        c["tp"].as_u64().expect("tp") + c["fp"].as_u64().expect("fp")
+    };
+    // A rule only removes glacier the network called.
+    assert!((1..5).all(|k| called(k) <= called(0)));
     let pixels: Vec<u64> = methods
         .iter()
         .map(|m| m["scores"]["pixels"].as_u64().expect("pixels"))
@@ -146,7 +168,7 @@ fn athabasca_full_channel_set_trains_evaluates_exports_and_predicts() {
         pixels[0] > 0 && pixels.iter().all(|p| *p == pixels[0]),
         "{pixels:?}"
     );
-    let ndsi_iou = methods[1]["scores"]["iou"].as_f64().expect("iou");
+    let ndsi_iou = methods[5]["scores"]["iou"].as_f64().expect("iou");
     assert!(
         ndsi_iou > 0.5,
         "NDSI on Athabasca ice inside the buffer: {ndsi_iou}"
@@ -205,14 +227,21 @@ fn athabasca_full_channel_set_trains_evaluates_exports_and_predicts() {
     assert!((897..2000).contains(&nodata), "{nodata}");
     let mut p = GeoTiffReader::open(&prob).expect("probabilities");
     let pv = p.read_band(0).expect("reads");
-    for i in (0..m.len()).step_by(101) {
+    // The mask is the network's (p ≥ 0.5) less what the plausibility rule removed, and the
+    // command says how many that was (HLS has green, SWIR1 and NIR in reflectance).
+    let mut removed = 0;
+    for i in 0..m.len() {
         let (mv, pv) = (m.get_f64(i).expect("m"), pv.get_f64(i).expect("p"));
         match mv as u8 {
             255 => assert!(pv.is_nan()),
             1 => assert!(pv >= 0.5),
-            _ => assert!(pv < 0.5),
+            _ => removed += usize::from(pv >= 0.5),
         }
     }
+    assert!(
+        err.contains(&format!("It removed {removed} of the ")),
+        "{removed}: {err}"
+    );
     // The mask against GDAL's rasterisation of the outline (SOURCES.md): the counts and scores
     // must be the ones counted here from the two files (255 = no data, not compared).
     let gdal_mask = path("derived_here/athabasca_outline_mask_on_L30_grid.tif")

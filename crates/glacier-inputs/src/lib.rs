@@ -12,12 +12,15 @@
 //! - [`spec`]: a model's input channels with their normalisation statistics, tile and overlap.
 //! - [`tiling`]: overlapping tiles over a scene and seamless blending of their predictions.
 //! - [`baseline`]: the NDSI-threshold glacier classifier every network must beat.
+//! - [`plausibility`]: where glacier can physically be (NDSI > 0, NIR > 0.11), to keep the
+//!   network's glacier to it.
 
 pub mod archive;
 pub mod baseline;
 pub mod channels;
 pub mod error;
 pub mod pieces;
+pub mod plausibility;
 pub mod recognise;
 pub mod scene;
 pub mod source;

@@ -51,6 +51,29 @@ pub struct Evaluation {
     pub notes: Vec<String>,
 }
 
+/// Plausibility rules measured beside the network where the chips have SWIR1 and NIR: the
+/// network's glacier kept only where the rule also holds. The first is the one `glacier predict`
+/// and the page apply ([`glacier_inputs::plausibility::RULES`]); the others are what it was
+/// chosen against (the model card reports all).
+const GATES: &[NdsiRules] = &[
+    glacier_inputs::plausibility::RULES,
+    NdsiRules {
+        ndsi_min: 0.0,
+        nir_min: Some(0.05),
+        slope_max: None,
+    },
+    NdsiRules {
+        ndsi_min: -1.0,
+        nir_min: Some(0.11),
+        slope_max: None,
+    },
+    NdsiRules {
+        ndsi_min: 0.0,
+        nir_min: None,
+        slope_max: None,
+    },
+];
+
 fn position(set: &ChipSet, name: ChannelName) -> Option<usize> {
     set.channels
         .iter()
@@ -95,6 +118,12 @@ pub fn evaluate(predictor: &Predictor, dir: &Path, split: Split) -> Result<Evalu
         );
     }
     let threshold = predictor.header().threshold;
+    let gates = if has_baseline && nir.is_some() {
+        GATES
+    } else {
+        &[]
+    };
+    let mut gated = vec![Confusion::default(); gates.len()];
     let (mut net, mut ndsi, mut all) = (
         Confusion::default(),
         Confusion::default(),
@@ -113,31 +142,36 @@ pub fn evaluate(predictor: &Predictor, dir: &Path, split: Split) -> Result<Evalu
                 path: dir.display().to_string(),
                 source: std::io::Error::other(e.to_string()),
             })?;
-        let base = has_baseline.then(|| {
-            let index: Vec<f32> = match ndsi_at {
-                Some(k) => channels[k].clone(),
-                None => {
-                    let (g, w) = (&channels[green.unwrap_or(0)], &channels[swir1.unwrap_or(0)]);
-                    g.iter()
-                        .zip(w)
-                        .map(|(g, w)| {
-                            let sum = g + w;
-                            if sum.abs() < 1e-6 {
-                                f32::NAN
-                            } else {
-                                (g - w) / sum
-                            }
-                        })
-                        .collect()
-                }
-            };
-            classify(
-                &NdsiRules::default(),
-                &index,
-                nir.map(|k| channels[k].as_slice()),
-                None,
-            )
+        let index: Option<Vec<f32>> = has_baseline.then(|| match ndsi_at {
+            Some(k) => channels[k].clone(),
+            None => {
+                let (g, w) = (&channels[green.unwrap_or(0)], &channels[swir1.unwrap_or(0)]);
+                g.iter()
+                    .zip(w)
+                    .map(|(g, w)| {
+                        let sum = g + w;
+                        if sum.abs() < 1e-6 {
+                            f32::NAN
+                        } else {
+                            (g - w) / sum
+                        }
+                    })
+                    .collect()
+            }
         });
+        let nir_values = nir.map(|k| channels[k].as_slice());
+        let base = index
+            .as_ref()
+            .map(|index| classify(&NdsiRules::default(), index, nir_values, None));
+        let gate_masks: Vec<Vec<Option<bool>>> = index
+            .as_ref()
+            .map(|index| {
+                gates
+                    .iter()
+                    .map(|rules| classify(rules, index, nir_values, None))
+                    .collect()
+            })
+            .unwrap_or_default();
         for (k, &label) in data.labels(i).iter().enumerate() {
             if label == 255 || p[k].is_nan() {
                 continue;
@@ -148,6 +182,9 @@ pub fn evaluate(predictor: &Predictor, dir: &Path, split: Split) -> Result<Evalu
             }
             let truth = label == 1;
             net.add(p[k] >= threshold, truth);
+            for (g, mask) in gated.iter_mut().zip(&gate_masks) {
+                g.add(p[k] >= threshold && mask[k] == Some(true), truth);
+            }
             all.add(true, truth);
             if let Some(Some(b)) = b {
                 ndsi.add(b, truth);
@@ -159,6 +196,13 @@ pub fn evaluate(predictor: &Predictor, dir: &Path, split: Split) -> Result<Evalu
         confusion: net,
         scores: net.scores(),
     }];
+    for (rules, confusion) in gates.iter().zip(gated) {
+        methods.push(MethodScores {
+            method: format!("network where {}", rules.describe()),
+            confusion,
+            scores: confusion.scores(),
+        });
+    }
     if has_baseline {
         methods.push(MethodScores {
             method: "NDSI > 0.4 (NIR > 0.11)".into(),
