@@ -3,9 +3,10 @@
 //! - `setup`    installs what is missing (wasm target, trunk, wasm-bindgen-cli, Chromium,
 //!   lavapipe, npm packages). Idempotent; only uses package registries.
 //! - `serve`    `setup`, then builds the page and serves it on <http://127.0.0.1:8080/>.
-//! - `validate` runs the checks, cheapest first: fmt → clippy native → clippy wasm → tests →
-//!   the ONNX export checked by ONNX Runtime →
-//!   wasm build → browser tests.
+//! - `validate` runs the checks, cheapest first: fmt → native tests (clippy lints our crates as
+//!   they compile) → the ONNX export checked by ONNX Runtime → the page's wasm build (clippy
+//!   with the wasm bans, as it compiles) → browser tests.
+//! - `clippy`   clippy alone in check mode, natively and for wasm32: the quick lint pass.
 //! - `test`     `setup` + `validate`: what CI runs.
 //! - `web-build` builds the page into `dist/` (release).
 //! - `e2e`      runs the browser tests against an already built `dist/`.
@@ -45,6 +46,7 @@ fn main() -> Result<()> {
             setup::run()?;
             validate::run()
         }),
+        Some("clippy") => validate::clippy(),
         Some("web-build") => validate::web_build(),
         Some("e2e") => validate::browser_tests(),
         Some("bench-decode") => bench::run(),
@@ -56,7 +58,7 @@ fn main() -> Result<()> {
         ),
         other => {
             eprintln!(
-                "usage: cargo xtask <setup|serve|test|validate|web-build|e2e|bench-decode|bench-model|bench-page [--full|--full-gpu]>\n\
+                "usage: cargo xtask <setup|serve|test|validate|clippy|web-build|e2e|bench-decode|bench-model|bench-page [--full|--full-gpu]>\n\
                  (got {other:?}; see the module docs in crates/xtask/src/main.rs)"
             );
             bail!("unknown or missing xtask command")
