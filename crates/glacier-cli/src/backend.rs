@@ -27,9 +27,27 @@ impl Backend {
     }
 }
 
-/// The model shipped in `models/`, used when `--model` is not given.
-pub fn default_model() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/unet-scse-grn.glcm")
+/// The model shipped in `models/`, built into the binary (188 kB), so an installed or copied
+/// `glacier` needs no model path.
+const SHIPPED_MODEL: &[u8] = include_bytes!("../../../models/unet-scse-grn.glcm");
+
+/// What `--model` names: the file given, or the shipped model built in.
+pub fn model_name(path: Option<&std::path::Path>) -> String {
+    match path {
+        Some(p) => p.display().to_string(),
+        None => "unet-scse-grn (the shipped model, built in)".to_owned(),
+    }
+}
+
+/// Reads the model `--model` names, or the shipped model built in when it names none.
+pub fn load_model(path: Option<&std::path::Path>) -> Result<glacier_infer::ModelBundle> {
+    match path {
+        Some(p) => read_model(p),
+        None => Ok(glacier_infer::ModelBundle::from_bytes(
+            &model_name(None),
+            SHIPPED_MODEL,
+        )?),
+    }
 }
 
 /// Reads a model file.

@@ -216,7 +216,7 @@ enum Command {
     /// Write a model file's network as ONNX (f32 weights; input: normalised channels, output:
     /// glacier probability; the input specification in the metadata).
     ExportOnnx {
-        /// Model file (default: the shipped model in models/).
+        /// Model file (default: the shipped model, built into this binary).
         #[arg(long)]
         model: Option<PathBuf>,
         /// Output .onnx file.
@@ -230,7 +230,7 @@ enum Command {
         /// A DEM, for models that take elevation or slope.
         #[arg(long)]
         dem: Option<PathBuf>,
-        /// Model file (default: the shipped model in models/).
+        /// Model file (default: the shipped model, built into this binary).
         #[arg(long)]
         model: Option<PathBuf>,
         /// Output mask GeoTIFF.
@@ -255,7 +255,7 @@ enum Command {
     BenchModel {
         #[command(flatten)]
         scene: prepare::SceneFiles,
-        /// Model file (default: the shipped model in models/).
+        /// Model file (default: the shipped model, built into this binary).
         #[arg(long)]
         model: Option<PathBuf>,
         /// Backends to time, in order.
@@ -550,11 +550,10 @@ fn main() -> Result<()> {
             no_plausibility_rule,
         } => {
             let args = scene.args();
-            let model = model.unwrap_or_else(backend::default_model);
             let p = predict::run(
                 &args,
                 dem.as_deref(),
-                &model,
+                model.as_deref(),
                 backend,
                 &predict::Outputs {
                     mask: &out,
@@ -584,7 +583,7 @@ fn main() -> Result<()> {
             onnx_dir,
         } => {
             let args = scene.args();
-            let bundle = backend::read_model(&model.unwrap_or_else(backend::default_model))?;
+            let bundle = backend::load_model(model.as_deref())?;
             let scene = prepare::scene(&args)?;
             let size = (scene.grid.width, scene.grid.height);
             let mut reader = glacier_inputs::ChannelReader::new(&scene, None);
@@ -600,7 +599,7 @@ fn main() -> Result<()> {
             }
         }
         Command::ExportOnnx { model, out } => {
-            let bundle = backend::read_model(&model.unwrap_or_else(backend::default_model))?;
+            let bundle = backend::load_model(model.as_deref())?;
             let bytes = onnx::export(&bundle, &out)?;
             eprintln!(
                 "wrote {} ({bytes} bytes, ONNX opset {})",

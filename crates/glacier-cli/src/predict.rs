@@ -13,7 +13,7 @@ use glacier_raster::{RasterSpec, Window, write_geotiff};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 
-use crate::backend::{Backend, read_model};
+use crate::backend::{Backend, load_model, model_name};
 use crate::prepare::{SceneArgs, scene};
 
 /// What a prediction found.
@@ -45,7 +45,7 @@ pub struct Outputs<'a> {
 pub fn run(
     args: &SceneArgs,
     dem: Option<&Path>,
-    model: &Path,
+    model: Option<&Path>,
     backend: Backend,
     outputs: &Outputs,
     plausibility_rule: bool,
@@ -55,7 +55,7 @@ pub fn run(
         probabilities,
         geojson,
     } = *outputs;
-    let bundle = read_model(model)?;
+    let bundle = load_model(model)?;
     let device = backend.device()?;
     let predictor = Predictor::new(&bundle, &device)?;
     let scene = scene(args)?;
@@ -68,7 +68,7 @@ pub fn run(
         .with_context(|| {
             format!(
                 "the model {} needs the channels {}",
-                model.display(),
+                model_name(model),
                 predictor
                     .names()
                     .iter()

@@ -128,3 +128,35 @@ fn names_and_tags_that_once_panicked_end_in_a_message() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_shipped_model_is_built_in_and_names_what_it_needs() {
+    let Some(green) = path("athabasca_hls_satrbedo/athabasca_2020229_B03_L30.tif") else {
+        return;
+    };
+    // A copy of the binary, run from elsewhere, still has its model: it names it, and what the
+    // scene lacks (red and NIR here), instead of a path that does not exist where it was copied.
+    let dir = tmp("installed");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let copy = dir.join("glacier");
+    std::fs::copy(env!("CARGO_BIN_EXE_glacier"), &copy).expect("copies");
+    let run = Command::new(&copy)
+        .current_dir(&dir)
+        .args([
+            "predict",
+            "--band",
+            &format!("green={}", green.display()),
+            "--out",
+            "mask.tif",
+        ])
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the model unet-scse-grn (the shipped model, built in) needs the channels green, red, nir"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
