@@ -6,7 +6,8 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag};
 
-use crate::mapping::{Classification, MapResult};
+use crate::map_result::MapResult;
+use glacier_map::Classification;
 
 /// One classification's export files.
 #[derive(Clone, Default)]
@@ -36,8 +37,11 @@ fn blob(bytes: &[u8], mime: &str) -> Option<Blob> {
 impl ExportBlobs {
     /// Moves `c`'s export bytes into blobs (leaving them empty in `c`).
     fn take(c: &mut Classification) -> ExportBlobs {
-        let geotiff = blob(&std::mem::take(&mut c.geotiff), "image/tiff");
-        let geojson = match &mut c.geojson {
+        let Some(exports) = c.exports.as_mut() else {
+            return ExportBlobs::default();
+        };
+        let geotiff = blob(&std::mem::take(&mut exports.geotiff), "image/tiff");
+        let geojson = match &mut exports.geojson {
             Ok(text) => blob(std::mem::take(text).as_bytes(), "application/geo+json"),
             Err(_) => None,
         };

@@ -295,15 +295,3 @@ pub fn readable(files: Vec<web_sys::File>) -> (Vec<BlobSource>, Vec<String>) {
     }
     (sources, errors)
 }
-
-/// A whole file's bytes from any source (outlines, which are parsed in one piece).
-///
-/// # Errors
-/// The read error, with the file's name.
-pub fn bytes_of(file: &dyn FileSource) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    file.open()
-        .and_then(|mut r| r.read_to_end(&mut bytes))
-        .map_err(|e| format!("{}: {e}", file.name()))?;
-    Ok(bytes)
-}

@@ -3,7 +3,7 @@
 //! the scene's false colour, the glacier mask and the dropped outlines as image overlays.
 //!
 //! The overlays are already on a Web Mercator grid (resampled in Rust, see
-//! [`crate::mapping::Placement`]), so Leaflet's linear stretch between two lon/lat corners puts
+//! [`crate::map_result::Placement`]), so Leaflet's linear stretch between two lon/lat corners puts
 //! every pixel where it belongs.
 
 use leaflet::{ImageOverlay, ImageOverlayOptions, LatLng, LatLngBounds, Map, MapOptions};

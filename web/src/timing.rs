@@ -32,17 +32,9 @@ pub fn wasm_memory_bytes() -> f64 {
 pub struct Timings(pub Vec<(String, f64, f64)>);
 
 impl Timings {
-    /// Records `stage` as having run from `since` (a [`now_ms`] reading) until now; returns now.
-    pub fn stage(&mut self, stage: impl Into<String>, since: f64) -> f64 {
-        let now = now_ms();
-        self.0
-            .push((stage.into(), now - since, wasm_memory_bytes() / 1_048_576.0));
-        now
-    }
-
     /// As JSON: `{"stages": [[name, ms, wasm MiB], …], "wasm_memory_mb": …,
     /// "mapping_memory_mb": …}`, the last the peak of the module that mapped
-    /// ([`crate::mapping::MapResult::memory_mb`]).
+    /// ([`crate::map_result::MapResult::memory_mb`]).
     pub fn to_json(&self, mapping_memory_mb: Option<f64>) -> String {
         let stages: Vec<String> = self
             .0
@@ -55,5 +47,42 @@ impl Timings {
             wasm_memory_bytes() / 1_048_576.0,
             mapping_memory_mb.map_or("null".into(), |m| format!("{m:.1}"))
         )
+    }
+}
+
+/// Times the stages of a run from reports that say which stage is running: a stage ends when
+/// the next one begins.
+pub struct StageClock {
+    done: Timings,
+    current: String,
+    since: f64,
+}
+
+impl StageClock {
+    /// Starts timing `stage` at `now` (a [`now_ms`] reading).
+    pub fn start(stage: String, now: f64) -> StageClock {
+        StageClock {
+            done: Timings::default(),
+            current: stage,
+            since: now,
+        }
+    }
+
+    /// `stage` is running at `now`: when it is another stage than the current one, the current
+    /// one ends.
+    pub fn enter(&mut self, stage: String, now: f64) {
+        if stage != self.current {
+            let ended = std::mem::replace(&mut self.current, stage);
+            self.done
+                .0
+                .push((ended, now - self.since, wasm_memory_bytes() / 1_048_576.0));
+            self.since = now;
+        }
+    }
+
+    /// Ends the current stage at `now`; the stages in the order they ran.
+    pub fn finish(mut self, now: f64) -> Timings {
+        self.enter(String::new(), now);
+        self.done
     }
 }

@@ -14,7 +14,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::exports::Exports;
-use crate::mapping::{CANCELLED, MapResult};
+use crate::map_result::MapResult;
+use crate::mapping::CANCELLED;
 use crate::worker::{Job, Report};
 
 /// How long a worker may take to start before the page maps on its own thread.

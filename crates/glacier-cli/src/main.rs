@@ -562,8 +562,11 @@ fn main() -> Result<()> {
                 },
                 !no_plausibility_rule,
             )?;
-            if let Some((removed, called)) = p.plausibility {
-                eprintln!("{}", glacier_inputs::plausibility::note(removed, called));
+            if let Some(rule) = p.plausibility {
+                eprintln!(
+                    "{}",
+                    glacier_inputs::plausibility::note(rule.removed, rule.before)
+                );
             }
             eprintln!(
                 "wrote {}: {} glacier pixels = {:.3} km² ({:.1} % of {} pixels with data) on {}",

@@ -4,13 +4,11 @@ use anyhow::{Context, Result, bail};
 use glacier_inputs::channels::Dem;
 use glacier_inputs::scene::parse_band_mapping;
 use glacier_inputs::source::PathSource;
-use glacier_inputs::{
-    ArchiveFormat, ChannelName, ChannelReader, Scene, SceneBuilder, Unpacked, unpack,
-};
+use glacier_inputs::{ChannelName, ChannelReader, Scene};
 use glacier_landsat::Channel;
+use glacier_map::{BandMapping, Stack, scene_from_files};
 use glacier_raster::{RasterSpec, Window, write_geotiff};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Where the scene comes from, as given on the command line.
 /// A scene's files as every scene-reading command takes them on the command line.
@@ -51,27 +49,20 @@ pub struct SceneArgs<'a> {
     pub stack: Option<(&'a Path, &'a str)>,
 }
 
-/// Assembles the scene from command-line arguments.
+/// Assembles the scene from command-line arguments; says on stderr which members of an archive
+/// it read.
 pub fn scene(args: &SceneArgs) -> Result<Scene> {
-    let mut b = SceneBuilder::new();
+    let mut files = glacier_map::SceneFiles::default();
     for f in args.files {
-        let source = PathSource::new(f);
-        match ArchiveFormat::of(&source.name) {
-            None => {
-                b.add_file(Box::new(source));
-            }
-            Some(format) => {
-                let unpacked = unpack(Arc::new(source), format)?;
-                eprintln!("{}", archive_note(f, &unpacked));
-                for member in unpacked.files {
-                    b.add_file(member);
-                }
-            }
-        }
+        files.named.push(Box::new(PathSource::new(f)));
     }
     for spec in args.bands {
         let (channel, file, band) = parse_band_mapping(spec)?;
-        b.map_band(channel, Box::new(PathSource::new(file)), band);
+        files.bands.push(BandMapping {
+            channel,
+            file: Box::new(PathSource::new(file)),
+            band,
+        });
     }
     if let Some((file, order)) = args.stack {
         let order: Vec<Option<Channel>> = order
@@ -83,21 +74,16 @@ pub fn scene(args: &SceneArgs) -> Result<Scene> {
                     .with_context(|| format!("--order: unknown band name {name:?} (use green, red, nir, swir1, swir2, tir, blue or - to skip)")),
             })
             .collect::<Result<_>>()?;
-        b.stacked(Box::new(PathSource::new(file)), &order);
+        files.stack = Some(Stack {
+            file: Box::new(PathSource::new(file)),
+            order,
+        });
     }
-    Ok(b.build()?)
-}
-
-/// What was taken from an archive, in one line.
-fn archive_note(archive: &Path, unpacked: &Unpacked) -> String {
-    let base = |n: &str| n.rsplit('/').next().unwrap_or(n).to_owned();
-    let used: Vec<String> = unpacked.files.iter().map(|f| base(f.name())).collect();
-    format!(
-        "{}: using {} ({} other files not read)",
-        archive.display(),
-        used.join(", "),
-        unpacked.skipped.len()
-    )
+    let (scene, notes) = scene_from_files(files)?;
+    for note in notes {
+        eprintln!("{note}");
+    }
+    Ok(scene)
 }
 
 /// Every channel the scene can give: its bands, terrain with a DEM, and indices whose bands exist.

@@ -26,6 +26,7 @@ mod parallel;
 pub mod reader;
 pub mod samples;
 pub mod web_mercator;
+pub mod window;
 pub mod writer;
 
 pub use error::{RasterError, Result};

@@ -1,6 +1,6 @@
 //! When a read is worth several threads, and how to split it (native only).
 
-use crate::reader::Window;
+use crate::window::Window;
 
 /// Reads smaller than this many pixels stay on one thread (spawning and re-opening cost ~1 ms).
 const MIN_PIXELS: u64 = 1 << 21;

@@ -18,6 +18,7 @@
 
 mod bench;
 mod cmd;
+mod onnx;
 mod setup;
 mod validate;
 

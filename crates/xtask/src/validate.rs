@@ -65,7 +65,7 @@ pub fn run() -> Result<()> {
     let mut tests = command("cargo", &["test", "--workspace", "--exclude", WEB_CRATE]);
     linted(&mut tests, &driver);
     run_step("tests (native), linted by clippy as they build", &mut tests)?;
-    crate::bench::onnx_check()?;
+    crate::onnx::check()?;
     let mut page = trunk(&["build", "--release"]);
     linted(&mut page, &driver);
     page.env("CLIPPY_CONF_DIR", ".clippy/wasm");
