@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 use crate::backend::read_model;
-use crate::prepare::{SceneArgs, scene};
+use crate::scene_args::{SceneArgs, scene};
 
 /// What `export` was asked to do.
 pub struct ExportArgs<'a> {

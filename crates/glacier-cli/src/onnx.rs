@@ -1,12 +1,13 @@
-//! `glacier export-onnx`: a model file's network as ONNX; and the files `bench-model --onnx-dir`
-//! leaves for timing ONNX Runtime on the same tiles (`tests/bench/onnx_runtime_timing.py`).
+//! A model file's network as ONNX (`glacier export-onnx`), and the files `bench-model
+//! --onnx-dir` leaves for timing ONNX Runtime on the same tiles
+//! (`tests/bench/onnx_runtime_timing.py`).
 
 use anyhow::{Context, Result};
 use glacier_infer::{ModelBundle, Predictor};
 use glacier_inputs::ChannelReader;
 use std::path::Path;
 
-use crate::bench::{self, Row};
+use crate::model_timing::{self, Row};
 
 /// The bundle's network as ONNX bytes, its input specification and threshold in the metadata.
 ///
@@ -66,7 +67,7 @@ pub fn write_check(
     let predictor = Predictor::new(bundle, &glacier_model::devices::cpu())?;
     let stats = predictor.statistics_for(reader, size.0, size.1)?;
     let names = spec.channel_names()?;
-    let windows = bench::windows(size.0, size.1, spec.tile, 8)?;
+    let windows = model_timing::windows(size.0, size.1, spec.tile, 8)?;
     let (mut inputs, mut probabilities) = (Vec::new(), Vec::new());
     for w in &windows {
         let channels = reader.read(&names, *w)?;

@@ -1,9 +1,76 @@
-//! What a dropped or given file is, from its name alone, before any of it is read: the page
-//! lists this beside each file, and decides from it whether the visitor must say what a
-//! GeoTIFF's bands hold.
+//! What a dropped or given file is: from its name ([`FileType::of`]) before any of it is read,
+//! and from its first bytes ([`Content::sniff`]) to check the name. The one place the page and
+//! the CLI ask; the page lists [`describe`] beside each file and decides from it whether the
+//! visitor must say what a GeoTIFF's bands hold.
 
 use crate::archive::ArchiveFormat;
 use glacier_landsat::{Channel, FileKind, LandsatFileName};
+pub use glacier_raster::sniff::Content;
+
+/// What a file is, by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileType {
+    /// A Landsat 8/9 file recognised by its name (a band, QA, MTL or another product).
+    Landsat89,
+    /// A file of another Landsat mission, by its name (not used).
+    OtherLandsat,
+    /// A scene archive as USGS delivers it.
+    Archive(ArchiveFormat),
+    /// Glacier outlines.
+    Outlines(OutlineFormat),
+    /// A shapefile's companion (`.prj` gives the CRS; `.shx`, `.dbf`, `.cpg` are not read).
+    ShapefilePart,
+    /// A GeoTIFF without a Landsat name (a stack, another sensor's bands, a DEM).
+    OtherGeoTiff,
+    /// Anything else.
+    Other,
+}
+
+/// How outlines are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutlineFormat {
+    /// `.geojson`, lon/lat or with a `crs` member (a plain `.json` may be anything, e.g. a
+    /// STAC item, so it is only taken as outlines where a person says so).
+    GeoJson,
+    /// `.shp`, its CRS in the `.prj` beside it.
+    Shapefile,
+    /// `.gpkg` (read natively only).
+    GeoPackage,
+}
+
+fn ends_with_any(lower: &str, extensions: &[&str]) -> bool {
+    extensions.iter().any(|e| lower.ends_with(e))
+}
+
+impl FileType {
+    /// What `name` is (case of the extension ignored).
+    pub fn of(name: &str) -> FileType {
+        if let Some(parsed) = LandsatFileName::parse(name) {
+            return if parsed.is_landsat89() {
+                FileType::Landsat89
+            } else {
+                FileType::OtherLandsat
+            };
+        }
+        if let Some(format) = ArchiveFormat::of(name) {
+            return FileType::Archive(format);
+        }
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".geojson") {
+            FileType::Outlines(OutlineFormat::GeoJson)
+        } else if lower.ends_with(".shp") {
+            FileType::Outlines(OutlineFormat::Shapefile)
+        } else if lower.ends_with(".gpkg") {
+            FileType::Outlines(OutlineFormat::GeoPackage)
+        } else if ends_with_any(&lower, &[".prj", ".shx", ".dbf", ".cpg"]) {
+            FileType::ShapefilePart
+        } else if ends_with_any(&lower, &[".tif", ".tiff"]) {
+            FileType::OtherGeoTiff
+        } else {
+            FileType::Other
+        }
+    }
+}
 
 /// One dropped file and what it is.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,24 +85,20 @@ pub struct Recognised {
 
 /// Describes a file from its name.
 pub fn describe(name: &str) -> Recognised {
-    let lower = name.to_ascii_lowercase();
     let Some(parsed) = LandsatFileName::parse(name) else {
-        let what = if ArchiveFormat::of(name).is_some() {
-            "scene archive – its bands and MTL are read from it; the notes under the map list them"
-                .to_string()
-        } else if lower.ends_with(".geojson") || lower.ends_with(".shp") {
-            "glacier outlines – the map is compared with them".to_string()
-        } else if [".prj", ".shx", ".dbf", ".cpg"]
-            .iter()
-            .any(|e| lower.ends_with(e))
-        {
-            "part of a shapefile (the .prj gives its CRS)".to_string()
-        } else if lower.ends_with(".tif") || lower.ends_with(".tiff") {
-            "GeoTIFF with an unrecognised name: not used (if it is a DEM: neither the shipped \
-             network nor the NDSI baseline takes elevation)"
-                .to_string()
-        } else {
-            "not used".to_string()
+        let what = match FileType::of(name) {
+            FileType::Archive(_) => "scene archive – its bands and MTL are read from it; the \
+                                     notes under the map list them"
+                .to_string(),
+            FileType::Outlines(OutlineFormat::GeoJson | OutlineFormat::Shapefile) => {
+                "glacier outlines – the map is compared with them".to_string()
+            }
+            FileType::ShapefilePart => "part of a shapefile (the .prj gives its CRS)".to_string(),
+            FileType::OtherGeoTiff => "GeoTIFF with an unrecognised name: not used (if it is a \
+                                       DEM: neither the shipped network nor the NDSI baseline \
+                                       takes elevation)"
+                .to_string(),
+            _ => "not used".to_string(),
         };
         return Recognised {
             name: name.to_owned(),
@@ -80,19 +143,24 @@ pub fn describe(name: &str) -> Recognised {
 
 /// Whether `name` is a Landsat 8/9 file recognised by its name.
 pub fn is_landsat89(name: &str) -> bool {
-    LandsatFileName::parse(name).is_some_and(|n| n.is_landsat89())
+    FileType::of(name) == FileType::Landsat89
 }
 
 /// Whether `name` is a scene archive (`.tar`, `.tar.gz`, `.tgz`), unpacked when mapped.
 pub fn is_archive(name: &str) -> bool {
-    ArchiveFormat::of(name).is_some()
+    matches!(FileType::of(name), FileType::Archive(_))
 }
 
 /// Whether `name` is a GeoTIFF whose bands the visitor may have to name: a `.tif`/`.tiff`
 /// without a Landsat 8/9 name.
 pub fn needs_bands_chosen(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    (lower.ends_with(".tif") || lower.ends_with(".tiff")) && !is_landsat89(name)
+    matches!(
+        FileType::of(name),
+        FileType::OtherGeoTiff | FileType::OtherLandsat
+    ) && {
+        let lower = name.to_ascii_lowercase();
+        lower.ends_with(".tif") || lower.ends_with(".tiff")
+    }
 }
 
 #[cfg(test)]
@@ -122,6 +190,29 @@ mod tests {
         // Names that once panicked name recognition (a byte slice inside a character).
         let odd = describe("HLS.L30.T11UNU.日本語.v2.0.B05.tif");
         assert!(odd.what.contains("unrecognised name"), "{}", odd.what);
+    }
+
+    #[test]
+    fn kinds_by_name() {
+        use OutlineFormat::*;
+        assert_eq!(FileType::of("rgi60.GeoJSON"), FileType::Outlines(GeoJson));
+        assert_eq!(FileType::of("outline.shp"), FileType::Outlines(Shapefile));
+        assert_eq!(FileType::of("rgi7.gpkg"), FileType::Outlines(GeoPackage));
+        assert_eq!(FileType::of("outline.dbf"), FileType::ShapefilePart);
+        assert_eq!(
+            FileType::of("scene.tgz"),
+            FileType::Archive(ArchiveFormat::TarGz)
+        );
+        assert_eq!(FileType::of("dem.tif"), FileType::OtherGeoTiff);
+        assert_eq!(
+            FileType::of("LC08_L2SP_204023_20200927_20201006_02_T1_MTL.txt"),
+            FileType::Landsat89
+        );
+        assert_eq!(
+            FileType::of("LE07_L1TP_140041_20001030_20200917_02_T1_B4.TIF"),
+            FileType::OtherLandsat
+        );
+        assert_eq!(FileType::of("notes.pdf"), FileType::Other);
     }
 
     #[test]

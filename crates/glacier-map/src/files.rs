@@ -1,6 +1,7 @@
 //! From the files a person gives (named bands, archives, band mappings, a stacked GeoTIFF,
 //! outlines) to the scene and outlines a run takes: the same for dropped files and paths.
 
+use glacier_inputs::recognise::{FileType, OutlineFormat};
 use glacier_inputs::{
     ArchiveFormat, FileSource, InputError, Scene, SceneBuilder, Unpacked, unpack,
 };
@@ -123,13 +124,14 @@ fn bytes_of(file: &dyn FileSource) -> Result<Vec<u8>, OutlinesError> {
 /// [`OutlinesError`] naming the file.
 pub fn outlines_among<S: FileSource>(files: &[S]) -> Result<Option<Outlines>, OutlinesError> {
     let lower = |s: &S| s.name().to_ascii_lowercase();
-    if let Some(g) = files.iter().find(|s| lower(s).ends_with(".geojson")) {
+    let is = |s: &S, format| FileType::of(s.name()) == FileType::Outlines(format);
+    if let Some(g) = files.iter().find(|s| is(s, OutlineFormat::GeoJson)) {
         let bytes = bytes_of(g)?;
         let text =
             std::str::from_utf8(&bytes).map_err(|_| OutlinesError::NotText(g.name().into()))?;
         return Ok(Some(Outlines::from_geojson(g.name(), text)?));
     }
-    let Some(shp) = files.iter().find(|s| lower(s).ends_with(".shp")) else {
+    let Some(shp) = files.iter().find(|s| is(s, OutlineFormat::Shapefile)) else {
         return Ok(None);
     };
     let stem = lower(shp).trim_end_matches(".shp").to_owned();

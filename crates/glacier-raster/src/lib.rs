@@ -25,6 +25,7 @@ mod packbits;
 mod parallel;
 pub mod reader;
 pub mod samples;
+pub mod sniff;
 pub mod web_mercator;
 pub mod window;
 pub mod writer;

@@ -144,7 +144,12 @@ impl<R: Read + Seek> GeoTiffReader<R> {
         if !magic_ok || !(version == 42 || version == 43) {
             return Err(RasterError::Format {
                 file: name,
-                detail: format!("the file starts with {header:02x?}, not a TIFF signature"),
+                detail: match crate::sniff::Content::sniff(&header).in_words() {
+                    Some(what) => {
+                        format!("the file starts with {header:02x?}: it is {what}, not a TIFF")
+                    }
+                    None => format!("the file starts with {header:02x?}, not a TIFF signature"),
+                },
             });
         }
         let mut tiff_limits = Limits::default();

@@ -1,5 +1,5 @@
-//! `glacier bench-model`: inference time of a model per tile and per megapixel, on each backend,
-//! on real tiles of a scene.
+//! Inference time of a model per tile and per megapixel, on each backend, on real tiles of a
+//! scene (`glacier bench-model`; the same tiles go to ONNX Runtime through [`crate::onnx`]).
 
 use anyhow::{Result, bail};
 use glacier_infer::Predictor;

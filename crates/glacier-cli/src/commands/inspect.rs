@@ -3,7 +3,35 @@
 use anyhow::Result;
 use glacier_raster::{GeoTiffReader, RasterInfo, Window};
 use serde_json::{Value, json};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::output::print_out;
+
+/// Print a raster's structure, georeferencing and per-band statistics as JSON.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  glacier inspect LC08_L2SP_204023_20200927_20201006_02_T1_SR_B5.TIF\n  glacier inspect dem.tif mask.tif | jq '.[].crs'"
+)]
+pub struct Args {
+    /// GeoTIFF files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+/// Runs `glacier inspect`: one JSON object for one file, an array for several.
+pub fn run(args: Args) -> Result<()> {
+    let reports = args
+        .files
+        .iter()
+        .map(|f| inspect(f))
+        .collect::<Result<Vec<_>>>()?;
+    let out = if reports.len() == 1 {
+        reports.into_iter().next().unwrap_or_default()
+    } else {
+        Value::Array(reports)
+    };
+    print_out(&serde_json::to_string_pretty(&out)?)
+}
 
 /// Per-band statistics over valid (not nodata, not NaN) pixels.
 #[derive(Debug, Default, PartialEq)]

@@ -1,16 +1,14 @@
-//! `glacier prepare`: a scene's model input channels as one float32 GeoTIFF on the scene grid.
+//! A scene's files as every scene-reading command takes them on the command line, and the
+//! scene assembled from them (through `glacier_map::scene_from_files`, as the page does).
 
-use anyhow::{Context, Result, bail};
-use glacier_inputs::channels::Dem;
+use anyhow::{Context, Result};
 use glacier_inputs::scene::parse_band_mapping;
 use glacier_inputs::source::PathSource;
-use glacier_inputs::{ChannelName, ChannelReader, Scene};
+use glacier_inputs::{ChannelName, Scene};
 use glacier_landsat::Channel;
 use glacier_map::{BandMapping, Stack, scene_from_files};
-use glacier_raster::{RasterSpec, Window, write_geotiff};
 use std::path::{Path, PathBuf};
 
-/// Where the scene comes from, as given on the command line.
 /// A scene's files as every scene-reading command takes them on the command line.
 #[derive(clap::Args, Debug)]
 pub struct SceneFiles {
@@ -107,67 +105,4 @@ pub fn available_channels(scene: &Scene, has_dem: bool) -> Vec<ChannelName> {
         out.push(ChannelName::Ndvi);
     }
     out
-}
-
-/// Runs `glacier prepare`; returns the channels written.
-pub fn run(
-    args: &SceneArgs,
-    dem: Option<&Path>,
-    channels: Option<&str>,
-    out: &Path,
-) -> Result<Vec<ChannelName>> {
-    let scene = scene(args)?;
-    let dem = dem.map(|d| Dem::read(&PathSource::new(d))).transpose()?;
-    let names = match channels {
-        Some(list) => ChannelName::parse_list(list)?,
-        None => available_channels(&scene, dem.is_some()),
-    };
-    if names.is_empty() {
-        bail!("no channels to write: the scene has no bands the model uses");
-    }
-    let grid = scene.grid.clone();
-    let mut reader = ChannelReader::new(&scene, dem);
-    // Surface a missing band or DEM before creating the output.
-    reader.read(&names, Window::new(0, 0, 1, 1))?;
-    let spec = RasterSpec {
-        width: grid.width,
-        height: grid.height,
-        bands: names.len(),
-        transform: grid.transform,
-        crs: Some(grid.crs.clone()),
-        nodata: Some(f64::NAN),
-        descriptions: names.iter().map(|n| n.name().to_owned()).collect(),
-    };
-    let file =
-        std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let out_name = out.display().to_string();
-    write_geotiff(
-        &out_name,
-        std::io::BufWriter::new(file),
-        &spec,
-        |row, rows, bands: &mut [Vec<f32>]| {
-            let window = Window::new(0, row, grid.width, rows);
-            let values =
-                reader
-                    .read(&names, window)
-                    .map_err(|e| glacier_raster::RasterError::Usage {
-                        file: out_name.clone(),
-                        detail: e.to_string(),
-                    })?;
-            let masked =
-                reader
-                    .qa_mask(window)
-                    .map_err(|e| glacier_raster::RasterError::Usage {
-                        file: out_name.clone(),
-                        detail: e.to_string(),
-                    })?;
-            for (dst, src) in bands.iter_mut().zip(values) {
-                for (i, v) in src.into_iter().enumerate() {
-                    dst[i] = if masked[i] { f32::NAN } else { v };
-                }
-            }
-            Ok(())
-        },
-    )?;
-    Ok(names)
 }

@@ -8,13 +8,78 @@ use glacier_inputs::source::PathSource;
 use glacier_map::{Compute, Keep, MapError, MapRequest, NetworkRequest, RuleEffect, Stage};
 use glacier_raster::{RasterSpec, write_geotiff};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::backend::{Backend, load_model, model_name};
-use crate::prepare::{SceneArgs, scene};
+use crate::scene_args::{SceneArgs, SceneFiles, scene};
+
+/// Classify a whole scene into a glacier mask GeoTIFF (1 glacier, 0 not, 255 no data).
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  glacier predict LC08_L2SP_204023_20200927_20201006_02_T1.tar --out mask.tif\n  glacier predict LC08_L1TP_…_B3.TIF …_B4.TIF …_B5.TIF …_B6.TIF …_MTL.txt --out mask.tif \\\n      --geojson glacier.geojson --backend wgpu\n\nThe shipped model takes green, red and NIR (Landsat 8/9 bands 3, 4, 5); with SWIR1 (band 6) as\nwell, its glacier is kept to where NDSI > 0 and NIR > 0.11."
+)]
+pub struct Args {
+    #[command(flatten)]
+    scene: SceneFiles,
+    /// A DEM, for models that take elevation or slope.
+    #[arg(long)]
+    dem: Option<PathBuf>,
+    /// Model file (default: the shipped model, built into this binary).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Output mask GeoTIFF.
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write glacier probabilities (float32) here.
+    #[arg(long)]
+    probabilities: Option<PathBuf>,
+    /// Also write the glacier patches as GeoJSON polygons (WGS 84 lon/lat) here.
+    #[arg(long)]
+    geojson: Option<PathBuf>,
+    /// Compute backend.
+    #[arg(long, value_enum, default_value = "cpu")]
+    backend: Backend,
+    /// Keep the network's glacier as it is. By default, where the scene has green, SWIR1
+    /// and NIR in reflectance, glacier is kept only where NDSI > 0 and NIR > 0.11 (without
+    /// that rule the shipped model calls open water glacier; see its model card).
+    #[arg(long)]
+    no_plausibility_rule: bool,
+}
+
+/// Runs `glacier predict`: writes the files, says what it found on stderr.
+pub fn run(args: Args) -> Result<()> {
+    let p = map(
+        &args.scene.args(),
+        args.dem.as_deref(),
+        args.model.as_deref(),
+        args.backend,
+        &Outputs {
+            mask: &args.out,
+            probabilities: args.probabilities.as_deref(),
+            geojson: args.geojson.as_deref(),
+        },
+        !args.no_plausibility_rule,
+    )?;
+    if let Some(rule) = p.plausibility {
+        eprintln!(
+            "{}",
+            glacier_inputs::plausibility::note(rule.removed, rule.before)
+        );
+    }
+    eprintln!(
+        "wrote {}: {} glacier pixels = {:.3} km² ({:.1} % of {} pixels with data) on {}",
+        args.out.display(),
+        p.glacier,
+        p.glacier as f64 * p.pixel_area / 1e6,
+        100.0 * p.glacier as f64 / p.valid.max(1) as f64,
+        p.valid,
+        p.device
+    );
+    Ok(())
+}
 
 /// What a prediction found.
-pub struct Predicted {
+struct Predicted {
     /// Glacier pixels.
     pub glacier: u64,
     /// Pixels with data.
@@ -28,7 +93,7 @@ pub struct Predicted {
 }
 
 /// The files `glacier predict` writes.
-pub struct Outputs<'a> {
+struct Outputs<'a> {
     /// The mask GeoTIFF.
     pub mask: &'a Path,
     /// The network's probabilities (float32 GeoTIFF), if wanted.
@@ -37,8 +102,8 @@ pub struct Outputs<'a> {
     pub geojson: Option<&'a Path>,
 }
 
-/// Runs `glacier predict`.
-pub fn run(
+/// Maps the scene of `args` with the network and writes `outputs`.
+fn map(
     args: &SceneArgs,
     dem: Option<&Path>,
     model: Option<&Path>,

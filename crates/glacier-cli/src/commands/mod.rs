@@ -1,0 +1,15 @@
+//! One module per subcommand: its arguments (each flag documents itself) and its `run`, which
+//! writes what it made and says so on stderr. Commands never call each other; what two share
+//! lives beside `commands/` (scene arguments, outlines, output, the backend, model timing,
+//! ONNX files).
+
+pub mod bench_model;
+pub mod chips;
+pub mod eval;
+pub mod export;
+pub mod export_onnx;
+pub mod inspect;
+pub mod predict;
+pub mod prepare;
+pub mod rasterize;
+pub mod train;

@@ -1,0 +1,21 @@
+//! Writing results where the person asked: stdout (a closed pipe ends quietly) and JSON files.
+
+use anyhow::{Context, Result};
+
+/// Writes `value` as pretty JSON to `path`, when one was given.
+pub fn write_json(path: Option<&std::path::Path>, value: &impl serde::Serialize) -> Result<()> {
+    if let Some(path) = path {
+        std::fs::write(path, serde_json::to_string_pretty(value)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Prints a line to stdout; a closed pipe (`glacier inspect F | head`) ends quietly.
+pub fn print_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => Ok(other?),
+    }
+}
