@@ -1,6 +1,10 @@
 //! What a run needs from the page: the model and the devices, settled once the model download
 //! and the backend check end (each has a time limit, see [`crate::timeout`]).
 
+use std::pin::pin;
+
+use futures::channel::oneshot;
+use futures::future::{Either, join, select};
 use leptos::prelude::*;
 
 use crate::mapping::Compute;
@@ -8,7 +12,6 @@ use crate::model::LoadedModel;
 use crate::self_check;
 use crate::test_hooks;
 use crate::timeout::sleep_ms;
-use crate::timing::now_ms;
 
 /// The model and the devices, once known.
 #[derive(Clone, Copy)]
@@ -21,6 +24,36 @@ pub struct Engine {
     pub detected: RwSignal<bool>,
 }
 
+/// Resolves once `condition` holds: at once when it does already, else when a change of the
+/// signals it reads makes it hold (an effect watches them until then; no timer).
+async fn until(condition: impl Fn() -> bool + Clone + 'static) {
+    loop {
+        if untrack(&condition) {
+            return;
+        }
+        let (tx, rx) = oneshot::channel();
+        let mut tx = Some(tx);
+        let condition = condition.clone();
+        // Dropping `owner` (after this pass, or with this future when it is dropped unfinished)
+        // disposes of the effect.
+        let owner = Owner::new();
+        owner.with(|| {
+            Effect::new(move |_| {
+                if condition()
+                    && let Some(tx) = tx.take()
+                {
+                    let _ = tx.send(());
+                }
+            })
+        });
+        if rx.await.is_ok() {
+            return;
+        }
+        // The effect was disposed of from outside (an owner above this one was cleaned up):
+        // watch again.
+    }
+}
+
 impl Engine {
     /// Waits until the model and the backend are settled, then returns the model (if it loaded)
     /// and the devices to try, GPU first; `None` as soon as `cancel` is set while waiting.
@@ -28,17 +61,18 @@ impl Engine {
         self,
         cancel: RwSignal<bool>,
     ) -> Option<(Option<LoadedModel>, Vec<Compute>)> {
-        let hold_until = now_ms() + test_hooks::ready_delay_ms();
-        loop {
-            if cancel.get_untracked() {
-                return None;
+        // Held for the test hook's time as well, counted from now.
+        let hold_ms = test_hooks::ready_delay_ms();
+        let held = async move {
+            if hold_ms > 0.0 {
+                sleep_ms(hold_ms.min(f64::from(u32::MAX)) as u32).await;
             }
-            let settled =
-                self.detected.get_untracked() && self.model.with_untracked(Option::is_some);
-            if settled && now_ms() >= hold_until {
-                break;
-            }
-            sleep_ms(50).await;
+        };
+        let settled = until(move || self.detected.get() && self.model.with(Option::is_some));
+        let cancelled = until(move || cancel.get());
+        // `select` polls `cancelled` first: when both hold, the run does not start.
+        if let Either::Left(_) = select(pin!(cancelled), pin!(join(settled, held))).await {
+            return None;
         }
         let model = self.model.get_untracked().and_then(Result::ok);
         let mut computes = Vec::new();

@@ -17,6 +17,7 @@ mod map_view;
 mod mapping;
 mod model;
 mod panic_report;
+mod protocol;
 mod scene_panel;
 mod self_check;
 mod test_hooks;

@@ -16,8 +16,20 @@ use crate::timing::{StageClock, now_ms};
 
 pub use glacier_map::Compute;
 
-/// The error text of a run the visitor cancelled.
-pub const CANCELLED: &str = "cancelled";
+/// Why [`run`] made no map.
+#[derive(Debug)]
+pub enum Stopped {
+    /// The visitor cancelled: the progress callback answered `false`.
+    Cancelled,
+    /// A message for the visitor, naming the file and the fix.
+    Failed(String),
+}
+
+impl From<String> for Stopped {
+    fn from(message: String) -> Stopped {
+        Stopped::Failed(message)
+    }
+}
 
 /// A stage's row in the page's timings (`cargo xtask bench-page` matches rows by their first
 /// words).
@@ -41,17 +53,18 @@ fn timing_row(stage: &Stage, grid: &Grid) -> String {
 /// Maps the scene in `sources` (Landsat-named bands, archives, files whose bands the visitor
 /// assigned in `choices`, outlines) with the NDSI baseline and the network on the first of
 /// `computes` that works. `progress(stage, done, total)` is awaited between steps so the
-/// browser can paint; when it answers `false` the run stops with [`CANCELLED`].
+/// browser can paint; when it answers `false` the run stops with [`Stopped::Cancelled`].
 ///
 /// # Errors
-/// A message naming the file and the fix, when no classifier can run.
+/// [`Stopped::Failed`] with a message naming the file and the fix, when no classifier can run;
+/// [`Stopped::Cancelled`] when `progress` said to stop.
 pub async fn run<S, F, Fut>(
     sources: Vec<S>,
     choices: Vec<Choice>,
     model: Option<LoadedModel>,
     computes: Vec<Compute>,
     mut progress: F,
-) -> Result<MapResult, String>
+) -> Result<MapResult, Stopped>
 where
     S: FileSource + Clone + 'static,
     F: FnMut(String, usize, usize) -> Fut,
@@ -118,11 +131,11 @@ where
     let map = glacier_map::map_scene(request, on_step)
         .await
         .map_err(|e| match e {
-            MapError::Cancelled => CANCELLED.to_owned(),
+            MapError::Cancelled => Stopped::Cancelled,
             MapError::NothingToMap(_) | MapError::NetworkFailed(_) if !notes.is_empty() => {
-                format!("{} {e}", notes.join(" "))
+                Stopped::Failed(format!("{} {e}", notes.join(" ")))
             }
-            e => e.to_string(),
+            e => Stopped::Failed(e.to_string()),
         })?;
     notes.extend(map.notes);
     clock.enter("map placement (UTM → Web Mercator)".into(), now_ms());

@@ -8,27 +8,38 @@ use std::rc::Rc;
 
 use futures::StreamExt;
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::exports::Exports;
 use crate::map_result::MapResult;
-use crate::mapping::CANCELLED;
-use crate::worker::{Job, Report};
+use crate::mapping::Stopped;
+use crate::protocol::{Job, Report};
 
 /// How long a worker may take to start before the page maps on its own thread.
 const START_TIMEOUT_MS: i32 = 30_000;
 
-/// Why a run in the worker did not produce a result.
+/// Why a run did not produce a result.
 pub enum RunError {
     /// No worker could start (the reason); the page can map on its own thread instead.
     NoWorker(String),
-    /// The run stopped: a message for the visitor, or [`CANCELLED`].
-    Stopped(String),
+    /// The run stopped with a message for the visitor.
+    Failed(String),
+    /// The visitor cancelled.
+    Cancelled,
     /// The worker panicked (a bug; the message says where).
     Panicked(String),
+}
+
+impl From<Stopped> for RunError {
+    fn from(stopped: Stopped) -> RunError {
+        match stopped {
+            Stopped::Cancelled => RunError::Cancelled,
+            Stopped::Failed(e) => RunError::Failed(e),
+        }
+    }
 }
 
 /// A started worker with its listeners (they live as long as it does).
@@ -45,14 +56,14 @@ pub struct Canceller(Rc<RefCell<Option<Running>>>);
 
 impl Canceller {
     /// Terminates the worker at once (even in the middle of a tile); the run ends with
-    /// [`CANCELLED`]. Returns whether a run was going.
+    /// [`RunError::Cancelled`]. Returns whether a run was going.
     pub fn cancel(&self) -> bool {
         match self.0.borrow_mut().take() {
             Some(running) => {
                 running.worker.terminate();
                 let _ = running
                     .tx
-                    .unbounded_send((Report::Failed(CANCELLED.into()), Exports::default()));
+                    .unbounded_send((Report::Cancelled, Exports::default()));
                 true
             }
             None => false,
@@ -118,12 +129,7 @@ fn spawn(canceller: &Canceller) -> Result<UnboundedReceiver<(Report, Exports)>, 
     let on_message = {
         let tx = tx.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let data = ev.data();
-            let report = match data.as_string() {
-                Some(text) => (Report::Failed(text), Exports::default()),
-                None => Report::decode(&data),
-            };
-            let _ = tx.unbounded_send(report);
+            let _ = tx.unbounded_send(Report::decode(&ev.data()));
         })
     };
     let on_error = {
@@ -177,7 +183,7 @@ fn start_timeout(canceller: &Canceller, ready: Rc<Cell<bool>>) {
 /// result comes with its export files.
 ///
 /// # Errors
-/// [`RunError`]: no worker, the run's own message (or [`CANCELLED`]), or a panic.
+/// [`RunError`]: no worker, the run's own message, cancelled, or a panic.
 pub async fn map(
     files: &[web_sys::File],
     job: &Job,
@@ -189,20 +195,20 @@ pub async fn map(
     start_timeout(canceller, ready.clone());
     let outcome = loop {
         let Some((report, exports)) = rx.next().await else {
-            break Err(RunError::Stopped(CANCELLED.into()));
+            break Err(RunError::Cancelled);
         };
         match report {
             Report::Ready => {
                 ready.set(true);
                 if let Err(e) = post_job(canceller, files, job) {
-                    break Err(RunError::NoWorker(e));
+                    break Err(e);
                 }
             }
             Report::Progress { stage, done, total } => progress(stage, done, total),
             Report::Done(result, read_errors) => break Ok((*result, read_errors, exports)),
-            Report::Failed(e) if e == CANCELLED => break Err(RunError::Stopped(e)),
+            Report::Cancelled => break Err(RunError::Cancelled),
             Report::Failed(e) if !ready.get() => break Err(RunError::NoWorker(e)),
-            Report::Failed(e) => break Err(RunError::Stopped(e)),
+            Report::Failed(e) => break Err(RunError::Failed(e)),
             Report::Panicked(m) => break Err(RunError::Panicked(m)),
         }
     };
@@ -210,15 +216,13 @@ pub async fn map(
     outcome
 }
 
-fn post_job(canceller: &Canceller, files: &[web_sys::File], job: &Job) -> Result<(), String> {
-    let bytes = bincode::serialize(job).map_err(|e| format!("the job: {e}"))?;
-    let message = Object::new();
-    let set = |key: &str, value: &JsValue| Reflect::set(&message, &key.into(), value);
-    set("job", &Uint8Array::from(&bytes[..])).map_err(|e| format!("{e:?}"))?;
-    set("files", &files.iter().collect::<Array>()).map_err(|e| format!("{e:?}"))?;
+/// Sends the job and the files to the started worker: [`RunError::Cancelled`] when the visitor
+/// cancelled meanwhile.
+fn post_job(canceller: &Canceller, files: &[web_sys::File], job: &Job) -> Result<(), RunError> {
+    let message = job.to_message(files).map_err(RunError::NoWorker)?;
     let running = canceller.0.borrow();
-    let worker = &running.as_ref().ok_or(CANCELLED)?.worker;
-    worker
-        .post_message(&message)
-        .map_err(|e| format!("the files could not be sent to the worker: {e:?}"))
+    let worker = &running.as_ref().ok_or(RunError::Cancelled)?.worker;
+    worker.post_message(&message).map_err(|e| {
+        RunError::NoWorker(format!("the files could not be sent to the worker: {e:?}"))
+    })
 }

@@ -10,8 +10,8 @@ use glacier_landsat::Channel;
 use serde::Serialize;
 
 use crate::chips::{ChipError, ChipSet};
+use crate::data::{ChipData, channel_positions, input_spec, read_chip_set, select_spec};
 use crate::split::Split;
-use crate::train::{ChipData, channel_positions, input_spec, read_chip_set, select_spec};
 
 /// One method's numbers.
 #[derive(Clone, Debug, Serialize)]

@@ -1,0 +1,105 @@
+//! Augmentation and batching: a small deterministic generator ([`Rng`]), the eight symmetries
+//! of the square ([`augment`]) and chips to tensors ([`batch`]).
+
+use burn::tensor::{Device, Tensor, TensorData};
+
+use crate::data::ChipData;
+
+/// A small deterministic generator (xorshift) for shuffling and augmentation.
+pub(crate) struct Rng(pub(crate) u64);
+impl Rng {
+    /// The next value.
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Flips and rotates one chip's square plane in place by `op` (0..8: rot90ᵏ, then optional flip).
+fn augment(plane: &mut [f32], s: usize, op: u64, scratch: &mut Vec<f32>) {
+    if op == 0 {
+        return;
+    }
+    scratch.clear();
+    scratch.extend_from_slice(plane);
+    for r in 0..s {
+        for c in 0..s {
+            let (mut rr, mut cc) = (r, c);
+            for _ in 0..op % 4 {
+                (rr, cc) = (cc, s - 1 - rr);
+            }
+            if op >= 4 {
+                cc = s - 1 - cc;
+            }
+            plane[rr * s + cc] = scratch[r * s + c];
+        }
+    }
+}
+
+/// Builds a batch: inputs `[b, c, s, s]`, targets and weights `[b, 1, s, s]`; each chip flipped
+/// and rotated by a draw of `rng` (`None`: as stored).
+pub(crate) fn batch(
+    data: &ChipData,
+    ids: &[usize],
+    rng: Option<&mut Rng>,
+    device: &Device,
+) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
+    let (c, s) = (data.c, data.s);
+    let mut x = Vec::with_capacity(ids.len() * c * s * s);
+    let mut y = Vec::with_capacity(ids.len() * s * s);
+    let mut w = Vec::with_capacity(ids.len() * s * s);
+    let mut scratch = Vec::new();
+    let ops: Vec<u64> = match rng {
+        Some(rng) => ids.iter().map(|_| rng.next() % 8).collect(),
+        None => vec![0; ids.len()],
+    };
+    for (&i, &op) in ids.iter().zip(&ops) {
+        for ch in 0..c {
+            let start = (i * c + ch) * s * s;
+            let mut plane = data.x[start..start + s * s].to_vec();
+            augment(&mut plane, s, op, &mut scratch);
+            x.extend(plane);
+        }
+        let labels = data.labels(i);
+        let mut t: Vec<f32> = labels.iter().map(|l| f32::from(*l == 1)).collect();
+        let mut m: Vec<f32> = labels.iter().map(|l| f32::from(*l != 255)).collect();
+        augment(&mut t, s, op, &mut scratch);
+        augment(&mut m, s, op, &mut scratch);
+        y.extend(t);
+        w.extend(m);
+    }
+    let b = ids.len();
+    (
+        Tensor::from_data(TensorData::new(x, [b, c, s, s]), device),
+        Tensor::from_data(TensorData::new(y, [b, 1, s, s]), device),
+        Tensor::from_data(TensorData::new(w, [b, 1, s, s]), device),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn augmentations_are_the_eight_symmetries_of_the_square() {
+        let s = 3;
+        let base: Vec<f32> = (0..9).map(|v| v as f32).collect();
+        let mut seen = Vec::new();
+        let mut scratch = Vec::new();
+        for op in 0..8 {
+            let mut p = base.clone();
+            augment(&mut p, s, op, &mut scratch);
+            let mut sorted = p.clone();
+            sorted.sort_by(f32::total_cmp);
+            assert_eq!(sorted, base, "a permutation");
+            assert!(!seen.contains(&p), "op {op} repeats another");
+            seen.push(p);
+        }
+        // op 1 rotates: the top-left corner goes to the top-right.
+        let mut p = base.clone();
+        augment(&mut p, s, 1, &mut scratch);
+        assert_eq!(p[2], 0.0);
+    }
+}

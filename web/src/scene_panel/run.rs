@@ -1,0 +1,170 @@
+//! A run: wait for the model and the backend, map the kept files in a worker (or, when none
+//! starts, on the page's own thread), then show the result or say why there is none.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::result_view::MapResultView;
+use super::state::SceneState;
+use crate::assign::Choice;
+use crate::exports::Exports;
+use crate::files;
+use crate::map_result::{MapResult, Shown};
+use crate::mapping::{self, Compute};
+use crate::model::LoadedModel;
+use crate::panic_report;
+use crate::protocol::Job;
+use crate::timeout::yield_now;
+use crate::timing::{now_ms, wasm_memory_bytes};
+use crate::worker_client::{self, RunError};
+
+/// The status line after Cancel.
+pub const CANCELLED_STATUS: &str = "mapping cancelled; what was shown before is still shown";
+
+/// What a finished run gives.
+struct Mapped {
+    result: MapResult,
+    /// Files that could not be read.
+    read_errors: Vec<String>,
+    exports: Exports,
+    /// Where it computed, in words.
+    ran_in: String,
+}
+
+fn progress_text(stage: &str, done: usize, total: usize) -> String {
+    format!("mapping: {stage}… {} %", done * 100 / total.max(1))
+}
+
+impl SceneState {
+    /// Maps the kept files with the visitor's band choices (nothing when a run is going).
+    pub fn map_scene(self) {
+        if !self.claim() {
+            return;
+        }
+        self.cancel.set(false);
+        let answered = self.hints.get_untracked();
+        self.errors
+            .update(|list| list.retain(|e| !answered.contains(e)));
+        spawn_local(self.run());
+    }
+
+    async fn run(self) {
+        self.status
+            .set("waiting for the model and the backend…".into());
+        let Some((model, computes)) = self.engine.ready(self.cancel).await else {
+            self.status.set(CANCELLED_STATUS.into());
+            self.busy.set(false);
+            return;
+        };
+        let outcome = self.compute(model, computes).await;
+        self.show(outcome);
+        self.busy.set(false);
+    }
+
+    /// Runs the job in a worker, or on the page's thread when no worker starts.
+    async fn compute(
+        self,
+        model: Option<LoadedModel>,
+        computes: Vec<Compute>,
+    ) -> Result<Mapped, RunError> {
+        let list = self.files.get_untracked();
+        let choices = self.chosen.get_untracked();
+        let job = Job {
+            choices: choices.clone(),
+            model: model.as_ref().map(|m| m.bytes.clone()),
+            gpu: computes.len() > 1,
+        };
+        self.status.set("mapping: starting the worker…".into());
+        let canceller = self.canceller.get_value();
+        let status = self.status;
+        let progress = |stage: String, done, total| status.set(progress_text(&stage, done, total));
+        match worker_client::map(&list, &job, &canceller, progress).await {
+            Ok((result, read_errors, exports)) => Ok(Mapped {
+                result,
+                read_errors,
+                exports,
+                ran_in: "a background worker".into(),
+            }),
+            Err(RunError::NoWorker(_)) if self.cancel.get_untracked() => Err(RunError::Cancelled),
+            Err(RunError::NoWorker(why)) => {
+                web_sys::console::warn_1(&format!("no mapping worker: {why}").into());
+                let (mut result, read_errors) =
+                    self.map_on_page(list, choices, model, computes).await?;
+                let exports = Exports::take(&mut result);
+                Ok(Mapped {
+                    result,
+                    read_errors,
+                    exports,
+                    ran_in: format!("the page's thread (no worker: {why})"),
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Maps on the page's own thread (when no worker could start): reads the files, then runs
+    /// [`mapping::run`], yielding between steps so the page paints and Cancel is seen.
+    async fn map_on_page(
+        self,
+        list: Vec<web_sys::File>,
+        choices: Vec<Choice>,
+        model: Option<LoadedModel>,
+        computes: Vec<Compute>,
+    ) -> Result<(MapResult, Vec<String>), RunError> {
+        let started = now_ms();
+        let (sources, read_errors) = files::read_all(&list).await;
+        if self.cancel.get_untracked() {
+            return Err(RunError::Cancelled);
+        }
+        let read_ms = now_ms() - started;
+        let read_mb = wasm_memory_bytes() / 1_048_576.0;
+        let (status, cancel) = (self.status, self.cancel);
+        let mut result = mapping::run(
+            sources,
+            choices,
+            model,
+            computes,
+            |stage, done, total| async move {
+                status.set(progress_text(&stage, done, total));
+                yield_now().await;
+                !cancel.get_untracked()
+            },
+        )
+        .await?;
+        result
+            .timings
+            .0
+            .insert(0, ("read files into memory".into(), read_ms, read_mb));
+        Ok((result, read_errors))
+    }
+
+    /// Shows the run's result, or says why there is none.
+    fn show(self, outcome: Result<Mapped, RunError>) {
+        match outcome {
+            Ok(m) => {
+                self.report(m.read_errors);
+                if m.result.network.is_none() {
+                    self.shown.set(Shown::Ndsi);
+                }
+                self.result
+                    .set(Some(MapResultView::new(m.result, m.exports, m.ran_in)));
+                self.status.set("mapping done".into());
+            }
+            Err(RunError::Cancelled) => self.status.set(CANCELLED_STATUS.into()),
+            Err(RunError::Failed(e) | RunError::NoWorker(e)) => {
+                self.report([e]);
+                self.status.set(
+                    "mapping stopped: see the message below; add or replace files to try again"
+                        .into(),
+                );
+            }
+            Err(RunError::Panicked(message)) => {
+                panic_report::show(&message);
+                self.status.set(
+                    "mapping stopped: the mapping worker hit an internal error (reported above)"
+                        .into(),
+                );
+            }
+        }
+    }
+}
