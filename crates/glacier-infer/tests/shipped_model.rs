@@ -9,14 +9,10 @@ use glacier_raster::Window;
 use glacier_testdata::{max_abs_diff, path};
 use std::sync::OnceLock;
 
-const MODEL: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../models/unet-scse-grn.glcm"
-);
-
 fn shipped() -> ModelBundle {
-    let bytes = std::fs::read(MODEL).expect("the shipped model is committed");
-    ModelBundle::from_bytes(MODEL, &bytes).expect("parses")
+    let model = glacier_testdata::shipped_model();
+    let bytes = std::fs::read(&model).expect("the shipped model is committed");
+    ModelBundle::from_bytes(&model.display().to_string(), &bytes).expect("parses")
 }
 
 fn gpu() -> Option<burn::tensor::Device> {
@@ -44,7 +40,9 @@ fn shipped_model_is_small_int8_and_describes_its_inputs() {
     assert_eq!(h.architecture, "unet-scse");
     let unet = h.unet.as_ref().expect("the shipped model is a U-Net");
     assert_eq!(h.input.tile % (1 << unet.depth), 0);
-    let size = std::fs::metadata(MODEL).expect("file").len();
+    let size = std::fs::metadata(glacier_testdata::shipped_model())
+        .expect("file")
+        .len();
     assert!(size <= 2 * 1024 * 1024, "{size} bytes > 2 MiB");
     assert!(h.check.is_some(), "a reference tile is recorded");
     // The page shows this to visitors: it must say what the model saw.

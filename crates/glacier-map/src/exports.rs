@@ -2,7 +2,7 @@
 //! GeoJSON, each step reported so a page can paint between them.
 
 use glacier_infer::Confusion;
-use glacier_raster::{Grid, RasterError, RasterSpec, write_geotiff};
+use glacier_raster::{Grid, RasterError, RasterSpec, WriteSample, write_geotiff};
 use std::io::{Seek, Write};
 
 use crate::progress::{Classifier, Reporter, Stage, Step};
@@ -13,18 +13,18 @@ use crate::{MapError, Sampling};
 /// Steps of [`classification`] (GeoTIFF; GeoJSON; scores).
 const EXPORT_STEPS: usize = 3;
 
-/// Writes a one-band uint8 mask on `grid` as a GeoTIFF (DEFLATE, strip by strip), its band
-/// described as `description`; `name` is the output's name in error messages.
+/// Writes one band on `grid` (a uint8 mask, float32 probabilities) as a GeoTIFF (DEFLATE,
+/// strip by strip), described as `description`; `name` is the output's name in error messages.
 ///
 /// # Errors
-/// [`RasterError`] when `mask` does not cover the grid or the writer fails.
-pub fn write_mask<W: Write + Seek>(
+/// [`RasterError`] when `values` do not cover the grid or the writer fails.
+pub fn write_band<T: WriteSample, W: Write + Seek>(
     name: &str,
     writer: W,
     grid: &Grid,
     nodata: Option<f64>,
     description: &str,
-    mask: &[u8],
+    values: &[T],
 ) -> Result<(), RasterError> {
     let spec = RasterSpec {
         width: grid.width,
@@ -36,12 +36,12 @@ pub fn write_mask<W: Write + Seek>(
         descriptions: vec![description.into()],
     };
     let width = grid.width as usize;
-    write_geotiff(name, writer, &spec, |row, rows, bands: &mut [Vec<u8>]| {
+    write_geotiff(name, writer, &spec, |row, rows, bands: &mut [Vec<T>]| {
         let start = row as usize * width;
         let end = start + rows as usize * width;
-        let strip = mask.get(start..end).ok_or_else(|| RasterError::Usage {
+        let strip = values.get(start..end).ok_or_else(|| RasterError::Usage {
             file: name.to_owned(),
-            detail: format!("the mask has {} pixels, the grid more", mask.len()),
+            detail: format!("the band has {} pixels, the grid more", values.len()),
         })?;
         bands[0].copy_from_slice(strip);
         Ok(())
@@ -87,7 +87,7 @@ where
     if cx.keep.exports {
         report.step(&stage, 0, EXPORT_STEPS).await?;
         let mut tiff = std::io::Cursor::new(Vec::new());
-        write_mask(
+        write_band(
             "glacier_mask.tif",
             &mut tiff,
             cx.grid,

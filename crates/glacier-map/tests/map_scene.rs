@@ -17,14 +17,10 @@ use glacier_map::{
 use glacier_raster::Window;
 use glacier_testdata::path;
 
-const MODEL: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../models/unet-scse-grn.glcm"
-);
-
 fn shipped() -> ModelBundle {
-    let bytes = std::fs::read(MODEL).expect("the shipped model is committed");
-    ModelBundle::from_bytes(MODEL, &bytes).expect("parses")
+    let model = glacier_testdata::shipped_model();
+    let bytes = std::fs::read(&model).expect("the shipped model is committed");
+    ModelBundle::from_bytes(&model.display().to_string(), &bytes).expect("parses")
 }
 
 /// The Athabasca L30 crop with the given bands, or `None` (skipped) without the data.
@@ -73,25 +69,39 @@ fn outline() -> glacier_labels::Outlines {
         .expect("a .shp is among them")
 }
 
-/// Maps with both classifiers, the outline, masks kept; records every step.
-fn map_all(scene: &Scene, bundle: &ModelBundle) -> (SceneMap, Vec<Step>) {
-    let mut steps = Vec::new();
-    let request = MapRequest {
+/// The network (CPU, with the plausibility rule) and, when `ndsi`, the baseline, keeping `keep`.
+fn request<'a>(
+    scene: &'a Scene,
+    bundle: &'a ModelBundle,
+    ndsi: bool,
+    keep: Keep,
+) -> MapRequest<'a> {
+    MapRequest {
         scene,
         dem: None,
-        outlines: Some(outline()),
+        outlines: None,
         network: Some(NetworkRequest {
             bundle,
             computes: vec![cpu()],
             plausibility_rule: true,
         }),
-        ndsi: true,
-        keep: Keep {
-            masks: true,
-            probabilities: true,
-            exports: true,
-            preview: Some(64),
-        },
+        ndsi,
+        keep,
+    }
+}
+
+/// Maps with both classifiers, the outline, masks kept; records every step.
+fn map_all(scene: &Scene, bundle: &ModelBundle) -> (SceneMap, Vec<Step>) {
+    let mut steps = Vec::new();
+    let keep = Keep {
+        masks: true,
+        probabilities: true,
+        exports: true,
+        preview: Some(64),
+    };
+    let request = MapRequest {
+        outlines: Some(outline()),
+        ..request(scene, bundle, true, keep)
     };
     let map = pollster::block_on(glacier_map::map_scene(request, |s| {
         steps.push(s);
@@ -277,23 +287,13 @@ fn cancelling_at_any_stage_stops_the_run() {
             of: Classifier::Network,
         },
     ] {
-        let request = MapRequest {
-            scene: &scene,
-            dem: None,
-            outlines: None,
-            network: Some(NetworkRequest {
-                bundle: &bundle,
-                computes: vec![cpu()],
-                plausibility_rule: true,
-            }),
-            ndsi: true,
-            keep: Keep {
-                exports: true,
-                ..Keep::default()
-            },
+        let keep = Keep {
+            exports: true,
+            ..Keep::default()
         };
         let mut later = 0;
-        let outcome = pollster::block_on(glacier_map::map_scene(request, |s| {
+        let run = request(&scene, &bundle, true, keep);
+        let outcome = pollster::block_on(glacier_map::map_scene(run, |s| {
             if s.stage == stop_at || later > 0 {
                 later += 1;
             }
@@ -313,18 +313,7 @@ fn a_missing_channel_fails_a_network_only_run_and_is_a_note_beside_the_baseline(
         return;
     };
     let bundle = shipped();
-    let request = |ndsi| MapRequest {
-        scene: &scene,
-        dem: None,
-        outlines: None,
-        network: Some(NetworkRequest {
-            bundle: &bundle,
-            computes: vec![cpu()],
-            plausibility_rule: true,
-        }),
-        ndsi,
-        keep: Keep::default(),
-    };
+    let request = |ndsi| request(&scene, &bundle, ndsi, Keep::default());
     let go = |_| std::future::ready(true);
     match pollster::block_on(glacier_map::map_scene(request(false), go)) {
         Err(MapError::MissingChannels { needs, .. }) => assert_eq!(needs, "green, red, nir"),

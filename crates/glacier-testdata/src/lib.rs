@@ -32,6 +32,11 @@ fn skip_or_fail(why: &str) -> bool {
     false
 }
 
+/// The model shipped in `models/` (committed, so always there).
+pub fn shipped_model() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/unet-scse-grn.glcm")
+}
+
 /// The shared data folder, if present.
 pub fn root() -> Option<PathBuf> {
     let dir = match std::env::var_os("GLACIER_SHARED_DATA") {

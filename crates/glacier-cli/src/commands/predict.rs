@@ -5,8 +5,8 @@
 use anyhow::{Context, Result};
 use glacier_inputs::channels::Dem;
 use glacier_inputs::source::PathSource;
+use glacier_map::exports::write_band;
 use glacier_map::{Compute, Keep, MapError, MapRequest, NetworkRequest, RuleEffect, Stage};
-use glacier_raster::{RasterSpec, write_geotiff};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 
@@ -188,27 +188,15 @@ fn map(
 
 /// The network's probabilities as a float32 GeoTIFF (NaN where no data).
 fn write_probabilities(path: &Path, grid: &glacier_raster::Grid, p: &[f32]) -> Result<()> {
-    let spec = RasterSpec {
-        width: grid.width,
-        height: grid.height,
-        bands: 1,
-        transform: grid.transform,
-        crs: Some(grid.crs.clone()),
-        nodata: Some(f64::NAN),
-        descriptions: vec!["glacier_probability".into()],
-    };
     let file =
         std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let width = grid.width as usize;
-    write_geotiff(
+    write_band(
         &path.display().to_string(),
         std::io::BufWriter::new(file),
-        &spec,
-        |row, rows, bands: &mut [Vec<f32>]| {
-            let start = row as usize * width;
-            bands[0].copy_from_slice(&p[start..start + rows as usize * width]);
-            Ok(())
-        },
+        grid,
+        Some(f64::NAN),
+        "glacier_probability",
+        p,
     )?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use glacier_labels::rasterize;
-use glacier_map::exports::write_mask;
+use glacier_map::exports::write_band;
 use glacier_raster::GeoTiffReader;
 use std::path::PathBuf;
 
@@ -39,7 +39,7 @@ pub fn run(args: Args) -> Result<()> {
     let out = &args.out;
     let file =
         std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
-    write_mask(
+    write_band(
         &out.display().to_string(),
         std::io::BufWriter::new(file),
         &grid,
