@@ -33,28 +33,28 @@ pub fn App() -> impl IntoView {
     let gpu_run = RwSignal::new(None::<ProbeRun>);
     let cpu_run = RwSignal::new(None::<ProbeRun>);
     let engine = Engine {
-        model: RwSignal::new_local(None),
+        models: RwSignal::new_local(None),
         gpu: RwSignal::new_local(None),
         detected: RwSignal::new(false),
     };
     spawn_local(async move {
         let limit = test_hooks::limit_ms("model", timeout::MODEL_MS);
-        let what = format!("the download of the model {}", model::MODEL_FILE);
+        let what = format!("the download of the models {}", model::files());
         let loaded = within(limit, &what, async {
             hang_if_asked("model").await;
-            model::fetch().await
+            model::fetch_all().await
         })
         .await
         .unwrap_or_else(|t| {
             Err(format!(
-                "could not load the model: {t}; check the connection and reload the page (the \
+                "could not load the models: {t}; check the connection and reload the page (the \
                  NDSI baseline still works)"
             ))
         });
         if let Err(e) = &loaded {
             errors.update(|list| list.push(e.clone()));
         }
-        engine.model.set(Some(loaded));
+        engine.models.set(Some(loaded));
     });
 
     // The self-check reports on the shared status line only until the visitor starts a scene.
@@ -113,26 +113,24 @@ pub fn App() -> impl IntoView {
                 {move || errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
             </ul>
             <section class="model">
-                <h2>"Model"</h2>
+                <h2>"Models"</h2>
                 <p data-testid="model">
-                    {move || engine.model.with(|m| match m {
+                    {move || engine.models.with(|m| match m {
                         None => "loading…".to_string(),
-                        Some(Ok(m)) => m.describe(),
+                        Some(Ok(m)) => format!(
+                            "{} models, each SHA-256 verified; a scene gets the one that uses the \
+                             most of its bands",
+                            m.len()
+                        ),
                         Some(Err(_)) => "not loaded (see the message above); the NDSI baseline still works".into(),
                     })}
                 </p>
-                // The model says what it was trained on (`glacier export --summary`), so the
-                // page stays right when the model changes.
-                <p class="caveat" data-testid="model-summary">
-                    {move || engine.model.with(|m| match m {
-                        Some(Ok(m)) if !m.bundle.header.summary.is_empty() => {
-                            m.bundle.header.summary.clone()
-                        }
-                        _ => "Compare its map with the NDSI baseline; the model card \
-                              (models/*.md in the project) says what it was trained on."
-                            .to_string(),
+                <ul class="models" data-testid="models">
+                    {move || engine.models.with(|m| match m {
+                        Some(Ok(models)) => models.iter().map(model_item).collect_view().into_any(),
+                        _ => ().into_any(),
                     })}
-                </p>
+                </ul>
             </section>
             <section class="backend">
                 <h2>"Compute backend"</h2>
@@ -174,5 +172,24 @@ pub fn App() -> impl IntoView {
                 <output hidden data-testid="probe-cpu">{move || values_json(cpu_run.get())}</output>
             </section>
         </main>
+    }
+}
+
+/// One shipped model: its line, and what it was trained on in its own words
+/// (`glacier export --summary`), so the page stays right when a model changes.
+fn model_item(m: &model::LoadedModel) -> impl IntoView {
+    let name = m.bundle.header.name.clone();
+    let summary = if m.bundle.header.summary.is_empty() {
+        "Compare its map with the NDSI baseline; the model card (models/*.md in the project) \
+         says what it was trained on."
+            .to_string()
+    } else {
+        m.bundle.header.summary.clone()
+    };
+    view! {
+        <li data-testid=format!("model-{name}")>
+            <span class="model-line">{m.describe()}</span>
+            <p class="caveat" data-testid=format!("model-summary-{name}")>{summary}</p>
+        </li>
     }
 }

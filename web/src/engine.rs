@@ -1,4 +1,4 @@
-//! What a run needs from the page: the model and the devices, settled once the model download
+//! What a run needs from the page: the models and the devices, settled once the models' download
 //! and the backend check end (each has a time limit, see [`crate::timeout`]).
 
 use std::pin::pin;
@@ -13,11 +13,11 @@ use crate::self_check;
 use crate::test_hooks;
 use crate::timeout::sleep_ms;
 
-/// The model and the devices, once known.
+/// The models and the devices, once known.
 #[derive(Clone, Copy)]
 pub struct Engine {
-    /// The shipped model, or why it did not load; `None` while loading.
-    pub model: RwSignal<Option<Result<LoadedModel, String>>, LocalStorage>,
+    /// The shipped models, or why they did not load; `None` while loading.
+    pub models: RwSignal<Option<Result<Vec<LoadedModel>, String>>, LocalStorage>,
     /// The WebGPU device once it passed the self-check.
     pub gpu: RwSignal<Option<burn::tensor::Device>, LocalStorage>,
     /// Whether backend detection (and the self-check) has finished.
@@ -55,12 +55,10 @@ async fn until(condition: impl Fn() -> bool + Clone + 'static) {
 }
 
 impl Engine {
-    /// Waits until the model and the backend are settled, then returns the model (if it loaded)
-    /// and the devices to try, GPU first; `None` as soon as `cancel` is set while waiting.
-    pub async fn ready(
-        self,
-        cancel: RwSignal<bool>,
-    ) -> Option<(Option<LoadedModel>, Vec<Compute>)> {
+    /// Waits until the models and the backend are settled, then returns the models (none when
+    /// they did not load) and the devices to try, GPU first; `None` as soon as `cancel` is set
+    /// while waiting.
+    pub async fn ready(self, cancel: RwSignal<bool>) -> Option<(Vec<LoadedModel>, Vec<Compute>)> {
         // Held for the test hook's time as well, counted from now.
         let hold_ms = test_hooks::ready_delay_ms();
         let held = async move {
@@ -68,13 +66,17 @@ impl Engine {
                 sleep_ms(hold_ms.min(f64::from(u32::MAX)) as u32).await;
             }
         };
-        let settled = until(move || self.detected.get() && self.model.with(Option::is_some));
+        let settled = until(move || self.detected.get() && self.models.with(Option::is_some));
         let cancelled = until(move || cancel.get());
         // `select` polls `cancelled` first: when both hold, the run does not start.
         if let Either::Left(_) = select(pin!(cancelled), pin!(join(settled, held))).await {
             return None;
         }
-        let model = self.model.get_untracked().and_then(Result::ok);
+        let models = self
+            .models
+            .get_untracked()
+            .and_then(Result::ok)
+            .unwrap_or_default();
         let mut computes = Vec::new();
         if let Some(device) = self.gpu.get_untracked() {
             computes.push(Compute {
@@ -86,6 +88,6 @@ impl Engine {
             device: self_check::cpu_device(),
             label: "CPU".into(),
         });
-        Some((model, computes))
+        Some((models, computes))
     }
 }

@@ -39,6 +39,8 @@ pub struct MapResult {
     pub ndsi: Option<Classification>,
     /// Things the visitor should know (a classifier that could not run, a backend fallback).
     pub notes: Vec<String>,
+    /// Which shipped model mapped the scene and why the others did not.
+    pub model_choice: Option<String>,
     /// The outlines compared with, when some were dropped.
     pub outlines: Option<String>,
     /// The dropped outlines sampled at the preview's pixels (1 inside).

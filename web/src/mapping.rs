@@ -61,7 +61,7 @@ fn timing_row(stage: &Stage, grid: &Grid) -> String {
 pub async fn run<S, F, Fut>(
     sources: Vec<S>,
     choices: Vec<Choice>,
-    model: Option<LoadedModel>,
+    models: Vec<LoadedModel>,
     computes: Vec<Compute>,
     mut progress: F,
 ) -> Result<MapResult, Stopped>
@@ -96,25 +96,20 @@ where
         .collect();
     let (scene, mut archive_notes) = scene_from_files(files).map_err(|e| e.to_string())?;
     notes.append(&mut archive_notes);
-    match &model {
-        None => notes.push("The network was not run: the model did not load (see above).".into()),
-        Some(_) if computes.is_empty() => {
-            notes.push("The network was not run: no device to run it on.".into())
-        }
-        Some(_) => {}
+    if models.is_empty() {
+        notes.push("The network was not run: the models did not load (see above).".into());
+    } else if computes.is_empty() {
+        notes.push("The network was not run: no device to run it on.".into());
     }
     let request = MapRequest {
         scene: &scene,
         dem: None,
         outlines,
-        network: model
-            .as_ref()
-            .filter(|_| !computes.is_empty())
-            .map(|m| NetworkRequest {
-                bundle: &m.bundle,
-                computes,
-                plausibility_rule: true,
-            }),
+        network: (!models.is_empty() && !computes.is_empty()).then(|| NetworkRequest {
+            models: models.iter().map(|m| &m.bundle).collect(),
+            computes,
+            plausibility_rule: true,
+        }),
         ndsi: true,
         keep: Keep {
             masks: false,
@@ -161,6 +156,7 @@ where
         network: map.network,
         ndsi: map.ndsi,
         notes,
+        model_choice: map.model_choice,
         outlines: map.outlines_file,
         outlines_preview: map.outlines_preview,
         placement,

@@ -1,15 +1,31 @@
-//! The shipped model: fetched from beside the page, checked against the SHA-256 recorded at build
-//! time, and parsed.
+//! The shipped models: fetched from beside the page, each checked against the SHA-256 recorded
+//! at build time, and parsed. Which one maps a scene is decided per scene
+//! (`glacier_map::choose_model`).
 
 use glacier_infer::ModelBundle;
 use sha2::{Digest, Sha256};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// File name of the shipped model (trunk copies it next to `index.html`).
-pub const MODEL_FILE: &str = env!("GLACIER_MODEL_FILE");
-/// Its SHA-256, computed from `models/` when the page was built.
-pub const MODEL_SHA256: &str = env!("GLACIER_MODEL_SHA256");
+/// A model file the page ships (trunk copies it next to `index.html`).
+#[derive(Clone, Copy, Debug)]
+pub struct Shipped {
+    /// File name beside the page.
+    pub file: &'static str,
+    /// Its SHA-256, computed from `models/` when the page was built.
+    pub sha256: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/shipped_models.rs"));
+
+/// The shipped files' names, for messages.
+pub fn files() -> String {
+    SHIPPED
+        .iter()
+        .map(|m| m.file)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// A model that passed the integrity check.
 #[derive(Clone, Debug)]
@@ -40,39 +56,58 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Checks `bytes` against [`MODEL_SHA256`] and parses them.
+/// Checks `bytes` against the shipped models' SHA-256 and parses them.
 ///
 /// # Errors
-/// A sentence naming the file and what to do.
+/// A sentence naming what is wrong and what to do.
 pub fn verify(bytes: &[u8]) -> Result<LoadedModel, String> {
     let digest = hex(&Sha256::digest(bytes));
-    if digest != MODEL_SHA256 {
+    let Some(shipped) = SHIPPED.iter().find(|m| m.sha256 == digest) else {
         return Err(format!(
-            "the model file {MODEL_FILE} is not the one this page was built with (SHA-256 {digest}, \
-             expected {MODEL_SHA256}); reload the page, and if it persists the site was deployed \
-             with a mismatched model"
+            "a model file is not one this page was built with (SHA-256 {digest}, expected one of \
+             {}); reload the page, and if it persists the site was deployed with mismatched \
+             models",
+            files()
         ));
-    }
-    let bundle = ModelBundle::from_bytes(MODEL_FILE, bytes).map_err(|e| e.to_string())?;
+    };
+    let bundle = ModelBundle::from_bytes(shipped.file, bytes).map_err(|e| e.to_string())?;
     Ok(LoadedModel {
         bundle,
         bytes: bytes.to_vec(),
     })
 }
 
-/// Fetches the model from beside the page and verifies it.
+/// Fetches every shipped model from beside the page and verifies each.
 ///
 /// # Errors
 /// A sentence naming the file, what failed, and what to do.
-pub async fn fetch() -> Result<LoadedModel, String> {
+pub async fn fetch_all() -> Result<Vec<LoadedModel>, String> {
+    let mut models = Vec::with_capacity(SHIPPED.len());
+    for shipped in SHIPPED {
+        let bytes = fetch(shipped).await?;
+        if hex(&Sha256::digest(&bytes)) != shipped.sha256 {
+            return Err(format!(
+                "the model file {} is not the one this page was built with; reload the page, \
+                 and if it persists the site was deployed with a mismatched model",
+                shipped.file
+            ));
+        }
+        models.push(verify(&bytes)?);
+    }
+    Ok(models)
+}
+
+/// Fetches one model file's bytes from beside the page.
+async fn fetch(shipped: &Shipped) -> Result<Vec<u8>, String> {
+    let file = shipped.file;
     let window = web_sys::window().ok_or("no window object (not running in a page)")?;
     let failed = |what: &str, e: wasm_bindgen::JsValue| {
         format!(
-            "could not load the model {MODEL_FILE}: {what} ({e:?}); check the connection and reload \
+            "could not load the model {file}: {what} ({e:?}); check the connection and reload \
              the page (the NDSI baseline still works)"
         )
     };
-    let response = JsFuture::from(window.fetch_with_str(MODEL_FILE))
+    let response = JsFuture::from(window.fetch_with_str(file))
         .await
         .map_err(|e| failed("the request failed", e))?;
     let response: web_sys::Response = response
@@ -80,7 +115,7 @@ pub async fn fetch() -> Result<LoadedModel, String> {
         .map_err(|e| failed("fetch returned no response", e))?;
     if !response.ok() {
         return Err(format!(
-            "could not load the model {MODEL_FILE}: the server answered {} {}; the site was \
+            "could not load the model {file}: the server answered {} {}; the site was \
              deployed without it (trunk copies it from models/)",
             response.status(),
             response.status_text()
@@ -92,5 +127,5 @@ pub async fn fetch() -> Result<LoadedModel, String> {
     let buffer = JsFuture::from(buffer)
         .await
         .map_err(|e| failed("the body could not be read", e))?;
-    verify(&js_sys::Uint8Array::new(&buffer).to_vec())
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }

@@ -23,8 +23,9 @@ use crate::mapping::Stopped;
 pub struct Job {
     /// Bands the visitor assigned: file name, 0-based band, channel.
     pub choices: Vec<Choice>,
-    /// The model file's bytes, when the page loaded and verified it.
-    pub model: Option<Vec<u8>>,
+    /// The model files' bytes, as the page loaded and verified them (none when they did not
+    /// load); the worker checks them again and the scene picks one.
+    pub models: Vec<Vec<u8>>,
     /// Whether to try WebGPU (the page found an adapter that passed the self-check).
     pub gpu: bool,
 }

@@ -45,9 +45,10 @@ pub fn ScenePanel(
             <p>
                 "Drop a Landsat 8/9 scene as USGS delivers it (the .tar, or .tar.gz), or its band "
                 "GeoTIFFs with the MTL file, or NASA HLS L30 bands. The network takes green (B3), "
-                "red (B4) and NIR (B5); the NDSI baseline and the plausibility rule take green, "
-                "SWIR1 (B6) and NIR; QA_PIXEL masks clouds. Your files stay on this computer: they "
-                "are read and classified here, never uploaded."
+                "red (B4) and NIR (B5), and with SWIR1 (B6) and SWIR2 (B7) in reflectance its "
+                "SWIR model runs; the NDSI baseline takes green, SWIR1 and NIR; QA_PIXEL masks "
+                "clouds. Your files stay on this computer: they are read and classified here, "
+                "never uploaded."
             </p>
             <DropZone state=state />
             <RecognisedFiles rows=state.recognised />

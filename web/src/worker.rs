@@ -71,13 +71,12 @@ async fn job(data: JsValue) -> Result<(MapResult, Vec<String>), Stopped> {
     let (sources, read_errors) = files::readable(files);
 
     let mut notes = Vec::new();
-    let model = match job.model.as_deref().map(model::verify) {
-        Some(Ok(m)) => Some(m),
-        Some(Err(e)) => {
+    let models = match job.models.iter().map(|m| model::verify(m)).collect() {
+        Ok(models) => models,
+        Err(e) => {
             notes.push(format!("The network was not run in the worker: {e}"));
-            None
+            Vec::new()
         }
-        None => None,
     };
     let mut computes = Vec::new();
     if job.gpu {
@@ -107,7 +106,7 @@ async fn job(data: JsValue) -> Result<(MapResult, Vec<String>), Stopped> {
     let mut result = mapping::run(
         sources,
         job.choices,
-        model,
+        models,
         computes,
         |stage, done, total| {
             post(&Report::Progress { stage, done, total }, None);

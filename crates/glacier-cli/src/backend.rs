@@ -27,9 +27,26 @@ impl Backend {
     }
 }
 
-/// The model shipped in `models/`, built into the binary (188 kB), so an installed or copied
-/// `glacier` needs no model path.
+/// The three-band model shipped in `models/`, built into the binary (188 kB), so an installed
+/// or copied `glacier` needs no model path.
 const SHIPPED_MODEL: &[u8] = include_bytes!("../../../models/unet-scse-grn.glcm");
+/// The model for scenes with SWIR, shipped beside it.
+const SHIPPED_SWIR_MODEL: &[u8] = include_bytes!("../../../models/unet-scse-swir.glcm");
+
+/// The models `--model` offers a scene: the file given, or every shipped model built in (the
+/// scene gets the one that uses the most of its bands, `glacier_map::choose_model`).
+pub fn load_models(path: Option<&std::path::Path>) -> Result<Vec<glacier_infer::ModelBundle>> {
+    match path {
+        Some(p) => Ok(vec![read_model(p)?]),
+        None => Ok(vec![
+            load_model(None)?,
+            glacier_infer::ModelBundle::from_bytes(
+                "unet-scse-swir (shipped, built in)",
+                SHIPPED_SWIR_MODEL,
+            )?,
+        ]),
+    }
+}
 
 /// What `--model` names: the file given, or the shipped model built in.
 pub fn model_name(path: Option<&std::path::Path>) -> String {

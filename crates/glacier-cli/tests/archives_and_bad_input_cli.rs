@@ -50,6 +50,11 @@ fn predict_share(archive: &std::path::Path, extra: &[&str], name: &str) -> (Stri
     (err, share)
 }
 
+/// The three-band model, as `--model` takes it.
+fn three_band_model() -> String {
+    glacier_testdata::shipped_model().display().to_string()
+}
+
 #[test]
 fn predict_maps_a_usgs_archive_as_it_comes() {
     let id = "LC08_L2SP_204023_20200927_20201006_02_T1";
@@ -63,32 +68,86 @@ fn predict_maps_a_usgs_archive_as_it_comes() {
         "{err}"
     );
     assert!(err.contains("(1 other files in it were not read)"), "{err}");
-    // No ice anywhere near Liverpool: with the plausibility rule (this Level-2 scene has green,
-    // SWIR1 and NIR in reflectance) at most 0.5 % of it is called glacier; the network alone
-    // calls the Irish Sea glacier.
+    // This Level-2 scene has SWIR1 and SWIR2 in reflectance: the SWIR model maps it, says so,
+    // and calls (almost) none of it glacier without any rule: no ice anywhere near Liverpool.
     assert!(
-        err.contains("kept only where NDSI > 0, NIR > 0.11"),
+        err.contains(
+            "Model unet-scse-swir (green, red, nir, swir1, swir2) was chosen; unet-scse-grn \
+             takes fewer of the scene's bands."
+        ),
         "{err}"
+    );
+    assert!(!err.contains("kept only where"), "{err}");
+    // The three-band model keeps to the plausibility rule, without which it calls the Irish
+    // Sea glacier.
+    let three = three_band_model();
+    let (err3, ruled) = predict_share(&archive, &["--model", &three], "liverpool_grn_mask.tif");
+    assert!(
+        err3.contains("kept only where NDSI > 0, NIR > 0.11"),
+        "{err3}"
     );
     let (_, raw) = predict_share(
         &archive,
-        &["--no-plausibility-rule"],
+        &["--model", &three, "--no-plausibility-rule"],
         "liverpool_raw_mask.tif",
     );
-    eprintln!("shipped model on Liverpool: {share:.2} % glacier with the rule, {raw:.1} % without");
+    eprintln!(
+        "Liverpool: SWIR model {share:.2} % glacier; three-band model {ruled:.2} % with the rule, \
+         {raw:.1} % without"
+    );
     assert!(share <= 0.5, "{share} %");
-    assert!(raw > 50.0, "the network alone: {raw} %");
+    assert!(ruled <= 0.5, "{ruled} %");
+    assert!(raw > 50.0, "the three-band network alone: {raw} %");
 }
 
 #[test]
-fn the_plausibility_rule_keeps_manaus_free_of_glacier() {
+fn both_shipped_models_keep_manaus_free_of_glacier() {
     let id = "LC09_L2SP_231062_20230723_20230802_02_T1";
     let Some(archive) = path(&format!("xlandsat_c2_ice_free/{id}-cropped.tar.gz")) else {
         return;
     };
-    let (_, share) = predict_share(&archive, &[], "manaus_mask.tif");
-    eprintln!("shipped model on Manaus: {share:.2} % glacier with the rule");
+    let (err, share) = predict_share(&archive, &[], "manaus_mask.tif");
+    assert!(err.contains("Model unet-scse-swir"), "{err}");
+    let three = three_band_model();
+    let (_, ruled) = predict_share(&archive, &["--model", &three], "manaus_grn_mask.tif");
+    eprintln!(
+        "Manaus: SWIR model {share:.2} % glacier; three-band model {ruled:.2} % with the rule"
+    );
     assert!(share <= 0.5, "{share} %");
+    assert!(ruled <= 0.5, "{ruled} %");
+}
+
+#[test]
+fn a_scene_without_swir2_gets_the_three_band_model_and_is_told_why() {
+    let band = |name: &str, b: &str| {
+        path(&format!(
+            "athabasca_hls_satrbedo/athabasca_2020229_{b}_L30.tif"
+        ))
+        .map(|p| format!("{name}={}", p.display()))
+    };
+    let (Some(g), Some(r), Some(n), Some(s1)) = (
+        band("green", "B03"),
+        band("red", "B04"),
+        band("nir", "B05"),
+        band("swir1", "B06"),
+    ) else {
+        return;
+    };
+    let out = tmp("athabasca_no_swir2.tif");
+    let out_s = out.display().to_string();
+    let run = glacier(&[
+        "predict", "--band", &g, "--band", &r, "--band", &n, "--band", &s1, "--out", &out_s,
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    assert!(
+        err.contains(
+            "Model unet-scse-grn (green, red, nir) was chosen; unet-scse-swir was not: the scene \
+             has no swir2."
+        ),
+        "{err}"
+    );
+    std::fs::remove_file(&out).ok();
 }
 
 #[test]
@@ -155,7 +214,7 @@ fn the_shipped_model_is_built_in_and_names_what_it_needs() {
     let err = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("the model unet-scse-grn (the shipped model, built in) needs the channels green, red, nir"),
+        err.contains("the shipped models need at least the channels green, red, nir"),
         "{err}"
     );
     std::fs::remove_dir_all(&dir).ok();

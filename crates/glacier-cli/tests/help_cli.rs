@@ -34,7 +34,7 @@ fn every_command_has_an_example_of_itself() {
         .expect("runs");
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(
-        help.contains("The shipped model takes green, red and NIR"),
+        help.contains("unet-scse-grn takes green, red and NIR"),
         "{help}"
     );
 }

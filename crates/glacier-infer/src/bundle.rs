@@ -361,6 +361,7 @@ pub(crate) mod tests {
             tile: 64,
             overlap: 16,
             normalisation: Normalisation::Scene,
+            units: None,
         };
         let bundle =
             ModelBundle::from_net("tiny", &net, config, spec, Precision::Int8).expect("exports");

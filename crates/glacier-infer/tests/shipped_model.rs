@@ -1,5 +1,5 @@
-//! The model committed in `models/` loads and computes, on a fixed real tile, the probabilities
-//! recorded when it was exported — on the CPU (ndarray) and on wgpu (lavapipe here, a GPU
+//! The models committed in `models/` load and compute, on a fixed real tile, the probabilities
+//! recorded when they were exported — on the CPU (ndarray) and on wgpu (lavapipe here, a GPU
 //! elsewhere), which must give the same mask.
 
 use glacier_infer::{ModelBundle, Predictor};
@@ -9,10 +9,20 @@ use glacier_raster::Window;
 use glacier_testdata::{max_abs_diff, path};
 use std::sync::OnceLock;
 
-fn shipped() -> ModelBundle {
-    let model = glacier_testdata::shipped_model();
-    let bytes = std::fs::read(&model).expect("the shipped model is committed");
+fn read_model(model: &std::path::Path) -> ModelBundle {
+    let bytes = std::fs::read(model).expect("the shipped model is committed");
     ModelBundle::from_bytes(&model.display().to_string(), &bytes).expect("parses")
+}
+
+fn shipped() -> ModelBundle {
+    read_model(&glacier_testdata::shipped_model())
+}
+
+fn read(p: &std::path::Path) -> Box<BytesSource> {
+    Box::new(BytesSource::new(
+        p.display().to_string(),
+        std::fs::read(p).expect("readable"),
+    ))
 }
 
 fn gpu() -> Option<burn::tensor::Device> {
@@ -69,12 +79,6 @@ fn shipped_model_reproduces_its_reference_tile_on_cpu_and_wgpu() {
     let b4 = path("everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_B4.tif").expect("B4");
     let bundle = shipped();
     let check = bundle.header.check.clone().expect("recorded");
-    let read = |p: &std::path::Path| {
-        Box::new(BytesSource::new(
-            p.display().to_string(),
-            std::fs::read(p).expect("readable"),
-        ))
-    };
     // As recorded: red = RGB band 1, green = RGB band 2, NIR = B4 (SOURCES.md).
     assert!(
         check.scene.contains("red=LE71400412000304SGS00_RGB.tif:1"),
@@ -86,11 +90,63 @@ fn shipped_model_reproduces_its_reference_tile_on_cpu_and_wgpu() {
     b.map_band(Channel::Green, read(&rgb), 1);
     b.map_band(Channel::Nir, read(&b4), 0);
     let scene = b.build().expect("one grid");
+    reproduces_reference_tile(&bundle, &scene);
+}
+
+#[test]
+fn shipped_swir_model_takes_reflectance_and_reproduces_its_reference_tile() {
+    let bundle = read_model(&glacier_testdata::shipped_swir_model());
+    let h = &bundle.header;
+    let names: Vec<&str> = h.input.channels.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["green", "red", "nir", "swir1", "swir2"]);
+    assert_eq!(h.precision, "int8");
+    assert_eq!(
+        h.input.normalisation,
+        glacier_inputs::Normalisation::Training
+    );
+    assert_eq!(h.input.units, Some(glacier_inputs::Units::Physical));
+    assert!(
+        h.summary.contains("trained on") && h.summary.contains("NDSI"),
+        "{}",
+        h.summary
+    );
+    // Reflectance statistics: green's mean over the training pixels is a reflectance.
+    assert!(
+        (0.0..1.0).contains(&h.input.channels[0].mean),
+        "{:?}",
+        h.input.channels
+    );
+    let check = h.check.clone().expect("recorded");
+    let bands = ["B03", "B04", "B05", "B06", "B07"];
+    let channels = [
+        Channel::Green,
+        Channel::Red,
+        Channel::Nir,
+        Channel::Swir1,
+        Channel::Swir2,
+    ];
+    let mut b = SceneBuilder::new();
+    for (band, channel) in bands.iter().zip(channels) {
+        let file = format!("athabasca_2020229_{band}_L30.tif");
+        assert!(check.scene.contains(&file), "{}", check.scene);
+        let Some(p) = path(&format!("athabasca_hls_satrbedo/{file}")) else {
+            return;
+        };
+        b.map_band(channel, read(&p), 0);
+    }
+    let scene = b.build().expect("one grid");
+    reproduces_reference_tile(&bundle, &scene);
+}
+
+/// The model's probabilities on its recorded window of `scene` equal those recorded at export
+/// (ndarray), and wgpu gives the same mask.
+fn reproduces_reference_tile(bundle: &ModelBundle, scene: &glacier_inputs::Scene) {
+    let check = bundle.header.check.clone().expect("recorded");
     let [col, row, w, h] = check.window;
     let window = Window::new(col, row, w, h);
     let run = |device: &burn::tensor::Device| {
-        let predictor = Predictor::new(&bundle, device).expect("loads");
-        let mut reader = ChannelReader::new(&scene, None);
+        let predictor = Predictor::new(bundle, device).expect("loads");
+        let mut reader = ChannelReader::new(scene, None);
         let stats = predictor
             .statistics_for(&mut reader, scene.grid.width, scene.grid.height)
             .expect("stats");
@@ -115,8 +171,17 @@ fn shipped_model_reproduces_its_reference_tile_on_cpu_and_wgpu() {
     eprintln!("reference tile: {glacier} glacier px, max |Δp| {max:e} on ndarray");
     let Some(gpu) = gpu() else { return };
     let on_gpu = run(&gpu);
-    // Panics on a NaN on either side: an all-NaN backend must not pass as "no difference".
-    let max = max_abs_diff(&cpu, &on_gpu);
+    // No data (NaN) at the same pixels on both; elsewhere a NaN on either side panics in
+    // max_abs_diff: an all-NaN backend must not pass as "no difference".
+    let nodata = |p: &[f32]| p.iter().map(|v| v.is_nan()).collect::<Vec<_>>();
+    assert_eq!(nodata(&cpu), nodata(&on_gpu), "no-data pixels differ");
+    let data = |p: &[f32]| {
+        p.iter()
+            .copied()
+            .filter(|v| !v.is_nan())
+            .collect::<Vec<_>>()
+    };
+    let max = max_abs_diff(&data(&cpu), &data(&on_gpu));
     let differ = cpu
         .iter()
         .zip(&on_gpu)

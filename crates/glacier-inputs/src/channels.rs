@@ -60,6 +60,31 @@ impl ChannelName {
             .collect()
     }
 
+    /// The Landsat bands this channel is computed from (none for elevation and slope, which
+    /// come from the DEM).
+    pub fn bands(self) -> &'static [Channel] {
+        match self {
+            ChannelName::Band(c) => match c {
+                Channel::Blue => &[Channel::Blue],
+                Channel::Green => &[Channel::Green],
+                Channel::Red => &[Channel::Red],
+                Channel::Nir => &[Channel::Nir],
+                Channel::Swir1 => &[Channel::Swir1],
+                Channel::Swir2 => &[Channel::Swir2],
+                Channel::Tir => &[Channel::Tir],
+            },
+            ChannelName::Elevation | ChannelName::Slope => &[],
+            ChannelName::Ndsi => &[Channel::Green, Channel::Swir1],
+            ChannelName::Ndwi => &[Channel::Green, Channel::Nir],
+            ChannelName::Ndvi => &[Channel::Nir, Channel::Red],
+        }
+    }
+
+    /// Whether this channel comes from the DEM.
+    pub fn needs_dem(self) -> bool {
+        matches!(self, ChannelName::Elevation | ChannelName::Slope)
+    }
+
     /// The name.
     pub fn name(self) -> &'static str {
         match self {
@@ -188,6 +213,11 @@ impl<'s> ChannelReader<'s> {
             dem,
             rules: QaMaskRules::default(),
         }
+    }
+
+    /// The scene read from.
+    pub fn scene(&self) -> &'s Scene {
+        self.scene
     }
 
     fn band(&mut self, source: BandSource, window: Window) -> Result<Samples, InputError> {

@@ -75,6 +75,16 @@ pub enum InputError {
         /// What is present and how to add it.
         hint: String,
     },
+    /// The scene's band values are not in the units the model's statistics were taken in.
+    #[error("the model takes {model}, but this scene's bands are {scene}: {fix}")]
+    UnitsMismatch {
+        /// What the model takes.
+        model: &'static str,
+        /// What the scene has.
+        scene: &'static str,
+        /// How to make them match.
+        fix: &'static str,
+    },
     /// Bands on different grids.
     #[error(
         "{file} is on a different grid ({found}) than {reference_file} ({expected}); all bands must share the 30 m grid"

@@ -33,5 +33,6 @@ pub use error::InputError;
 pub use scene::{BandSource, Scene, SceneBuilder};
 pub use source::{BytesSource, FileSource, ReadSeek};
 pub use spec::{
-    ChannelStats, InputSpec, Normalisation, StatisticsPass, StatsAccumulator, scene_statistics,
+    ChannelStats, InputSpec, Normalisation, StatisticsPass, StatsAccumulator, Units,
+    scene_statistics,
 };

@@ -7,8 +7,10 @@ use glacier_landsat::radiometry::{L2_SR, L2_ST};
 use glacier_landsat::{Calibration, Channel, FileKind, LandsatFileName, Level, Mtl, SceneMetadata};
 use glacier_raster::{GeoTiffReader, Grid};
 
+use crate::channels::ChannelName;
 use crate::error::InputError;
 use crate::source::FileSource;
+use crate::spec::Units;
 
 /// How a band's stored values become physical values.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -397,6 +399,18 @@ impl Scene {
             .iter()
             .filter_map(|c| self.channels.get(c))
             .all(|s| s.scaling != Scaling::AsStored)
+    }
+
+    /// The units the scene gives `channels` in: [`Units::Stored`] when any band they are
+    /// computed from is used as stored, else [`Units::Physical`] (DEM channels are metres and
+    /// degrees either way).
+    pub fn units(&self, channels: &[ChannelName]) -> Units {
+        let bands: Vec<Channel> = channels.iter().flat_map(|c| c.bands()).copied().collect();
+        if self.calibrated(&bands) {
+            Units::Physical
+        } else {
+            Units::Stored
+        }
     }
 
     /// The source of `channel`.

@@ -35,6 +35,28 @@ pub enum Normalisation {
     Scene,
 }
 
+/// What a model's band values are: the scaling a scene must have for the model's stored
+/// statistics to mean anything (checked for [`Normalisation::Training`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Units {
+    /// Physical values: reflectance (top of atmosphere or surface), kelvin for thermal; what
+    /// Landsat bands with their MTL, Collection 2 Level-2 and HLS give.
+    Physical,
+    /// Values as stored in the files (e.g. 8-bit DNs without an MTL): one sensor's numbers.
+    Stored,
+}
+
+impl Units {
+    /// In words, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Units::Physical => "reflectance (bands calibrated with their MTL, Level-2 or HLS)",
+            Units::Stored => "values as stored in the files (uncalibrated, e.g. 8-bit DNs)",
+        }
+    }
+}
+
 /// A model's input specification.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InputSpec {
@@ -47,6 +69,9 @@ pub struct InputSpec {
     /// Where the statistics used at prediction time come from.
     #[serde(default)]
     pub normalisation: Normalisation,
+    /// What the training bands were (absent in files made before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<Units>,
 }
 
 impl InputSpec {
@@ -86,6 +111,34 @@ impl InputSpec {
             }
         }
         valid
+    }
+
+    /// Whether a scene whose bands are in `scene` units can be normalised with this spec: with
+    /// [`Normalisation::Scene`] any units can (the network sees each scene standardised); with
+    /// [`Normalisation::Training`] the scene must be in the units the statistics were taken in.
+    ///
+    /// # Errors
+    /// [`InputError::UnitsMismatch`] saying which units the model takes and how to give them.
+    pub fn check_units(&self, scene: Units) -> Result<(), InputError> {
+        match (self.normalisation, self.units) {
+            (Normalisation::Training, Some(model)) if model != scene => {
+                Err(InputError::UnitsMismatch {
+                    model: model.describe(),
+                    scene: scene.describe(),
+                    fix: match model {
+                        Units::Physical => {
+                            "add the scene's MTL file (or use its Level-2 or HLS bands), or map it \
+                             with a model that normalises each scene itself"
+                        }
+                        Units::Stored => {
+                            "map it with a model trained on calibrated bands, or one that \
+                             normalises each scene itself"
+                        }
+                    },
+                })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// This spec with `stats` (in spec order, e.g. from [`scene_statistics`]) as its
@@ -253,6 +306,7 @@ mod tests {
             tile: 256,
             overlap: 32,
             normalisation: Normalisation::Training,
+            units: Some(Units::Physical),
         };
         let json = serde_json::to_string(&spec).expect("serialises");
         let back: InputSpec = serde_json::from_str(&json).expect("parses");
@@ -263,5 +317,46 @@ mod tests {
         assert_eq!(valid, vec![true, false]);
         assert_eq!(channels[0], vec![0.0, 0.0]);
         assert_eq!(channels[1], vec![0.0, 1.0]);
+    }
+
+    #[test]
+    fn training_statistics_need_the_units_they_were_taken_in() {
+        let spec = |normalisation, units| InputSpec {
+            channels: Vec::new(),
+            tile: 256,
+            overlap: 32,
+            normalisation,
+            units,
+        };
+        let physical = spec(Normalisation::Training, Some(Units::Physical));
+        assert!(physical.check_units(Units::Physical).is_ok());
+        let err = physical
+            .check_units(Units::Stored)
+            .expect_err("DNs refused");
+        let text = err.to_string();
+        assert!(
+            text.contains("reflectance") && text.contains("MTL"),
+            "{text}"
+        );
+        assert!(
+            spec(Normalisation::Training, Some(Units::Stored))
+                .check_units(Units::Physical)
+                .is_err()
+        );
+        // Per-scene normalisation takes any units; files without the record are not checked.
+        assert!(
+            spec(Normalisation::Scene, Some(Units::Physical))
+                .check_units(Units::Stored)
+                .is_ok()
+        );
+        assert!(
+            spec(Normalisation::Training, None)
+                .check_units(Units::Stored)
+                .is_ok()
+        );
+        // Old files (no `units` key) still parse.
+        let old = r#"{"channels":[],"tile":256,"overlap":32,"normalisation":"scene"}"#;
+        let parsed: InputSpec = serde_json::from_str(old).expect("old spec");
+        assert_eq!(parsed.units, None);
     }
 }

@@ -21,6 +21,10 @@ pub enum MapError {
         /// What the reader found missing.
         source: InputError,
     },
+    /// Only the network was asked for and the scene's bands are not in the units its
+    /// statistics were taken in ([`InputError::UnitsMismatch`]).
+    #[error("the network cannot run on this scene: {0}")]
+    Units(InputError),
     /// Neither classifier can run on these files; the reasons, in words.
     #[error("Nothing can be mapped with these files: {0} Add the missing bands of the same scene.")]
     NothingToMap(String),

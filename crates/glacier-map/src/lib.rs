@@ -16,6 +16,7 @@
 //! cancelling is [`MapError::Cancelled`]. Natively any executor drives it (`pollster`).
 //! Nothing here touches files, clocks or threads: bytes come from `FileSource`s.
 
+pub mod choice;
 pub mod error;
 pub mod exports;
 pub mod files;
@@ -26,6 +27,7 @@ pub mod progress;
 pub mod request;
 pub mod result;
 
+pub use choice::{Choice, choose_model, explain};
 pub use error::MapError;
 pub use files::{BandMapping, OutlinesError, SceneFiles, Stack, outlines_among, scene_from_files};
 pub use preview::{Preview, Sampling};
@@ -35,7 +37,7 @@ pub use result::{Classification, Exports, RuleEffect, SceneMap};
 
 use glacier_infer::Predictor;
 use glacier_inputs::baseline::plan;
-use glacier_inputs::{ChannelReader, plausibility};
+use glacier_inputs::{ChannelName, ChannelReader, InputError, plausibility};
 use glacier_landsat::Channel;
 use glacier_raster::Window;
 
@@ -87,26 +89,44 @@ where
                 None
             }
         });
+    let has_dem = dem.is_some();
     let mut reader = ChannelReader::new(scene, dem);
     report.step(&Stage::Headers, 1, 1).await?;
 
-    // The network's model on the first device, and whether the scene has what it takes.
+    // The model for this scene, on the first device, and whether the scene has what it takes.
     let mut predictor = None;
+    let mut model = None;
+    let mut model_choice = None;
     if let Some(net) = &wanted_network {
+        let Some(choice) = choose_model(&net.models, scene, has_dem) else {
+            return Err(MapError::NetworkFailed(
+                "The network was not run: no model was given.".into(),
+            ));
+        };
+        if net.models.len() > 1 {
+            model_choice = Some(explain(&choice, &net.models, scene, has_dem));
+        }
+        model = Some(choice.bundle);
         let Some(first) = net.computes.first() else {
             return Err(MapError::NetworkFailed(
                 "The network was not run: no device was given.".into(),
             ));
         };
         report.step(&Stage::ModelOntoDevice, 0, 1).await?;
-        let p = Predictor::new(net.bundle, &first.device)?;
-        match reader.read(p.names(), Window::new(0, 0, 1, 1)) {
+        let p = Predictor::new(choice.bundle, &first.device)?;
+        let readable = reader
+            .read(p.names(), Window::new(0, 0, 1, 1))
+            .and_then(|_| p.header().input.check_units(scene.units(p.names())));
+        match readable {
             Ok(_) => predictor = Some(p),
             Err(source) => {
                 let needs: Vec<&str> = p.names().iter().map(|n| n.name()).collect();
                 let needs = needs.join(", ");
                 if !wanted_ndsi {
-                    return Err(MapError::MissingChannels { needs, source });
+                    return Err(match source {
+                        InputError::UnitsMismatch { .. } => MapError::Units(source),
+                        _ => MapError::MissingChannels { needs, source },
+                    });
                 }
                 notes.push(format!(
                     "The network was not run: it needs {needs} ({source})."
@@ -136,8 +156,14 @@ where
     if let Some(caveat) = baseline.as_ref().and_then(|b| b.caveat.clone()) {
         notes.push(caveat);
     }
+    // The rule brings the physics a network without SWIR1 cannot see; a model that takes SWIR1
+    // sees it (held out, the rule only cost that model ice: its model card).
+    let sees_swir = predictor
+        .as_ref()
+        .is_some_and(|p: &Predictor| p.names().contains(&ChannelName::Band(Channel::Swir1)));
     let gate = predictor.is_some()
         && wanted_network.as_ref().is_some_and(|n| n.plausibility_rule)
+        && !sees_swir
         && plausibility::applies(scene);
     let preview_bands = keep.preview.and_then(|max| {
         let bands = preview::composite(scene);
@@ -167,10 +193,10 @@ where
 
     // Second pass: the network, on the first device that works.
     let mut network = None;
-    if let (Some(mut p), Some(net)) = (predictor, &wanted_network) {
+    if let (Some(mut p), Some(net), Some(model)) = (predictor, &wanted_network, model) {
         for (attempt, compute) in net.computes.iter().enumerate() {
             if attempt > 0 {
-                match Predictor::new(net.bundle, &compute.device) {
+                match Predictor::new(model, &compute.device) {
                     Ok(next) => p = next,
                     Err(e) => {
                         notes.push(format!(
@@ -195,8 +221,7 @@ where
             .await;
             match outcome {
                 Ok((mut mask, probabilities)) => {
-                    let mut label =
-                        format!("network {} on {}", net.bundle.header.name, compute.label);
+                    let mut label = format!("network {} on {}", model.header.name, compute.label);
                     let mut rule = None;
                     if let Some(map) = &pass.plausible {
                         let before = mask.iter().filter(|v| **v == 1).count() as u64;
@@ -256,6 +281,7 @@ where
         network,
         ndsi,
         notes,
+        model_choice,
         preview,
         outlines_preview,
     })

@@ -15,15 +15,17 @@ pub struct Compute {
     pub label: String,
 }
 
-/// The network to run: a model and the devices to try, in order (the next is tried when one
-/// fails, e.g. WebGPU then the CPU).
+/// The network to run: the models on offer (the scene gets the one that uses the most of its
+/// bands, [`crate::choice::choose_model`]) and the devices to try, in order (the next is tried
+/// when one fails, e.g. WebGPU then the CPU).
 pub struct NetworkRequest<'a> {
-    /// The model.
-    pub bundle: &'a ModelBundle,
+    /// The models, in order of preference among equals; at least one.
+    pub models: Vec<&'a ModelBundle>,
     /// Devices, first choice first; at least one.
     pub computes: Vec<Compute>,
     /// Keep the network's glacier only where the plausibility rule holds (NDSI > 0,
-    /// NIR > 0.11), where the scene has green, SWIR1 and NIR in reflectance.
+    /// NIR > 0.11), where the scene has green, SWIR1 and NIR in reflectance and the model does
+    /// not take SWIR1 itself.
     pub plausibility_rule: bool,
 }
 

@@ -62,6 +62,9 @@ pub struct SceneMap {
     /// What the reader should know: a classifier that did not run and why, a device that
     /// failed, what the plausibility rule removed, caveats of the baseline.
     pub notes: Vec<String>,
+    /// Which model ran and why the others did not, when several were offered
+    /// ([`crate::choice::explain`]).
+    pub model_choice: Option<String>,
     /// The false-colour preview, when asked for.
     pub preview: Option<Preview>,
     /// The outlines' file, when outlines were given and rasterised.

@@ -81,7 +81,7 @@ fn request<'a>(
         dem: None,
         outlines: None,
         network: Some(NetworkRequest {
-            bundle,
+            models: vec![bundle],
             computes: vec![cpu()],
             plausibility_rule: true,
         }),

@@ -32,9 +32,14 @@ fn skip_or_fail(why: &str) -> bool {
     false
 }
 
-/// The model shipped in `models/` (committed, so always there).
+/// The three-band model shipped in `models/` (committed, so always there).
 pub fn shipped_model() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/unet-scse-grn.glcm")
+}
+
+/// The model for scenes with SWIR shipped in `models/` (committed, so always there).
+pub fn shipped_swir_model() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/unet-scse-swir.glcm")
 }
 
 /// The shared data folder, if present.

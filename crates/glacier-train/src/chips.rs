@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use glacier_inputs::{ChannelName, ChannelReader, ChannelStats, StatsAccumulator};
+use glacier_inputs::{ChannelName, ChannelReader, ChannelStats, StatsAccumulator, Units};
 use glacier_labels::{Outlines, rasterize};
 use glacier_raster::Window;
 use serde::{Deserialize, Serialize};
@@ -61,6 +61,9 @@ pub struct ChipSet {
     pub stats: Vec<ChannelStats>,
     /// Where the data came from.
     pub sources: Vec<String>,
+    /// What the band values are (absent in sets made before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<Units>,
 }
 
 /// Errors while making chips.
@@ -265,6 +268,7 @@ pub fn write_chips(
             .collect(),
         stats: stats.finish(names),
         sources,
+        units: Some(reader.scene().units(names)),
     };
     let json = dir.join("chips.json");
     let text = serde_json::to_string_pretty(&set).unwrap_or_default();

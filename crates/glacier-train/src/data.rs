@@ -184,6 +184,7 @@ pub fn input_spec(
         tile,
         overlap: tile / 8,
         normalisation,
+        units: set.units,
     })
 }
 

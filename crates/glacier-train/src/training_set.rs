@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use glacier_inputs::{InputSpec, Normalisation};
+use glacier_inputs::{ChannelName, InputSpec, Normalisation, StatsAccumulator, Units};
 
 use crate::data::{ChipData, channel_positions, input_spec, read_chip_set, select_spec};
 use crate::error::TrainError;
@@ -25,11 +25,15 @@ pub struct TrainingSet {
 }
 
 /// Loads the training and validation chips of `dirs` (one directory per scene), keeping
-/// `channels` (default: the first set's), each scene normalised with its own statistics.
+/// `channels` (default: the first set's). With [`Normalisation::Scene`] each scene is
+/// normalised with its own statistics; with [`Normalisation::Training`] all are normalised with
+/// the statistics of every training chip pooled, which needs every set in the same physical
+/// units (reflectance), recorded in the spec.
 ///
 /// # Errors
-/// [`TrainError::Mixed`] when several sets are given with [`Normalisation::Training`] or their
-/// chip sizes differ; [`TrainError::Chips`] when a set cannot be read or lacks a channel.
+/// [`TrainError::Mixed`] when the sets' chip sizes differ or, with
+/// [`Normalisation::Training`], their units differ, are unrecorded, or are values as stored in
+/// several scenes; [`TrainError::Chips`] when a set cannot be read or lacks a channel.
 pub fn load_training_set(
     dirs: &[PathBuf],
     channels: Option<&[String]>,
@@ -49,15 +53,10 @@ pub fn load_training_set(
     let Some(first_dir) = dirs.first() else {
         return Err(mixed("no chip directory given; pass --chips DIR".into()));
     };
-    if dirs.len() > 1 && normalisation == Normalisation::Training {
-        return Err(mixed(
-            "chips of several scenes train with --normalisation scene (each scene normalised with its own statistics); one set of training statistics cannot describe several scenes"
-                .into(),
-        ));
-    }
     let first = read_chip_set(first_dir)?;
     let names: Vec<String> = channels.map_or_else(|| first.channels.clone(), <[String]>::to_vec);
-    let mut parts: Option<(ChipData, ChipData, InputSpec)> = None;
+    // Each set's chips as read (physical values), with the spec that would normalise it alone.
+    let mut sets = Vec::new();
     let mut provenance = Vec::new();
     for dir in dirs {
         let set = read_chip_set(dir)?;
@@ -69,12 +68,8 @@ pub fn load_training_set(
         }
         let positions = channel_positions(dir, &set, &names)?;
         let spec = select_spec(&input_spec(dir, &set, normalisation, tile)?, &positions);
-        let train = ChipData::load(dir, &set, Split::Train)?
-            .select(&positions)
-            .normalised(&spec);
-        let validation = ChipData::load(dir, &set, Split::Validation)?
-            .select(&positions)
-            .normalised(&spec);
+        let train = ChipData::load(dir, &set, Split::Train)?.select(&positions);
+        let validation = ChipData::load(dir, &set, Split::Validation)?.select(&positions);
         provenance.push(serde_json::json!({
             "dir": dir.display().to_string(),
             "channels": set.channels,
@@ -82,7 +77,19 @@ pub fn load_training_set(
             "chip_counts": set.counts,
             "glacier_share": set.glacier_share,
             "sources": set.sources,
+            "units": set.units,
         }));
+        sets.push((dir, set.units, spec, train, validation));
+    }
+    let pooled = match normalisation {
+        Normalisation::Scene => None,
+        Normalisation::Training if sets.len() == 1 => None,
+        Normalisation::Training => Some(pooled_spec(&sets, &names, &mixed)?),
+    };
+    let mut parts: Option<(ChipData, ChipData, InputSpec)> = None;
+    for (_, _, spec, train, validation) in sets {
+        let spec = pooled.clone().unwrap_or(spec);
+        let (train, validation) = (train.normalised(&spec), validation.normalised(&spec));
         match &mut parts {
             None => parts = Some((train, validation, spec)),
             Some((t, v, _)) => {
@@ -101,6 +108,52 @@ pub fn load_training_set(
         channels: names,
         spec,
         provenance,
+    })
+}
+
+/// One spec for several scenes: the statistics of all their training chips together, in the
+/// physical units every set must share.
+fn pooled_spec(
+    sets: &[(&PathBuf, Option<Units>, InputSpec, ChipData, ChipData)],
+    names: &[String],
+    mixed: &dyn Fn(String) -> TrainError,
+) -> Result<InputSpec, TrainError> {
+    for (dir, units, ..) in sets {
+        match units {
+            Some(Units::Physical) => {}
+            Some(Units::Stored) => {
+                return Err(mixed(format!(
+                    "{} holds values as stored (uncalibrated): one set of training statistics \
+                     cannot describe several scenes' raw numbers; train with --normalisation \
+                     scene, or remake the chips from calibrated bands (the scene's MTL, Level-2 \
+                     or HLS)",
+                    dir.display()
+                )));
+            }
+            None => {
+                return Err(mixed(format!(
+                    "{} does not record its units (made before chips did); remake it with \
+                     `glacier chips`, or train with --normalisation scene",
+                    dir.display()
+                )));
+            }
+        }
+    }
+    let channel_names = names
+        .iter()
+        .map(|n| ChannelName::parse(n).ok_or_else(|| mixed(format!("unknown channel {n:?}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut acc = StatsAccumulator::default();
+    for (_, _, _, train, _) in sets {
+        for i in 0..train.n {
+            acc.add(&train.chip(i));
+        }
+    }
+    let first = &sets[0].2;
+    Ok(InputSpec {
+        channels: acc.finish(&channel_names),
+        units: Some(Units::Physical),
+        ..first.clone()
     })
 }
 
@@ -135,6 +188,7 @@ mod tests {
             glacier_share: Default::default(),
             stats: Vec::new(),
             sources: vec!["tiny".into()],
+            units: None,
         };
         let json = serde_json::to_string(&set).expect("json");
         std::fs::write(dir.join("chips.json"), json).expect("chips.json");
@@ -174,10 +228,48 @@ mod tests {
         assert_eq!(pooled.provenance.len(), 2);
 
         // What cannot be pooled is refused with the fix.
-        let err = load_training_set(&[a.clone(), b.clone()], None, Normalisation::Training, 64)
-            .err()
-            .expect("refused");
+        let err = load_training_set(
+            &[a.clone(), b.clone()],
+            Some(&names),
+            Normalisation::Training,
+            64,
+        )
+        .err()
+        .expect("refused");
         assert!(err.to_string().contains("--normalisation scene"), "{err}");
+        // Sets in reflectance pool their training statistics into one spec.
+        let mark = |dir: &Path, units: Units| {
+            let mut set = read_chip_set(dir).expect("set");
+            set.units = Some(units);
+            let json = serde_json::to_string(&set).expect("json");
+            std::fs::write(dir.join("chips.json"), json).expect("chips.json");
+        };
+        mark(&a, Units::Physical);
+        mark(&b, Units::Physical);
+        let pooled = load_training_set(
+            &[a.clone(), b.clone()],
+            Some(&names),
+            Normalisation::Training,
+            64,
+        )
+        .expect("pools in reflectance");
+        assert_eq!(pooled.spec.units, Some(Units::Physical));
+        // green: chips 0..3, 100..103 (set a) and 10..13 (set b).
+        let green = &pooled.spec.channels[0];
+        assert!(
+            (green.mean - (1.5 + 101.5 + 11.5) / 3.0).abs() < 1e-4,
+            "{green:?}"
+        );
+        mark(&b, Units::Stored);
+        let err = load_training_set(
+            &[a.clone(), b.clone()],
+            Some(&names),
+            Normalisation::Training,
+            64,
+        )
+        .err()
+        .expect("raw numbers refused");
+        assert!(err.to_string().contains("values as stored"), "{err}");
         let err = load_training_set(
             &[b.clone(), a.clone()],
             Some(&["swir1".to_owned()]),

@@ -50,13 +50,13 @@ impl SceneState {
 
     async fn run(self) {
         self.status
-            .set("waiting for the model and the backend…".into());
-        let Some((model, computes)) = self.engine.ready(self.cancel).await else {
+            .set("waiting for the models and the backend…".into());
+        let Some((models, computes)) = self.engine.ready(self.cancel).await else {
             self.status.set(CANCELLED_STATUS.into());
             self.busy.set(false);
             return;
         };
-        let outcome = self.compute(model, computes).await;
+        let outcome = self.compute(models, computes).await;
         self.show(outcome);
         self.busy.set(false);
     }
@@ -64,14 +64,14 @@ impl SceneState {
     /// Runs the job in a worker, or on the page's thread when no worker starts.
     async fn compute(
         self,
-        model: Option<LoadedModel>,
+        models: Vec<LoadedModel>,
         computes: Vec<Compute>,
     ) -> Result<Mapped, RunError> {
         let list = self.files.get_untracked();
         let choices = self.chosen.get_untracked();
         let job = Job {
             choices: choices.clone(),
-            model: model.as_ref().map(|m| m.bytes.clone()),
+            models: models.iter().map(|m| m.bytes.clone()).collect(),
             gpu: computes.len() > 1,
         };
         self.status.set("mapping: starting the worker…".into());
@@ -89,7 +89,7 @@ impl SceneState {
             Err(RunError::NoWorker(why)) => {
                 web_sys::console::warn_1(&format!("no mapping worker: {why}").into());
                 let (mut result, read_errors) =
-                    self.map_on_page(list, choices, model, computes).await?;
+                    self.map_on_page(list, choices, models, computes).await?;
                 let exports = Exports::take(&mut result);
                 Ok(Mapped {
                     result,
@@ -108,7 +108,7 @@ impl SceneState {
         self,
         list: Vec<web_sys::File>,
         choices: Vec<Choice>,
-        model: Option<LoadedModel>,
+        models: Vec<LoadedModel>,
         computes: Vec<Compute>,
     ) -> Result<(MapResult, Vec<String>), RunError> {
         let started = now_ms();
@@ -122,7 +122,7 @@ impl SceneState {
         let mut result = mapping::run(
             sources,
             choices,
-            model,
+            models,
             computes,
             |stage, done, total| async move {
                 status.set(progress_text(&stage, done, total));

@@ -15,6 +15,8 @@ pub fn MapSummary(state: SceneState) -> impl IntoView {
         <dl>
             <dt>"Classifier"</dt>
             <dd data-testid="classifier-used">{stat(classifier)}</dd>
+            <dt>"Model"</dt>
+            <dd data-testid="model-choice">{stat(model_choice)}</dd>
             <dt>"Glacier area"</dt>
             <dd><span data-testid="glacier-area-km2">{stat(glacier_km2)}</span>" km²"</dd>
             <dt>"Glacier pixels"</dt>
@@ -49,6 +51,11 @@ fn classifier(r: &MapResultView, s: Shown) -> String {
         .pick(s)
         .map(|c| c.label.clone())
         .unwrap_or_default()
+}
+
+/// Which model ran and why (the same for both classifications: it is the run's).
+fn model_choice(r: &MapResultView, _: Shown) -> String {
+    r.result.model_choice.clone().unwrap_or_else(|| "—".into())
 }
 
 fn glacier_km2(r: &MapResultView, s: Shown) -> String {

@@ -10,13 +10,13 @@ use glacier_map::{Compute, Keep, MapError, MapRequest, NetworkRequest, RuleEffec
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 
-use crate::backend::{Backend, load_model, model_name};
+use crate::backend::{Backend, load_models};
 use crate::scene_args::{SceneArgs, SceneFiles, scene};
 
 /// Classify a whole scene into a glacier mask GeoTIFF (1 glacier, 0 not, 255 no data).
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  glacier predict LC08_L2SP_204023_20200927_20201006_02_T1.tar --out mask.tif\n  glacier predict LC08_L1TP_…_B3.TIF …_B4.TIF …_B5.TIF …_B6.TIF …_MTL.txt --out mask.tif \\\n      --geojson glacier.geojson --backend wgpu\n\nThe shipped model takes green, red and NIR (Landsat 8/9 bands 3, 4, 5); with SWIR1 (band 6) as\nwell, its glacier is kept to where NDSI > 0 and NIR > 0.11."
+    after_help = "Examples:\n  glacier predict LC08_L2SP_204023_20200927_20201006_02_T1.tar --out mask.tif\n  glacier predict LC08_L1TP_…_B3.TIF …_B4.TIF …_B5.TIF …_B6.TIF …_MTL.txt --out mask.tif \\\n      --geojson glacier.geojson --backend wgpu\n\nTwo models are built in; each scene gets the one that uses the most of its bands, and predict\nsays which ran and why. unet-scse-swir takes green, red, NIR, SWIR1 and SWIR2 in reflectance\n(Landsat 8/9 bands 3 to 7 with the MTL, Level-2, HLS); unet-scse-grn takes green, red and NIR\n(any units, e.g. Landsat 7 8-bit values), and where SWIR1 exists its glacier is kept to where\nNDSI > 0 and NIR > 0.11."
 )]
 pub struct Args {
     #[command(flatten)]
@@ -39,9 +39,10 @@ pub struct Args {
     /// Compute backend.
     #[arg(long, value_enum, default_value = "cpu")]
     backend: Backend,
-    /// Keep the network's glacier as it is. By default, where the scene has green, SWIR1
-    /// and NIR in reflectance, glacier is kept only where NDSI > 0 and NIR > 0.11 (without
-    /// that rule the shipped model calls open water glacier; see its model card).
+    /// Keep the network's glacier as it is. By default, when the model does not take SWIR1
+    /// and the scene has green, SWIR1 and NIR in reflectance, glacier is kept only where
+    /// NDSI > 0 and NIR > 0.11 (without that rule the three-band model calls open water
+    /// glacier; see its model card).
     #[arg(long)]
     no_plausibility_rule: bool,
 }
@@ -60,6 +61,9 @@ pub fn run(args: Args) -> Result<()> {
         },
         !args.no_plausibility_rule,
     )?;
+    if let Some(choice) = &p.model_choice {
+        eprintln!("{choice}");
+    }
     if let Some(rule) = p.plausibility {
         eprintln!(
             "{}",
@@ -90,6 +94,8 @@ struct Predicted {
     pub device: String,
     /// What the plausibility rule removed, where it ran.
     pub plausibility: Option<RuleEffect>,
+    /// Which shipped model ran and why.
+    pub model_choice: Option<String>,
 }
 
 /// The files `glacier predict` writes.
@@ -111,7 +117,7 @@ fn map(
     outputs: &Outputs,
     plausibility_rule: bool,
 ) -> Result<Predicted> {
-    let bundle = load_model(model)?;
+    let models = load_models(model)?;
     let device = backend.device()?;
     let label = format!("{device:?}");
     let scene = scene(args)?;
@@ -121,7 +127,7 @@ fn map(
         dem,
         outlines: None,
         network: Some(NetworkRequest {
-            bundle: &bundle,
+            models: models.iter().collect(),
             computes: vec![Compute {
                 device,
                 label: label.clone(),
@@ -150,9 +156,12 @@ fn map(
     };
     let map =
         pollster::block_on(glacier_map::map_scene(request, progress)).map_err(|e| match e {
-            MapError::MissingChannels { needs, source } => anyhow::Error::new(source).context(
-                format!("the model {} needs the channels {needs}", model_name(model)),
-            ),
+            MapError::MissingChannels { needs, source } => {
+                anyhow::Error::new(source).context(match model {
+                    Some(p) => format!("the model {} needs the channels {needs}", p.display()),
+                    None => format!("the shipped models need at least the channels {needs}"),
+                })
+            }
             e => e.into(),
         })?;
     bar.finish_and_clear();
@@ -183,6 +192,7 @@ fn map(
         pixel_area: (t.dx * t.dy).abs(),
         device: label,
         plausibility: network.rule,
+        model_choice: map.model_choice,
     })
 }
 
