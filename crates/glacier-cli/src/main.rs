@@ -11,10 +11,10 @@ mod output;
 mod scene_args;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use commands::{
-    bench_model, chips, eval, export as export_cmd, export_onnx, inspect, predict, prepare,
-    rasterize, train,
+    bench_model, chips, completions, eval, export as export_cmd, export_onnx, inspect, predict,
+    prepare, rasterize, train,
 };
 
 /// Glacier mapping from Landsat scenes.
@@ -38,6 +38,7 @@ enum Command {
     Predict(predict::Args),
     BenchModel(bench_model::Args),
     Rasterize(rasterize::Args),
+    Completions(completions::Args),
 }
 
 fn main() -> Result<()> {
@@ -52,5 +53,6 @@ fn main() -> Result<()> {
         Command::Predict(args) => predict::run(args),
         Command::BenchModel(args) => bench_model::run(args),
         Command::Rasterize(args) => rasterize::run(args),
+        Command::Completions(args) => completions::run(args, Cli::command()),
     }
 }

@@ -19,3 +19,15 @@ pub fn print_out(text: &str) -> Result<()> {
         other => Ok(other?),
     }
 }
+
+/// A progress bar on stderr for `what` (`{msg}` is the step's name), drawn only on a terminal
+/// (indicatif hides it when stderr is a pipe or a file).
+pub fn steps_bar(what: &str) -> indicatif::ProgressBar {
+    indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{what} {{msg}} [{{bar:30}}] {{pos}}/{{len}} ({{elapsed}}, eta {{eta}})"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    )
+}

@@ -15,6 +15,7 @@ fn every_command_has_an_example_of_itself() {
         "predict",
         "bench-model",
         "rasterize",
+        "completions",
     ];
     for name in commands {
         let out = Command::new(env!("CARGO_BIN_EXE_glacier"))
@@ -37,4 +38,26 @@ fn every_command_has_an_example_of_itself() {
         help.contains("unet-scse-grn takes green, red and NIR"),
         "{help}"
     );
+}
+
+#[test]
+fn completions_cover_every_command_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_glacier"))
+            .args(["completions", shell])
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "completions {shell} failed");
+        let script = String::from_utf8_lossy(&out.stdout);
+        for name in ["predict", "chips", "export-onnx", "no-plausibility-rule"] {
+            assert!(script.contains(name), "{shell} script lacks {name}");
+        }
+    }
+    // An unknown shell is a usage error naming the ones it knows, not a panic.
+    let out = Command::new(env!("CARGO_BIN_EXE_glacier"))
+        .args(["completions", "tcsh"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bash"));
 }

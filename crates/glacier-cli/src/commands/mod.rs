@@ -5,6 +5,7 @@
 
 pub mod bench_model;
 pub mod chips;
+pub mod completions;
 pub mod eval;
 pub mod export;
 pub mod export_onnx;

@@ -7,10 +7,10 @@ use glacier_inputs::channels::Dem;
 use glacier_inputs::source::PathSource;
 use glacier_map::exports::write_band;
 use glacier_map::{Compute, Keep, MapError, MapRequest, NetworkRequest, RuleEffect, Stage};
-use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 
 use crate::backend::{Backend, load_models};
+use crate::output::steps_bar;
 use crate::scene_args::{SceneArgs, SceneFiles, scene};
 
 /// Classify a whole scene into a glacier mask GeoTIFF (1 glacier, 0 not, 255 no data).
@@ -142,16 +142,17 @@ fn map(
             preview: None,
         },
     };
-    let bar = ProgressBar::new(0).with_style(
-        ProgressStyle::with_template("predict [{bar:30}] {pos}/{len} tiles ({elapsed}, eta {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    // Every stage: the statistics and first passes in rows, the network in tiles.
+    let bar = steps_bar("predict");
     let progress = |step: glacier_map::Step| {
-        if let Stage::Network { .. } = step.stage {
-            bar.set_length(step.total as u64);
-            bar.set_position(step.done as u64);
-        }
+        let unit = match step.stage {
+            Stage::Network { .. } => "tiles",
+            Stage::ReadingBands { .. } => "rows",
+            _ => "steps",
+        };
+        bar.set_message(format!("{} ({unit})", step.stage));
+        bar.set_length(step.total as u64);
+        bar.set_position(step.done as u64);
         std::future::ready(true)
     };
     let map =

@@ -7,6 +7,7 @@ use glacier_inputs::{ChannelName, ChannelReader};
 use glacier_raster::{RasterSpec, Window, write_geotiff};
 use std::path::{Path, PathBuf};
 
+use crate::output::steps_bar;
 use crate::scene_args::{SceneArgs, SceneFiles, available_channels, scene};
 
 /// Write a scene's model input channels as a float32 GeoTIFF on the scene grid.
@@ -74,6 +75,9 @@ fn write_channels(
     let file =
         std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
     let out_name = out.display().to_string();
+    let bar = steps_bar("prepare");
+    bar.set_message("rows");
+    bar.set_length(u64::from(grid.height));
     write_geotiff(
         &out_name,
         std::io::BufWriter::new(file),
@@ -99,8 +103,10 @@ fn write_channels(
                     dst[i] = if masked[i] { f32::NAN } else { v };
                 }
             }
+            bar.set_position(u64::from(row + rows));
             Ok(())
         },
     )?;
+    bar.finish_and_clear();
     Ok(names)
 }
