@@ -1,6 +1,7 @@
 // Page benchmark: node bench_page.mjs <dist-dir> [--full | --full-gpu]. Drives the built page in headless
 // Chromium, drops real bands through its file input and prints, per stage, the times the page
-// measured itself (data-testid="timings"), on WebGPU and on the CPU, plus the wasm memory.
+// measured itself (data-testid="timings"), on WebGPU and on the CPU, plus the wasm memory: the
+// Athabasca crop without SWIR2 (the three-band model) and with it (the SWIR model).
 //
 // The CPU runs use burn's flex backend, the page's one CPU backend (`glacier bench-model` compares
 // it with ndarray natively).
@@ -154,6 +155,11 @@ const runs = [];
 const files = crop.map((f) => ({ name: f.name, mimeType: "image/tiff", buffer: readFileSync(f.path) }));
 runs.push(await run(context, url, files, "Athabasca 215×205, WebGPU", 240_000));
 runs.push(await run(context, `${url}?backend=cpu`, files, "Athabasca 215×205, CPU (flex)", 240_000));
+// With SWIR2 (B07) as well the scene gets the SWIR model (unet-scse-swir) instead of the
+// three-band one: the same network with five input channels and no plausibility rule.
+const swir = [...files, { name: `${HLS}.B07.tif`, mimeType: "image/tiff", buffer: readFileSync(band("B07")) }];
+runs.push(await run(context, url, swir, "Athabasca + B07 (SWIR model), WebGPU", 240_000));
+runs.push(await run(context, `${url}?backend=cpu`, swir, "Athabasca + B07 (SWIR model), CPU (flex)", 240_000));
 if (full) {
   const paths = sceneSized();
   runs.push(await run(context, `${url}?backend=cpu`, paths, `scene-sized ${SCENE.width}×${SCENE.height}, 6 bands + DEM, CPU (flex)`, 3_600_000));
