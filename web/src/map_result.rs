@@ -1,4 +1,4 @@
-//! The outcome of a run as the page holds it (sent from the mapping worker in bincode), and
+//! The outcome of a run as the page holds it (sent from the mapping worker in postcard), and
 //! what is drawn from it: the preview, and the scene on the web map.
 
 use glacier_map::{Classification, Sampling};
@@ -20,7 +20,7 @@ pub enum Shown {
     Ndsi,
 }
 
-/// The outcome of a run (sent from the mapping worker to the page in bincode).
+/// The outcome of a run (sent from the mapping worker to the page in postcard).
 #[derive(Serialize, Deserialize)]
 pub struct MapResult {
     /// Scene size.

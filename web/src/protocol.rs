@@ -1,7 +1,7 @@
 //! What the page and its mapping worker say to each other ([`crate::worker_client`] on the page,
 //! [`crate::worker`] in the worker): both sides encode and decode here.
 //!
-//! Every message is a bincode [`Report`] or [`Job`] in a `Uint8Array`. The worker says
+//! Every message is a postcard [`Report`] or [`Job`] in a `Uint8Array`. The worker says
 //! [`Report::Ready`]; the page sends `{job, files}` (a [`Job`] and the dropped `File`s, which
 //! cross without copying their bytes); the worker answers with [`Report::Progress`] after each
 //! step and ends with [`Report::Done`] (sent as `{report, exports}`: the export files travel as
@@ -36,7 +36,7 @@ impl Job {
     /// # Errors
     /// A message when the job cannot be encoded or the object not built.
     pub fn to_message(&self, files: &[web_sys::File]) -> Result<Object, String> {
-        let bytes = bincode::serialize(self).map_err(|e| format!("the job: {e}"))?;
+        let bytes = postcard::to_allocvec(self).map_err(|e| format!("the job: {e}"))?;
         let message = Object::new();
         let set = |key: &str, value: &JsValue| Reflect::set(&message, &key.into(), value);
         set("job", &Uint8Array::from(&bytes[..])).map_err(|e| format!("{e:?}"))?;
@@ -55,7 +55,7 @@ impl Job {
             .map(Uint8Array::to_vec)
             .ok_or("the page sent the worker no job")?;
         let job: Job =
-            bincode::deserialize(&job).map_err(|e| format!("the page sent a bad job: {e}"))?;
+            postcard::from_bytes(&job).map_err(|e| format!("the page sent a bad job: {e}"))?;
         let files = field("files")
             .dyn_into::<Array>()
             .map_err(|_| "the page sent the worker no files")?
@@ -102,10 +102,10 @@ impl From<Stopped> for Report {
 }
 
 impl Report {
-    /// The report's bincode bytes.
+    /// The report's postcard bytes.
     fn encode(&self) -> Uint8Array {
-        let bytes = bincode::serialize(self).unwrap_or_else(|e| {
-            bincode::serialize(&Report::Failed(format!("the worker's answer: {e}")))
+        let bytes = postcard::to_allocvec(self).unwrap_or_else(|e| {
+            postcard::to_allocvec(&Report::Failed(format!("the worker's answer: {e}")))
                 .unwrap_or_default()
         });
         Uint8Array::from(&bytes[..])
@@ -149,7 +149,7 @@ impl Report {
             .dyn_ref::<Uint8Array>()
             .map(Uint8Array::to_vec)
             .unwrap_or_default();
-        bincode::deserialize(&bytes).unwrap_or_else(|e| {
+        postcard::from_bytes(&bytes).unwrap_or_else(|e| {
             Report::Failed(format!(
                 "the mapping worker sent an unreadable message: {e}"
             ))

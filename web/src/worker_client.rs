@@ -17,6 +17,7 @@ use crate::exports::Exports;
 use crate::map_result::MapResult;
 use crate::mapping::Stopped;
 use crate::protocol::{Job, Report};
+use crate::timing::{now_ms, wasm_memory_bytes};
 
 /// How long a worker may take to start before the page maps on its own thread.
 const START_TIMEOUT_MS: i32 = 30_000;
@@ -129,7 +130,18 @@ fn spawn(canceller: &Canceller) -> Result<UnboundedReceiver<(Report, Exports)>, 
     let on_message = {
         let tx = tx.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let _ = tx.unbounded_send(Report::decode(&ev.data()));
+            let started = now_ms();
+            let (mut report, exports) = Report::decode(&ev.data());
+            // What reading the worker's answer costs (a scene-sized result holds the preview's
+            // megabytes of pixels), as one more row of the run's timings.
+            if let Report::Done(result, _) = &mut report {
+                result.timings.0.push((
+                    "result from the worker (decode)".into(),
+                    now_ms() - started,
+                    wasm_memory_bytes() / 1_048_576.0,
+                ));
+            }
+            let _ = tx.unbounded_send((report, exports));
         })
     };
     let on_error = {
