@@ -228,14 +228,15 @@ mod tests {
         assert_eq!(pooled.provenance.len(), 2);
 
         // What cannot be pooled is refused with the fix.
-        let err = load_training_set(
-            &[a.clone(), b.clone()],
-            Some(&names),
-            Normalisation::Training,
-            64,
-        )
-        .err()
-        .expect("refused");
+        let in_reflectance = || {
+            load_training_set(
+                &[a.clone(), b.clone()],
+                Some(&names),
+                Normalisation::Training,
+                64,
+            )
+        };
+        let err = in_reflectance().err().expect("refused");
         assert!(err.to_string().contains("--normalisation scene"), "{err}");
         // Sets in reflectance pool their training statistics into one spec.
         let mark = |dir: &Path, units: Units| {
@@ -246,13 +247,7 @@ mod tests {
         };
         mark(&a, Units::Physical);
         mark(&b, Units::Physical);
-        let pooled = load_training_set(
-            &[a.clone(), b.clone()],
-            Some(&names),
-            Normalisation::Training,
-            64,
-        )
-        .expect("pools in reflectance");
+        let pooled = in_reflectance().expect("pools in reflectance");
         assert_eq!(pooled.spec.units, Some(Units::Physical));
         // green: chips 0..3, 100..103 (set a) and 10..13 (set b).
         let green = &pooled.spec.channels[0];
@@ -261,14 +256,7 @@ mod tests {
             "{green:?}"
         );
         mark(&b, Units::Stored);
-        let err = load_training_set(
-            &[a.clone(), b.clone()],
-            Some(&names),
-            Normalisation::Training,
-            64,
-        )
-        .err()
-        .expect("raw numbers refused");
+        let err = in_reflectance().err().expect("raw numbers refused");
         assert!(err.to_string().contains("values as stored"), "{err}");
         let err = load_training_set(
             &[b.clone(), a.clone()],
