@@ -4,6 +4,7 @@
 mod backend;
 mod commands;
 mod export;
+mod mapping;
 mod model_timing;
 mod onnx;
 mod outlines;
@@ -13,8 +14,8 @@ mod scene_args;
 use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
 use commands::{
-    bench_model, chips, completions, eval, export as export_cmd, export_onnx, inspect, predict,
-    prepare, rasterize, train,
+    bench_model, change, chips, completions, eval, export as export_cmd, export_onnx, inspect,
+    predict, prepare, rasterize, train,
 };
 
 /// Glacier mapping from Landsat scenes.
@@ -36,6 +37,7 @@ enum Command {
     Export(export_cmd::Args),
     ExportOnnx(export_onnx::Args),
     Predict(predict::Args),
+    Change(change::Args),
     BenchModel(bench_model::Args),
     Rasterize(rasterize::Args),
     Completions(completions::Args),
@@ -51,6 +53,7 @@ fn main() -> Result<()> {
         Command::Export(args) => export_cmd::run(args),
         Command::ExportOnnx(args) => export_onnx::run(args),
         Command::Predict(args) => predict::run(args),
+        Command::Change(args) => change::run(args),
         Command::BenchModel(args) => bench_model::run(args),
         Command::Rasterize(args) => rasterize::run(args),
         Command::Completions(args) => completions::run(args, Cli::command()),

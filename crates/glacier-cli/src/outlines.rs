@@ -5,7 +5,8 @@ use glacier_inputs::recognise::{FileType, OutlineFormat};
 use glacier_labels::Outlines;
 use std::path::Path;
 
-/// Reads outlines from a `.shp` (with its `.prj` beside it), a GeoJSON or a GeoPackage file.
+/// Reads outlines from a `.shp` (with its `.prj` and, for attributes, its `.dbf` beside it), a
+/// GeoJSON or a GeoPackage file.
 pub fn read_outlines(path: &Path) -> Result<Outlines> {
     let name = path.display().to_string();
     let is_json = path
@@ -21,7 +22,12 @@ pub fn read_outlines(path: &Path) -> Result<Outlines> {
         Some(OutlineFormat::Shapefile) => {
             let shp = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
             let prj = std::fs::read_to_string(path.with_extension("prj")).ok();
-            Ok(Outlines::from_shapefile(&name, &shp, prj.as_deref())?)
+            let outlines = Outlines::from_shapefile(&name, &shp, prj.as_deref())?;
+            // The attributes (RGI ids, names) are in the .dbf; the polygons work without it.
+            match std::fs::read(path.with_extension("dbf")) {
+                Ok(dbf) => Ok(outlines.with_dbf(&dbf)?),
+                Err(_) => Ok(outlines),
+            }
         }
         Some(OutlineFormat::GeoJson) => {
             let text =

@@ -151,6 +151,7 @@ mod tests {
             crs: Some(Crs::Epsg(32611)),
             nodata: None,
             descriptions: Vec::new(),
+            colours: Vec::new(),
         };
         let mut out = io::Cursor::new(Vec::new());
         write_geotiff(

@@ -83,7 +83,10 @@ impl Wkb<'_> {
         match kind {
             3 => {
                 let rings = self.u32(little)?;
-                let mut polygon = Polygon { rings: Vec::new() };
+                let mut polygon = Polygon {
+                    rings: Vec::new(),
+                    feature: 0,
+                };
                 for _ in 0..rings {
                     let n = self.u32(little)? as usize;
                     let mut ring = Vec::with_capacity(n.min(1 << 20));
@@ -109,6 +112,18 @@ impl Wkb<'_> {
         }
         Ok(())
     }
+}
+
+/// An attribute value as text; `None` for NULL, empty text and blobs.
+fn sql_text(value: rusqlite::types::ValueRef<'_>) -> Option<String> {
+    use rusqlite::types::ValueRef as V;
+    let text = match value {
+        V::Null | V::Blob(_) => return None,
+        V::Integer(n) => n.to_string(),
+        V::Real(x) => x.to_string(),
+        V::Text(t) => String::from_utf8_lossy(t).trim().to_owned(),
+    };
+    (!text.is_empty()).then_some(text)
 }
 
 /// Polygons of one GeoPackage geometry blob.
@@ -190,42 +205,46 @@ impl Outlines {
             detail: format!("srs_id {srs}"),
         })?);
         let quoted = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+        // Every column: the geometry and the attributes (RGI ids, names) in the table's order.
         let mut statement = db
-            .prepare(&format!(
-                "SELECT {} FROM {}",
-                quoted(&column),
-                quoted(&table)
-            ))
+            .prepare(&format!("SELECT * FROM {}", quoted(&table)))
             .map_err(sql)?;
-        let blobs = statement
-            .query_map([], |r| r.get::<_, Option<Vec<u8>>>(0))
-            .map_err(sql)?;
+        let columns: Vec<String> = statement.column_names().map(str::to_owned).collect();
+        let geometry = columns
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(&column))
+            .ok_or_else(|| format_err(&file, format!("table {table} has no column {column}")))?;
+        let mut rows = statement.query([]).map_err(sql)?;
         let mut polygons = Vec::new();
-        for blob in blobs {
-            let Some(blob) = blob.map_err(sql)? else {
-                continue;
-            };
-            let parsed = parse_blob(&blob).map_err(|e| match e {
-                BlobError::TooDeep => LabelError::GeometryTooDeep {
-                    file: file.clone(),
-                    table: table.clone(),
-                    limit: MAX_WKB_DEPTH,
-                },
-                BlobError::Unreadable => format_err(
-                    &file,
-                    format!("a geometry in table {table} is not a readable polygon"),
-                ),
-            })?;
-            polygons.extend(parsed);
+        let mut attributes = Vec::new();
+        while let Some(row) = rows.next().map_err(sql)? {
+            let feature = attributes.len();
+            let mut values = Vec::new();
+            for (i, name) in columns.iter().enumerate() {
+                let value = row.get_ref(i).map_err(sql)?;
+                if i == geometry {
+                    let rusqlite::types::ValueRef::Blob(blob) = value else {
+                        continue;
+                    };
+                    let parsed = parse_blob(blob).map_err(|e| match e {
+                        BlobError::TooDeep => LabelError::GeometryTooDeep {
+                            file: file.clone(),
+                            table: table.clone(),
+                            limit: MAX_WKB_DEPTH,
+                        },
+                        BlobError::Unreadable => format_err(
+                            &file,
+                            format!("a geometry in table {table} is not a readable polygon"),
+                        ),
+                    })?;
+                    polygons.extend(parsed.into_iter().map(|p| Polygon { feature, ..p }));
+                } else if let Some(text) = sql_text(value) {
+                    values.push((name.clone(), text));
+                }
+            }
+            attributes.push(values);
         }
-        if polygons.is_empty() {
-            return Err(LabelError::NoPolygons { file });
-        }
-        Ok(Outlines {
-            file,
-            polygons,
-            crs,
-        })
+        Outlines::checked(&file, polygons, crs, attributes)
     }
 }
 

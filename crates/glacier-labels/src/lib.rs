@@ -9,6 +9,6 @@ pub mod outlines;
 pub mod rasterize;
 pub mod vectorize;
 
-pub use outlines::{LabelError, Outlines, Polygon};
-pub use rasterize::rasterize;
+pub use outlines::{Attributes, LabelError, Outlines, Polygon};
+pub use rasterize::{rasterize, rasterize_features};
 pub use vectorize::{PixelPolygon, polygonize, to_geojson};

@@ -87,7 +87,14 @@ pub enum LabelError {
 pub struct Polygon {
     /// Rings; which is a hole does not matter to the even-odd fill.
     pub rings: Vec<Vec<(f64, f64)>>,
+    /// The feature (record) of the file it belongs to, 0-based: the parts of a multipolygon
+    /// share one; an index into [`Outlines::attributes`] where the file has attributes.
+    pub feature: usize,
 }
+
+/// One feature's attributes as the file names them, each value as text (numbers as written by
+/// Rust's `Display`; empty and null values left out), in the file's column order.
+pub type Attributes = Vec<(String, String)>;
 
 /// Polygons and their CRS.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,6 +105,9 @@ pub struct Outlines {
     pub polygons: Vec<Polygon>,
     /// Their coordinate reference system.
     pub crs: Crs,
+    /// Each feature's attributes, by [`Polygon::feature`]; empty when the file gave none (a
+    /// shapefile read without its `.dbf`).
+    pub attributes: Vec<Attributes>,
 }
 
 /// The CRS a `.prj` (ESRI WKT) names: its EPSG authority if present, WGS 84 geographic, or a
@@ -169,7 +179,7 @@ impl Outlines {
             detail: e.to_string(),
         })?;
         let mut polygons = Vec::new();
-        for shape in shapes {
+        for (feature, shape) in shapes.into_iter().enumerate() {
             let rings: Vec<Vec<(f64, f64)>> = match shape {
                 shapefile::Shape::Polygon(p) => p
                     .rings()
@@ -188,9 +198,56 @@ impl Outlines {
                     .collect(),
                 _ => continue,
             };
-            polygons.push(Polygon { rings });
+            polygons.push(Polygon { rings, feature });
         }
-        Self::checked(file, polygons, crs)
+        Self::checked(file, polygons, crs, Vec::new())
+    }
+
+    /// Adds the attributes of a shapefile's `.dbf` (one record per shape, in order) to outlines
+    /// read by [`Outlines::from_shapefile`].
+    ///
+    /// # Errors
+    /// [`LabelError::Format`] when the `.dbf` does not parse, or holds fewer records than the
+    /// `.shp` has shapes (the two files are then not one shapefile).
+    pub fn with_dbf(mut self, dbf: &[u8]) -> Result<Outlines, LabelError> {
+        let name = self.file.replace(".shp", ".dbf");
+        let format = |detail: String| LabelError::Format {
+            file: name.clone(),
+            detail,
+        };
+        let mut reader =
+            shapefile::dbase::Reader::new(Cursor::new(dbf)).map_err(|e| format(e.to_string()))?;
+        let columns: Vec<String> = reader
+            .fields()
+            .iter()
+            .map(|f| f.name().to_owned())
+            .collect();
+        let records = reader.read().map_err(|e| format(e.to_string()))?;
+        let shapes = self
+            .polygons
+            .iter()
+            .map(|p| p.feature + 1)
+            .max()
+            .unwrap_or(0);
+        if records.len() < shapes {
+            return Err(format(format!(
+                "{} records for {shapes} shapes; give the .dbf that came with the .shp",
+                records.len()
+            )));
+        }
+        self.attributes = records
+            .into_iter()
+            .map(|record| {
+                columns
+                    .iter()
+                    .filter_map(|c| {
+                        let text = dbf_text(record.get(c)?)?;
+                        Some((c.clone(), text))
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(self)
     }
 
     /// Reads GeoJSON (a FeatureCollection, Feature or Geometry). Coordinates are WGS 84 lon/lat
@@ -207,26 +264,31 @@ impl Outlines {
                 })?;
         let crs = legacy_crs(text).unwrap_or(Crs::Epsg(4326));
         let mut polygons = Vec::new();
-        let mut add = |value: &geojson::GeometryValue| collect_polygons(value, &mut polygons);
+        let mut attributes = Vec::new();
+        let mut add = |feature: Option<&geojson::Feature>, geometry: Option<&geojson::Geometry>| {
+            if let Some(g) = geometry {
+                collect_polygons(&g.value, attributes.len(), &mut polygons);
+            }
+            attributes.push(feature.map(json_attributes).unwrap_or_default());
+        };
         match &gj {
             geojson::GeoJson::FeatureCollection(fc) => {
                 for f in &fc.features {
-                    if let Some(g) = &f.geometry {
-                        add(&g.value);
-                    }
+                    add(Some(f), f.geometry.as_ref());
                 }
             }
-            geojson::GeoJson::Feature(f) => {
-                if let Some(g) = &f.geometry {
-                    add(&g.value);
-                }
-            }
-            geojson::GeoJson::Geometry(g) => add(&g.value),
+            geojson::GeoJson::Feature(f) => add(Some(f), f.geometry.as_ref()),
+            geojson::GeoJson::Geometry(g) => add(None, Some(g)),
         }
-        Self::checked(file, polygons, crs)
+        Self::checked(file, polygons, crs, attributes)
     }
 
-    fn checked(file: &str, polygons: Vec<Polygon>, crs: Crs) -> Result<Outlines, LabelError> {
+    pub(crate) fn checked(
+        file: &str,
+        polygons: Vec<Polygon>,
+        crs: Crs,
+        attributes: Vec<Attributes>,
+    ) -> Result<Outlines, LabelError> {
         if polygons.is_empty() {
             return Err(LabelError::NoPolygons {
                 file: file.to_owned(),
@@ -236,8 +298,51 @@ impl Outlines {
             file: file.to_owned(),
             polygons,
             crs,
+            attributes,
         })
     }
+
+    /// The number of features: one past the highest [`Polygon::feature`].
+    pub fn features(&self) -> usize {
+        self.polygons
+            .iter()
+            .map(|p| p.feature + 1)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// A GeoJSON feature's properties as text (strings as they are, other values as JSON).
+fn json_attributes(feature: &geojson::Feature) -> Attributes {
+    feature
+        .properties
+        .iter()
+        .flatten()
+        .filter_map(|(k, v)| {
+            let text = match v {
+                geojson::JsonValue::Null => return None,
+                geojson::JsonValue::String(s) => s.trim().to_owned(),
+                other => other.to_string(),
+            };
+            (!text.is_empty()).then(|| (k.clone(), text))
+        })
+        .collect()
+}
+
+/// A `.dbf` value as text; `None` for empty and null values.
+fn dbf_text(value: &shapefile::dbase::FieldValue) -> Option<String> {
+    use shapefile::dbase::FieldValue as V;
+    let text = match value {
+        V::Character(s) => s.as_ref()?.trim().to_owned(),
+        V::Memo(s) => s.trim().to_owned(),
+        V::Numeric(n) => n.as_ref()?.to_string(),
+        V::Float(n) => n.as_ref()?.to_string(),
+        V::Double(n) | V::Currency(n) => n.to_string(),
+        V::Integer(n) => n.to_string(),
+        V::Logical(b) => b.as_ref()?.to_string(),
+        other => other.to_string(),
+    };
+    (!text.is_empty()).then_some(text)
 }
 
 fn ring(coords: &[geojson::Position]) -> Vec<(f64, f64)> {
@@ -250,21 +355,23 @@ fn ring(coords: &[geojson::Position]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-fn collect_polygons(value: &geojson::GeometryValue, out: &mut Vec<Polygon>) {
+fn collect_polygons(value: &geojson::GeometryValue, feature: usize, out: &mut Vec<Polygon>) {
     match value {
         geojson::GeometryValue::Polygon { coordinates } => out.push(Polygon {
             rings: coordinates.iter().map(|r| ring(r)).collect(),
+            feature,
         }),
         geojson::GeometryValue::MultiPolygon { coordinates } => {
             for p in coordinates {
                 out.push(Polygon {
                     rings: p.iter().map(|r| ring(r)).collect(),
+                    feature,
                 });
             }
         }
         geojson::GeometryValue::GeometryCollection { geometries } => {
             for g in geometries {
-                collect_polygons(&g.value, out);
+                collect_polygons(&g.value, feature, out);
             }
         }
         _ => {}

@@ -11,6 +11,30 @@ use crate::outlines::{LabelError, Outlines};
 /// [`LabelError::GridTooLarge`] for a grid over [`glacier_raster::MAX_GRID_PIXELS`],
 /// [`LabelError::Projection`] when the outlines' CRS cannot be moved into the grid's.
 pub fn rasterize(outlines: &Outlines, grid: &Grid) -> Result<Vec<u8>, LabelError> {
+    burn(outlines, grid, 0u8, |_| 1)
+}
+
+/// Which feature each pixel of `grid` lies in, by the same pixel-centre rule as [`rasterize`]:
+/// `0` outside every outline, else [`Polygon::feature`](crate::Polygon::feature) + 1. Outlines
+/// that share an edge split its pixels between them (a centre on the edge goes to the outline
+/// on its right or below, as each polygon is filled over `[x0, x1)`); where outlines overlap,
+/// the later feature in the file wins.
+///
+/// # Errors
+/// As [`rasterize`].
+pub fn rasterize_features(outlines: &Outlines, grid: &Grid) -> Result<Vec<u32>, LabelError> {
+    burn(outlines, grid, 0u32, |p| {
+        u32::try_from(p.feature + 1).unwrap_or(u32::MAX)
+    })
+}
+
+/// Fills `value(polygon)` into the pixels whose centre lies in each polygon, `empty` elsewhere.
+fn burn<T: Copy>(
+    outlines: &Outlines,
+    grid: &Grid,
+    empty: T,
+    value: impl Fn(&crate::Polygon) -> T,
+) -> Result<Vec<T>, LabelError> {
     let pixels = grid
         .checked_pixels()
         .map_err(|source| LabelError::GridTooLarge {
@@ -23,9 +47,10 @@ pub fn rasterize(outlines: &Outlines, grid: &Grid) -> Result<Vec<u8>, LabelError
             source,
         })?;
     let (w, h) = (grid.width as usize, grid.height as usize);
-    let mut mask = vec![0u8; pixels];
+    let mut mask = vec![empty; pixels];
     let mut crossings = Vec::new();
     for (number, polygon) in outlines.polygons.iter().enumerate() {
+        let fill = value(polygon);
         // Vertices in pixel coordinates of the grid (corner convention). A vertex that cannot be
         // moved is an error: dropping it would reshape the polygon.
         let rings = polygon
@@ -71,7 +96,7 @@ pub fn rasterize(outlines: &Outlines, grid: &Grid) -> Result<Vec<u8>, LabelError
                     .take(line + end.max(start))
                     .skip(line + start)
                 {
-                    *cell = 1;
+                    *cell = fill;
                 }
             }
         }
@@ -143,13 +168,61 @@ mod tests {
             file: "t".into(),
             polygons: vec![Polygon {
                 rings: vec![outer, hole],
+                feature: 0,
             }],
             crs: Crs::Epsg(32645),
+            attributes: Vec::new(),
         };
         let mask = rasterize(&outlines, &grid).expect("same CRS");
         assert_eq!(mask.iter().filter(|m| **m == 1).count(), 36 - 4);
         assert_eq!(mask[2 * 6 + 2], 0, "hole");
         assert_eq!(mask[0], 1);
+    }
+
+    #[test]
+    fn outlines_sharing_an_edge_split_its_pixels() {
+        let grid = Grid {
+            width: 6,
+            height: 4,
+            transform: GeoTransform {
+                x0: 0.0,
+                dx: 1.0,
+                rx: 0.0,
+                y0: 4.0,
+                ry: 0.0,
+                dy: -1.0,
+            },
+            crs: Crs::Epsg(32645),
+        };
+        // Two rectangles sharing the edge x = 3.5, which passes through the centres of column 3.
+        let left = vec![(0.0, 0.0), (3.5, 0.0), (3.5, 4.0), (0.0, 4.0)];
+        let right = vec![(3.5, 0.0), (6.0, 0.0), (6.0, 4.0), (3.5, 4.0)];
+        let outlines = Outlines {
+            file: "t".into(),
+            polygons: vec![
+                Polygon {
+                    rings: vec![left],
+                    feature: 0,
+                },
+                Polygon {
+                    rings: vec![right],
+                    feature: 1,
+                },
+            ],
+            crs: Crs::Epsg(32645),
+            attributes: Vec::new(),
+        };
+        let ids = rasterize_features(&outlines, &grid).expect("same CRS");
+        // Every pixel in exactly one: columns 0–2 the first, 3–5 the second (centre on the edge
+        // goes right).
+        for row in 0..4 {
+            assert_eq!(&ids[row * 6..row * 6 + 6], &[1, 1, 1, 2, 2, 2], "row {row}");
+        }
+        assert_eq!(
+            rasterize(&outlines, &grid).expect("same CRS"),
+            vec![1u8; 24],
+            "the union covers all"
+        );
     }
 
     #[test]
@@ -172,6 +245,7 @@ mod tests {
             file: "rgi.shp".into(),
             polygons: Vec::new(),
             crs: Crs::Epsg(32645),
+            attributes: Vec::new(),
         };
         let err = rasterize(&outlines, &grid).expect_err("over the cap");
         let expected = glacier_raster::GridTooLarge {
@@ -213,12 +287,15 @@ mod tests {
             polygons: vec![
                 Polygon {
                     rings: vec![vec![(87.0, 28.0), (87.001, 28.0), (87.001, 28.001)]],
+                    feature: 0,
                 },
                 Polygon {
                     rings: vec![vec![(87.0, 28.0), (87.001, lat), (87.001, 28.001)]],
+                    feature: 1,
                 },
             ],
             crs: Crs::Epsg(4326),
+            attributes: Vec::new(),
         };
         assert!(rasterize(&square(28.0), &grid).is_ok());
         // Latitude 200° (a file in another CRS read as lon/lat) has no place in UTM.

@@ -34,6 +34,7 @@ pub fn write_band<T: WriteSample, W: Write + Seek>(
         crs: Some(grid.crs.clone()),
         nodata,
         descriptions: vec![description.into()],
+        colours: Vec::new(),
     };
     let width = grid.width as usize;
     write_geotiff(name, writer, &spec, |row, rows, bands: &mut [Vec<T>]| {

@@ -118,7 +118,7 @@ fn bytes_of(file: &dyn FileSource) -> Result<Vec<u8>, OutlinesError> {
 }
 
 /// Glacier outlines among `files`: a GeoJSON, or a shapefile's `.shp` with its `.prj` (without
-/// the `.prj` the error asks for it). `Ok(None)` when there are none.
+/// the `.prj` the error asks for it) and, where given, its `.dbf`. `Ok(None)` when there are none.
 ///
 /// # Errors
 /// [`OutlinesError`] naming the file.
@@ -139,9 +139,10 @@ pub fn outlines_among<S: FileSource>(files: &[S]) -> Result<Option<Outlines>, Ou
         Some(p) => Some(String::from_utf8_lossy(&bytes_of(p)?).into_owned()),
         None => None,
     };
-    Ok(Some(Outlines::from_shapefile(
-        shp.name(),
-        &bytes_of(shp)?,
-        prj.as_deref(),
-    )?))
+    let outlines = Outlines::from_shapefile(shp.name(), &bytes_of(shp)?, prj.as_deref())?;
+    // The `.dbf` carries the attributes (RGI ids, names); the outlines work without it.
+    match files.iter().find(|s| lower(s) == format!("{stem}.dbf")) {
+        Some(dbf) => Ok(Some(outlines.with_dbf(&bytes_of(dbf)?)?)),
+        None => Ok(Some(outlines)),
+    }
 }

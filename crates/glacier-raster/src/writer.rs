@@ -59,6 +59,9 @@ pub struct RasterSpec {
     pub nodata: Option<f64>,
     /// Band descriptions (GDAL_METADATA), one per band or none.
     pub descriptions: Vec<String>,
+    /// A colour table (TIFF ColorMap, photometric "palette"): the RGB of value 0, 1, …; values
+    /// past its end are black. Only for one uint8 band; empty for none.
+    pub colours: Vec<[u8; 3]>,
 }
 
 const ROWS_PER_STRIP: u32 = 64;
@@ -91,6 +94,18 @@ pub fn write_geotiff<T: WriteSample, W: Write + Seek>(
                 "{} band descriptions for {} bands",
                 spec.descriptions.len(),
                 spec.bands
+            ),
+        });
+    }
+    if !spec.colours.is_empty() && (spec.bands != 1 || T::BITS != 8 || spec.colours.len() > 256) {
+        return Err(RasterError::Usage {
+            file: file.to_owned(),
+            detail: format!(
+                "a colour table of {} entries needs one uint8 band (the raster has {} band(s) \
+                 of {} bits)",
+                spec.colours.len(),
+                spec.bands,
+                T::BITS
             ),
         });
     }
@@ -155,8 +170,21 @@ fn write_directory<T: WriteSample, W: Write + Seek, K: TiffKind>(
     dir.write_tag(Tag::BitsPerSample, vec![T::BITS; n].as_slice())
         .map_err(tiff_err)?;
     dir.write_tag(Tag::Compression, 8u16).map_err(tiff_err)?;
-    dir.write_tag(Tag::PhotometricInterpretation, 1u16)
+    // 1 = black is zero; 3 = palette, with the ColorMap (all reds, then greens, then blues, as
+    // 16-bit values) for every one of the 256 values.
+    let photometric = if spec.colours.is_empty() { 1u16 } else { 3 };
+    dir.write_tag(Tag::PhotometricInterpretation, photometric)
         .map_err(tiff_err)?;
+    if !spec.colours.is_empty() {
+        let mut map = vec![0u16; 3 * 256];
+        for (i, rgb) in spec.colours.iter().enumerate() {
+            for (channel, value) in rgb.iter().enumerate() {
+                map[channel * 256 + i] = u16::from(*value) * 257;
+            }
+        }
+        dir.write_tag(Tag::ColorMap, map.as_slice())
+            .map_err(tiff_err)?;
+    }
     dir.write_tag(Tag::SamplesPerPixel, n as u16)
         .map_err(tiff_err)?;
     dir.write_tag(Tag::RowsPerStrip, ROWS_PER_STRIP)
@@ -312,6 +340,7 @@ mod tests {
             crs: Some(crs),
             nodata: Some(-9999.0),
             descriptions: (0..bands).map(|b| format!("band {b} & more")).collect(),
+            colours: Vec::new(),
         }
     }
 
@@ -357,6 +386,61 @@ mod tests {
             got,
             Samples::F32(vec![value(2, 100, 5), value(2, 100, 6), value(2, 100, 7)])
         );
+    }
+
+    #[test]
+    fn a_colour_table_is_written_and_the_values_read_back() {
+        let mut spec = spec(1, Crs::Epsg(32611));
+        spec.nodata = Some(255.0);
+        spec.colours = vec![[240, 240, 240], [86, 180, 233], [213, 94, 0]];
+        let mut bytes = Cursor::new(Vec::new());
+        write_geotiff(
+            "mem.tif",
+            &mut bytes,
+            &spec,
+            |first, rows, bands: &mut [Vec<u8>]| {
+                for (i, v) in bands[0].iter_mut().enumerate() {
+                    *v = ((first as usize * 70 + i) % 4) as u8;
+                }
+                let _ = rows;
+                Ok(())
+            },
+        )
+        .expect("writes");
+        bytes.set_position(0);
+        let mut decoder = tiff::decoder::Decoder::new(&mut bytes).expect("a TIFF");
+        assert_eq!(
+            decoder
+                .get_tag_u32(Tag::PhotometricInterpretation)
+                .expect("tag"),
+            3
+        );
+        let map = decoder.get_tag_u16_vec(Tag::ColorMap).expect("colour map");
+        assert_eq!(map.len(), 768);
+        assert_eq!(
+            (map[1], map[256 + 1], map[512 + 1]),
+            (86 * 257, 180 * 257, 233 * 257)
+        );
+        assert_eq!(map[3], 0, "past the table: black");
+        bytes.set_position(0);
+        let mut r = GeoTiffReader::new("mem.tif", bytes).expect("reads back");
+        assert_eq!(
+            r.read_window(0, Window::new(0, 1, 5, 1)).expect("decodes"),
+            Samples::U8(vec![2, 3, 0, 1, 2])
+        );
+        let two = spec.clone();
+        let e = write_geotiff(
+            "two.tif",
+            Cursor::new(Vec::new()),
+            &RasterSpec {
+                bands: 2,
+                descriptions: Vec::new(),
+                ..two
+            },
+            |_, _, _: &mut [Vec<u8>]| Ok(()),
+        )
+        .expect_err("a colour table needs one band");
+        assert!(e.to_string().contains("needs one uint8 band"), "{e}");
     }
 
     #[test]

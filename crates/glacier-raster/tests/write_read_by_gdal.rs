@@ -23,6 +23,7 @@ fn real_band_written_as_float32_reads_back_in_gdal() {
         crs: info.crs.clone(),
         nodata: Some(-1.0),
         descriptions: vec!["nir".into(), "nir_squared".into()],
+        colours: Vec::new(),
     };
     let out = std::env::temp_dir().join(format!("glacier_write_test_{}.tif", std::process::id()));
     let file = std::fs::File::create(&out).expect("temp file");

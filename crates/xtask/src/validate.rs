@@ -10,7 +10,8 @@ use crate::setup::BROWSER_TESTS_DIR;
 
 /// The page's crate; it only builds for wasm32.
 const WEB_CRATE: &str = "glacier-web";
-/// Crates compiled to wasm32 (the page and the library crates it uses).
+/// Crates compiled to wasm32: the page, the library crates it uses, and `glacier-change`
+/// (written for the page's two-date view too).
 const WASM_CRATES: &[&str] = &[
     "glacier-web",
     "glacier-model",
@@ -20,6 +21,7 @@ const WASM_CRATES: &[&str] = &[
     "glacier-labels",
     "glacier-inputs",
     "glacier-infer",
+    "glacier-change",
 ];
 
 /// `CLIPPY_ARGS` for clippy-driver as a rustc wrapper: `-D warnings`, in the encoding

@@ -1,9 +1,10 @@
 //! One module per subcommand: its arguments (each flag documents itself) and its `run`, which
 //! writes what it made and says so on stderr. Commands never call each other; what two share
-//! lives beside `commands/` (scene arguments, outlines, output, the backend, model timing,
-//! ONNX files).
+//! lives beside `commands/` (scene arguments, mapping a scene, outlines, output, the
+//! backend, model timing, ONNX files).
 
 pub mod bench_model;
+pub mod change;
 pub mod chips;
 pub mod completions;
 pub mod eval;

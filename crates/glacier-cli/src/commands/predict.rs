@@ -3,15 +3,13 @@
 //! grid. The mask is held in memory (one byte a pixel; probabilities four more when asked for).
 
 use anyhow::{Context, Result};
-use glacier_inputs::channels::Dem;
-use glacier_inputs::source::PathSource;
 use glacier_map::exports::write_band;
-use glacier_map::{Compute, Keep, MapError, MapRequest, NetworkRequest, RuleEffect, Stage};
+use glacier_map::{Keep, RuleEffect};
 use std::path::{Path, PathBuf};
 
-use crate::backend::{Backend, load_models};
-use crate::output::steps_bar;
-use crate::scene_args::{SceneArgs, SceneFiles, scene};
+use crate::backend::Backend;
+use crate::mapping::map_scene;
+use crate::scene_args::{SceneArgs, SceneFiles};
 
 /// Classify a whole scene into a glacier mask GeoTIFF (1 glacier, 0 not, 255 no data).
 #[derive(clap::Args)]
@@ -117,55 +115,21 @@ fn map(
     outputs: &Outputs,
     plausibility_rule: bool,
 ) -> Result<Predicted> {
-    let models = load_models(model)?;
-    let device = backend.device()?;
-    let label = format!("{device:?}");
-    let scene = scene(args)?;
-    let dem = dem.map(|d| Dem::read(&PathSource::new(d))).transpose()?;
-    let request = MapRequest {
-        scene: &scene,
+    let keep = Keep {
+        masks: false,
+        probabilities: outputs.probabilities.is_some(),
+        exports: true,
+        preview: None,
+    };
+    let (map, label) = map_scene(
+        "predict",
+        args,
         dem,
-        outlines: None,
-        network: Some(NetworkRequest {
-            models: models.iter().collect(),
-            computes: vec![Compute {
-                device,
-                label: label.clone(),
-            }],
-            plausibility_rule,
-        }),
-        ndsi: false,
-        keep: Keep {
-            masks: false,
-            probabilities: outputs.probabilities.is_some(),
-            exports: true,
-            preview: None,
-        },
-    };
-    // Every stage: the statistics and first passes in rows, the network in tiles.
-    let bar = steps_bar("predict");
-    let progress = |step: glacier_map::Step| {
-        let unit = match step.stage {
-            Stage::Network { .. } => "tiles",
-            Stage::ReadingBands { .. } => "rows",
-            _ => "steps",
-        };
-        bar.set_message(format!("{} ({unit})", step.stage));
-        bar.set_length(step.total as u64);
-        bar.set_position(step.done as u64);
-        std::future::ready(true)
-    };
-    let map =
-        pollster::block_on(glacier_map::map_scene(request, progress)).map_err(|e| match e {
-            MapError::MissingChannels { needs, source } => {
-                anyhow::Error::new(source).context(match model {
-                    Some(p) => format!("the model {} needs the channels {needs}", p.display()),
-                    None => format!("the shipped models need at least the channels {needs}"),
-                })
-            }
-            e => e.into(),
-        })?;
-    bar.finish_and_clear();
+        model,
+        backend,
+        keep,
+        plausibility_rule,
+    )?;
     let network = map
         .network
         .context("internal: the network made no map and said nothing")?;

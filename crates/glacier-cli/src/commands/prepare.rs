@@ -71,6 +71,7 @@ fn write_channels(
         crs: Some(grid.crs.clone()),
         nodata: Some(f64::NAN),
         descriptions: names.iter().map(|n| n.name().to_owned()).collect(),
+        colours: Vec::new(),
     };
     let file =
         std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
