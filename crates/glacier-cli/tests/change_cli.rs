@@ -1,8 +1,8 @@
 //! `glacier change` end to end on real data: Athabasca L30 (2020-08-16) against S30
 //! (2020-09-09) mapped by the shipped model, Everest's RGI 6.0 mask against the network's map
-//! with the RGI outlines per glacier; a shifted grid and another UTM zone made by GDAL, no data
-//! on one date, and bad input. Class counts are checked against counts made here from the
-//! files themselves.
+//! with the RGI outlines per glacier; a shifted grid, another UTM zone and a lon/lat grid made by
+//! GDAL, no data on one date, and bad input. Class counts are checked against counts made here
+//! from the files themselves.
 
 use glacier_raster::{Crs, GeoTiffReader, RasterSpec, write_geotiff};
 use glacier_testdata::{path, require_tool};
@@ -375,6 +375,36 @@ fn a_shifted_grid_and_another_utm_zone_made_by_gdal() {
         "{changed} px changed, {uncertainty} px buffer"
     );
     assert!(p[1] as f64 > 0.97 * 282_802.0, "{p:?}");
+
+    // BEFORE on a lon/lat grid (gdalwarp to EPSG:4326): pixel areas by row, AFTER reprojected
+    // onto it; the glacier area stays that of the UTM mask (254.52 km²) within 1 %.
+    let lon_lat = tmp("lonlat.tif");
+    let s = Command::new("gdalwarp")
+        .args([
+            "-q",
+            "-t_srs",
+            "EPSG:4326",
+            "-r",
+            "near",
+            "-dstnodata",
+            "255",
+        ])
+        .args([&rgi, &lon_lat])
+        .status()
+        .expect("gdalwarp");
+    assert!(s.success());
+    let out = tmp("lonlat_change.tif");
+    let (ok, stdout, err) = glacier(&["change", &lon_lat, &rgi, "--out", &out]);
+    assert!(ok, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["crs"], "EPSG:4326");
+    let before = json["km2"]["before"].as_f64().expect("before");
+    assert!(
+        (before / (282_802.0 * 900e-6) - 1.0).abs() < 0.01,
+        "{before}"
+    );
+    let net = json["km2"]["net_change"].as_f64().expect("net");
+    assert!(net.abs() < 0.01 * before, "{net}");
 }
 
 /// Writes a one-band uint8 GeoTIFF on `grid` (nodata 255).

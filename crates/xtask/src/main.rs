@@ -32,8 +32,29 @@ fn timed(f: impl FnOnce() -> Result<()>) -> Result<()> {
     result
 }
 
+/// What `cargo xtask --help` prints.
+const USAGE: &str = "usage: cargo xtask <command>
+
+  setup         install what is missing (wasm target, trunk, wasm-bindgen-cli, Chromium, GDAL, npm packages)
+  serve         setup, then build the page and serve it on http://127.0.0.1:8080/
+  test          setup + validate: what CI runs
+  validate      fmt, native tests (linted), ONNX check, the page's wasm build (linted), browser tests
+  clippy        clippy alone, natively and for wasm32
+  web-build     build the page into dist/ (release)
+  e2e           browser tests against an already built dist/
+  bench-decode  GeoTIFF decoding, ours beside GDAL
+  bench-model   the shipped model per tile: ndarray, flex, wgpu and ONNX Runtime
+  bench-page    each stage of a run in the page [--full | --full-gpu]";
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if matches!(
+        args.first().map(String::as_str),
+        Some("-h" | "--help" | "help")
+    ) {
+        println!("{USAGE}");
+        return Ok(());
+    }
     let root = cmd::workspace_root()?;
     std::env::set_current_dir(&root)?;
     match args.first().map(String::as_str) {
@@ -58,11 +79,8 @@ fn main() -> Result<()> {
                 .find(|a| ["--full", "--full-gpu"].contains(a)),
         ),
         other => {
-            eprintln!(
-                "usage: cargo xtask <setup|serve|test|validate|clippy|web-build|e2e|bench-decode|bench-model|bench-page [--full|--full-gpu]>\n\
-                 (got {other:?}; see the module docs in crates/xtask/src/main.rs)"
-            );
-            bail!("unknown or missing xtask command")
+            eprintln!("{USAGE}");
+            bail!("unknown or missing xtask command: {other:?}")
         }
     }
 }
