@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 use crate::backend::read_model;
+use crate::output::ItemsBar;
 use crate::scene_args::{SceneArgs, scene};
 
 /// What `export` was asked to do.
@@ -90,7 +91,8 @@ pub fn run(args: &ExportArgs, out: &Path, card: &Path) -> Result<Exported> {
     let reloaded = ModelBundle::from_bytes(args.name, &int8.to_bytes())?;
     let p32 = Predictor::new(&f32_bundle, &device)?;
     let p8 = Predictor::new(&reloaded, &device)?;
-    let (evals, metrics) = evaluate_sets(&p32, &p8, args.chips)?;
+    let (evals, metrics) =
+        evaluate_sets(&p32, &p8, args.chips, &mut ItemsBar::new("glacier export:"))?;
     int8.header.metrics = metrics;
     if let Some((scene_args, window, description)) = &args.check {
         int8.header.check = Some(record_check(&p8, scene_args, *window, description.clone())?);

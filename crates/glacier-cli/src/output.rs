@@ -31,3 +31,28 @@ pub fn steps_bar(what: &str) -> indicatif::ProgressBar {
         .progress_chars("=> "),
     )
 }
+
+/// A [`steps_bar`] that shows counted work ([`glacier_train::Progress::items`]: chips cut,
+/// chips evaluated).
+pub struct ItemsBar(pub indicatif::ProgressBar);
+
+impl ItemsBar {
+    /// A bar titled `what`.
+    pub fn new(what: &str) -> ItemsBar {
+        ItemsBar(steps_bar(what))
+    }
+}
+
+impl glacier_train::Progress for ItemsBar {
+    fn items(&mut self, what: &str, done: usize, total: usize) {
+        self.0.set_message(what.to_owned());
+        self.0.set_length(total as u64);
+        self.0.set_position(done as u64);
+    }
+}
+
+impl Drop for ItemsBar {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}

@@ -19,6 +19,7 @@ use glacier_labels::{Outlines, rasterize};
 use glacier_raster::Window;
 use serde::{Deserialize, Serialize};
 
+use crate::config::Progress;
 use crate::split::{SpatialSplit, Split};
 
 /// How chips are cut.
@@ -151,19 +152,36 @@ pub fn dilate(mask: &[u8], width: usize, height: usize, radius: usize) -> Vec<bo
     out
 }
 
-/// Cuts chips from `reader`'s scene with labels from `labels` and writes them to `dir`.
+/// The scene chips are cut from.
+pub struct ChipScene<'a, 'r> {
+    /// Its channels, read by window.
+    pub reader: &'a mut ChannelReader<'r>,
+    /// Its grid.
+    pub grid: &'a glacier_raster::Grid,
+    /// The channels each chip holds, in order.
+    pub names: &'a [ChannelName],
+    /// The files it came from, recorded in `chips.json`.
+    pub sources: Vec<String>,
+}
+
+/// Cuts chips from `scene` with labels from `labels` and writes them to `dir`, reporting the
+/// chip positions done to `progress` ([`Progress::items`], "chips cut") row by row.
 ///
 /// # Errors
 /// [`ChipError`] from reading inputs or writing files.
 pub fn write_chips(
-    reader: &mut ChannelReader<'_>,
-    grid: &glacier_raster::Grid,
-    names: &[ChannelName],
+    scene: ChipScene<'_, '_>,
     labels_from: &Labels<'_>,
     options: &ChipOptions,
-    sources: Vec<String>,
     dir: &Path,
+    progress: &mut dyn Progress,
 ) -> Result<ChipSet, ChipError> {
+    let ChipScene {
+        reader,
+        grid,
+        names,
+        sources,
+    } = scene;
     let io = |path: &Path| {
         let path = path.display().to_string();
         move |source| ChipError::Io {
@@ -205,8 +223,11 @@ pub fn write_chips(
             .map(|i| i * options.stride.max(1))
             .collect()
     };
-    for row in positions(grid.height) {
-        for col in positions(w) {
+    let (rows, cols) = (positions(grid.height), positions(w));
+    let total = rows.len() * cols.len();
+    for (done_rows, row) in rows.into_iter().enumerate() {
+        progress.items("chips cut", done_rows * cols.len(), total);
+        for &col in &cols {
             let chip = Window::new(col, row, size, size);
             let Some(split) = options.split.chip_split(chip) else {
                 continue;
@@ -253,6 +274,7 @@ pub fn write_chips(
             e.1 += y.iter().filter(|v| **v != 255).count() as u64;
         }
     }
+    progress.items("chips cut", total, total);
     for (split, (mut fx, mut fl)) in files {
         let path = dir.join(format!("{}_x.f32", split.name()));
         fx.flush().map_err(io(&path))?;

@@ -127,6 +127,9 @@ pub trait Progress {
     fn step(&mut self, _epoch: usize, _step: usize, _steps: usize, _loss: f32) {}
     /// After each epoch.
     fn epoch(&mut self, _log: &EpochLog) {}
+    /// Counted work outside training (`what`: "chips cut", "chips evaluated"): `done` of
+    /// `total` items.
+    fn items(&mut self, _what: &str, _done: usize, _total: usize) {}
 }
 
 /// A [`Progress`] that ignores everything.

@@ -89,6 +89,20 @@ fn position(set: &ChipSet, name: ChannelName) -> Option<usize> {
 /// [`ChipError::MissingChannel`] when the chips lack a channel the model takes; other
 /// [`ChipError`]s when they cannot be read; backend errors as [`ChipError::Io`].
 pub fn evaluate(predictor: &Predictor, dir: &Path, split: Split) -> Result<Evaluation, ChipError> {
+    evaluate_reporting(predictor, dir, split, &mut crate::Quiet)
+}
+
+/// [`evaluate`], reporting each chip done to `progress` ([`Progress::items`](crate::Progress::items),
+/// "chips evaluated").
+///
+/// # Errors
+/// As [`evaluate`].
+pub fn evaluate_reporting(
+    predictor: &Predictor,
+    dir: &Path,
+    split: Split,
+    progress: &mut dyn crate::Progress,
+) -> Result<Evaluation, ChipError> {
     let set = read_chip_set(dir)?;
     let wanted: Vec<String> = predictor
         .names()
@@ -131,6 +145,7 @@ pub fn evaluate(predictor: &Predictor, dir: &Path, split: Split) -> Result<Evalu
     );
     let s = data.s as u32;
     for i in 0..data.n {
+        progress.items("chips evaluated", i, data.n);
         let channels = data.chip(i);
         let input = model_channels
             .iter()

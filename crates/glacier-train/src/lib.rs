@@ -30,7 +30,7 @@ pub mod split;
 pub mod train;
 pub mod training_set;
 
-pub use chips::{ChipOptions, ChipSet, Labels, write_chips};
+pub use chips::{ChipOptions, ChipScene, ChipSet, Labels, write_chips};
 pub use config::{EpochLog, NetKind, Progress, Quiet, TrainConfig, TrainOutcome, TrainState};
 pub use error::TrainError;
 pub use split::{SpatialSplit, Split};

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use glacier_infer::{ModelBundle, Predictor};
 
 use crate::chips::ChipError;
-use crate::eval::{Evaluation, evaluate};
+use crate::eval::{Evaluation, evaluate_reporting};
 use crate::split::Split;
 
 /// One chip set's evaluation of both models on one split.
@@ -30,7 +30,7 @@ pub fn set_name(dir: &Path) -> String {
 }
 
 /// Evaluates the f32 and int8 models on the validation and test splits of each chip set in
-/// `chips` (one directory per scene). Returns the evaluations of the splits that have chips (a
+/// `chips` (one directory per scene), reporting each chip to `progress`. Returns the evaluations of the splits that have chips (a
 /// scene held out whole has test chips only) and the metrics a model header records:
 /// `{set: {split: {"f32": …, "int8": …}}}`.
 ///
@@ -40,6 +40,7 @@ pub fn evaluate_sets(
     f32: &Predictor,
     int8: &Predictor,
     chips: &[PathBuf],
+    progress: &mut dyn crate::Progress,
 ) -> Result<(Vec<SetEvaluation>, serde_json::Value), ChipError> {
     let mut evals = Vec::new();
     let mut metrics = serde_json::Map::new();
@@ -49,8 +50,8 @@ pub fn evaluate_sets(
             let e = SetEvaluation {
                 set: set_name(dir),
                 split,
-                f32: evaluate(f32, dir, split)?,
-                int8: evaluate(int8, dir, split)?,
+                f32: evaluate_reporting(f32, dir, split, progress)?,
+                int8: evaluate_reporting(int8, dir, split, progress)?,
             };
             // A scene held out whole has test chips only.
             if e.f32.chips == 0 {

@@ -4,10 +4,11 @@ use anyhow::{Result, bail};
 use glacier_inputs::channels::Dem;
 use glacier_inputs::source::PathSource;
 use glacier_inputs::{ChannelName, ChannelReader};
-use glacier_train::{ChipOptions, ChipSet, Labels, SpatialSplit, write_chips};
+use glacier_train::{ChipOptions, ChipScene, ChipSet, Labels, SpatialSplit, write_chips};
 use std::path::{Path, PathBuf};
 
 use crate::outlines::read_outlines;
+use crate::output::ItemsBar;
 use crate::scene_args::{SceneArgs, SceneFiles, available_channels, scene};
 
 /// Cut training chips (channels + labels from outlines) with a spatial train/validation/test
@@ -150,13 +151,17 @@ fn write(
         outlines: outlines.as_ref(),
         trusted_within: args.label_buffer,
     };
+    let scene = ChipScene {
+        reader: &mut reader,
+        grid: &grid,
+        names: &names,
+        sources,
+    };
     Ok(write_chips(
-        &mut reader,
-        &grid,
-        &names,
+        scene,
         &labels,
         &options,
-        sources,
         out,
+        &mut ItemsBar::new("glacier"),
     )?)
 }

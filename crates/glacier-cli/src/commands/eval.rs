@@ -6,12 +6,12 @@ use glacier_infer::{Confusion, Predictor};
 use glacier_labels::rasterize;
 use glacier_raster::GeoTiffReader;
 use glacier_train::Split;
-use glacier_train::eval::{Evaluation, evaluate};
+use glacier_train::eval::{Evaluation, evaluate_reporting};
 use std::path::{Path, PathBuf};
 
 use crate::backend::{Backend, read_model};
 use crate::outlines::read_outlines;
-use crate::output::{print_out, write_json};
+use crate::output::{ItemsBar, print_out, write_json};
 
 /// Evaluate a model on held-out chips beside the NDSI baseline (same pixels), or a predicted
 /// mask against outlines or a reference mask.
@@ -78,7 +78,12 @@ pub fn run(args: Args) -> Result<()> {
 fn chips(model: &Path, chips: &Path, split: Split, backend: Backend) -> Result<Evaluation> {
     let bundle = read_model(model)?;
     let predictor = Predictor::new(&bundle, &backend.device()?)?;
-    Ok(evaluate(&predictor, chips, split)?)
+    Ok(evaluate_reporting(
+        &predictor,
+        chips,
+        split,
+        &mut ItemsBar::new("glacier"),
+    )?)
 }
 
 fn read_mask(path: &Path) -> Result<(glacier_raster::Grid, Vec<Option<bool>>)> {

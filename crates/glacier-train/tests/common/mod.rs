@@ -4,7 +4,7 @@ use glacier_inputs::{BytesSource, ChannelName, ChannelReader, Scene, SceneBuilde
 use glacier_labels::Outlines;
 use glacier_landsat::Channel;
 use glacier_testdata::path;
-use glacier_train::{ChipOptions, ChipSet, Labels, SpatialSplit, write_chips};
+use glacier_train::{ChipOptions, ChipScene, ChipSet, Labels, Quiet, SpatialSplit, write_chips};
 
 const RGB: &str = "everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_RGB.tif";
 const B4: &str = "everest_landsat7_rgi60_geoutils/LE71400412000304SGS00_B4.tif";
@@ -52,13 +52,16 @@ pub fn everest_chips(dir: &std::path::Path, size: u32, stride: u32) -> Option<Ch
     };
     Some(
         write_chips(
-            &mut reader,
-            &scene.grid,
-            &names,
+            ChipScene {
+                reader: &mut reader,
+                grid: &scene.grid,
+                names: &names,
+                sources: vec!["everest".into()],
+            },
             &labels,
             &options,
-            vec!["everest".into()],
             dir,
+            &mut Quiet,
         )
         .expect("writes chips"),
     )
