@@ -47,8 +47,9 @@ pub struct Args {
     /// The change GeoTIFF to write (uint8 with a colour table, nodata 255).
     #[arg(long)]
     out: PathBuf,
-    /// Glacier outlines (RGI 6.0/7.0 shapefile, GeoJSON or GeoPackage), for --csv.
-    #[arg(long)]
+    /// Glacier outlines (RGI 6.0/7.0 shapefile with its .dbf, GeoJSON or GeoPackage), for
+    /// --csv.
+    #[arg(long, requires = "csv")]
     outlines: Option<PathBuf>,
     /// Write one row per outline on the grid here, largest loss first.
     #[arg(long, requires = "outlines")]
