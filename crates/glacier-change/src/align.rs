@@ -87,20 +87,21 @@ pub fn crs_name(crs: &Crs) -> String {
     }
 }
 
-/// `values` (row-major on `src`) on the grid `dst`, as [`alignment`] says; pixels of `dst`
-/// outside `src` become `missing`. Reprojection goes through `f32` with `missing` as nodata.
+/// `values` (row-major on `src`) on the grid `dst`, as [`alignment`] says (on the same grid they
+/// are returned as they are); pixels of `dst` outside `src` become `missing`. Reprojection goes
+/// through `f32` with `missing` as nodata.
 ///
 /// # Errors
 /// [`glacier_raster::GridError`] when the CRSs cannot be related or `dst` is too large.
 pub fn onto<T: Copy + Into<f32> + FromF32>(
-    values: &[T],
+    values: Vec<T>,
     src: &Grid,
     dst: &Grid,
     missing: T,
 ) -> Result<(Vec<T>, Alignment), glacier_raster::GridError> {
     let how = alignment(src, dst);
     let out = match &how {
-        Alignment::SameGrid => values.to_vec(),
+        Alignment::SameGrid => values,
         Alignment::Shifted { columns, rows } => {
             let pixels = dst.checked_pixels()?;
             let (sw, sh) = (i64::from(src.width), i64::from(src.height));
@@ -194,7 +195,7 @@ mod tests {
             }
         );
         let values: Vec<u8> = (0..12).collect();
-        let (moved, _) = onto(&values, &after, &before, NO_DATA).expect("same CRS");
+        let (moved, _) = onto(values, &after, &before, NO_DATA).expect("same CRS");
         // BEFORE row 0 lies above AFTER: no data. BEFORE row 1 = AFTER row 0 from column 1.
         assert_eq!(moved, vec![255, 255, 255, 255, 1, 2, 3, 255, 5, 6, 7, 255]);
     }
@@ -202,16 +203,16 @@ mod tests {
     #[test]
     fn a_part_pixel_offset_or_another_zone_is_reprojected() {
         let before = grid(1000.0, 2000.0, 30.0, 4, 3, 32645);
-        let after = grid(1010.0, 2000.0, 30.0, 4, 3, 32645);
+        let after = grid(1020.0, 2000.0, 30.0, 4, 3, 32645);
         assert!(matches!(
             alignment(&after, &before),
             Alignment::Reprojected { .. }
         ));
-        let values = vec![1u8; 12];
-        let (moved, _) = onto(&values, &after, &before, NO_DATA).expect("same CRS");
-        // Column 0's centre (1015) lies inside AFTER (from 1010); nothing is missing but the
-        // last column's centre (1105 < 1130) is still inside too.
-        assert_eq!(moved, vec![1; 12]);
+        let values: Vec<u8> = (0..12).collect();
+        let (moved, _) = onto(values, &after, &before, NO_DATA).expect("same CRS");
+        // BEFORE's centres x = 1015 + 30 c: column 0's lies left of AFTER (from 1020), column c
+        // in AFTER's column c − 1.
+        assert_eq!(moved, vec![255, 0, 1, 2, 255, 4, 5, 6, 255, 8, 9, 10]);
         let other_zone = grid(1000.0, 2000.0, 30.0, 4, 3, 32644);
         assert_eq!(
             alignment(&other_zone, &before),

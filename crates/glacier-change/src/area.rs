@@ -10,8 +10,8 @@ const AUTHALIC_RADIUS_M: f64 = 6_371_007.2;
 /// Pixel areas of a grid, in m².
 #[derive(Clone, Debug, PartialEq)]
 pub enum PixelArea {
-    /// Every pixel the same (a projected grid; UTM's scale error, under 0.1 % within a zone,
-    /// is left in, as inventories do).
+    /// Every pixel the same (a projected grid; UTM's scale factor, 0.9996 on the central
+    /// meridian to about 1.001 at a zone's edge, so areas within about 0.2 %, is left in).
     Constant(f64),
     /// One area per row (a lon/lat grid).
     PerRow(Vec<f64>),

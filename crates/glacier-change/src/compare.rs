@@ -79,27 +79,36 @@ pub struct Probabilities {
     pub values: Vec<f32>,
 }
 
-/// Compares `before` and `after` on `before`'s grid; `probabilities` (BEFORE's, AFTER's) add
-/// the ambiguous area.
+/// Compares `before` and `after` on `before`'s grid (both taken, so a scene-sized mask is not
+/// copied); `probabilities` (BEFORE's, AFTER's) add the ambiguous area.
 ///
 /// # Errors
+/// [`ChangeError::ProbabilitiesGrid`] for probabilities on another grid than their mask,
 /// [`ChangeError::Projection`] when AFTER cannot be brought onto BEFORE's grid,
-/// [`ChangeError::NoOverlap`] when no pixel has data on both dates,
-/// [`ChangeError::ProbabilitiesGrid`] for probabilities on another grid than their mask.
+/// [`ChangeError::NoOverlap`] when no pixel has data on both dates.
 pub fn compare(
-    before: &Mask,
-    after: &Mask,
-    probabilities: Option<(&Probabilities, &Probabilities)>,
+    before: Mask,
+    after: Mask,
+    probabilities: Option<(Probabilities, Probabilities)>,
 ) -> Result<Comparison, ChangeError> {
-    let grid = before.grid.clone();
+    if let Some((pb, pa)) = &probabilities {
+        for (p, m) in [(pb, &before), (pa, &after)] {
+            if !p.grid.same_as(&m.grid) || p.values.len() != m.values.len() {
+                return Err(ChangeError::ProbabilitiesGrid {
+                    probabilities: p.file.clone(),
+                    mask: m.file.clone(),
+                });
+            }
+        }
+    }
+    let grid = before.grid;
     let projection = |source| ChangeError::Projection {
         before: before.file.clone(),
         after: after.file.clone(),
         target: crs_name(&grid.crs),
         source: Box::new(source),
     };
-    let (moved, alignment) =
-        onto(&after.values, &after.grid, &grid, NO_DATA).map_err(projection)?;
+    let (moved, alignment) = onto(after.values, &after.grid, &grid, NO_DATA).map_err(projection)?;
     let classes: Vec<u8> = before
         .values
         .iter()
@@ -119,25 +128,17 @@ pub fn compare(
             )
         };
         return Err(ChangeError::NoOverlap {
-            before: before.file.clone(),
-            after: after.file.clone(),
             before_bounds: bounds(&grid),
             after_bounds: bounds(&after.grid),
+            before: before.file,
+            after: after.file,
         });
     }
     let ambiguous = match probabilities {
         None => None,
         Some((pb, pa)) => {
-            for (p, m) in [(pb, before), (pa, after)] {
-                if !p.grid.same_as(&m.grid) || p.values.len() != m.values.len() {
-                    return Err(ChangeError::ProbabilitiesGrid {
-                        probabilities: p.file.clone(),
-                        mask: m.file.clone(),
-                    });
-                }
-            }
             let (pa_moved, _) =
-                onto(&pa.values, &after.grid, &grid, f32::NAN).map_err(projection)?;
+                onto(pa.values, &after.grid, &grid, f32::NAN).map_err(projection)?;
             let unsure = |p: f32| (AMBIGUOUS_LOW..=AMBIGUOUS_HIGH).contains(&p);
             Some(
                 pb.values
@@ -149,12 +150,12 @@ pub fn compare(
         }
     };
     Ok(Comparison {
-        before_file: before.file.clone(),
-        after_file: after.file.clone(),
+        before_file: before.file,
+        after_file: after.file,
         area: PixelArea::of(&grid),
         grid,
         alignment,
-        before: before.values.clone(),
+        before: before.values,
         after: moved,
         classes,
         ambiguous,
@@ -308,7 +309,7 @@ mod tests {
             1, 0, 0, 1,
             0, 0, 0, 0,
         ]);
-        let c = compare(&before, &after, None).expect("same grid");
+        let c = compare(before, after, None).expect("same grid");
         assert_eq!(c.alignment, Alignment::SameGrid);
         #[rustfmt::skip]
         assert_eq!(c.classes, vec![
@@ -332,7 +333,7 @@ mod tests {
     fn per_feature_tallies_split_and_count_divides() {
         let before = mask("b.tif", 4, &[1, 1, 1, 1]);
         let after = mask("a.tif", 4, &[1, 1, 1, 0]);
-        let c = compare(&before, &after, None).expect("same grid");
+        let c = compare(before, after, None).expect("same grid");
         // Two outlines sharing the edge between columns 1 and 2.
         let t = c.tally_features(&[1, 1, 2, 2], 2);
         assert_eq!(t[0].class_pixels, [0, 2, 0, 0]);
@@ -351,7 +352,7 @@ mod tests {
     fn no_common_data_is_an_error() {
         let before = mask("b.tif", 2, &[1, 255]);
         let after = mask("a.tif", 2, &[255, 1]);
-        let e = compare(&before, &after, None).expect_err("nothing in common");
+        let e = compare(before, after, None).expect_err("nothing in common");
         assert!(
             e.to_string().starts_with("a.tif does not overlap b.tif"),
             "{e}"

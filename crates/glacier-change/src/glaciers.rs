@@ -224,3 +224,44 @@ pub fn write_csv<W: std::io::Write>(
         detail: e.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header written for an empty table is the one `serde` writes from the struct.
+    #[test]
+    fn an_empty_table_has_the_same_header_as_a_full_one() {
+        let row = GlacierChange {
+            id: "RGI60-15.03733".into(),
+            name: "Khumbu, \"lower\"".into(),
+            outline_km2: 19.08,
+            before_km2: 19.07,
+            after_km2: 17.09,
+            lost_km2: 1.97,
+            gained_km2: 0.0,
+            net_km2: -1.97,
+            net_percent: Some(-10.35),
+            uncertainty_km2: 3.04,
+            ambiguous_km2: None,
+            no_data_share: 0.0008,
+        };
+        let text = |rows: &[GlacierChange]| {
+            let mut out = Vec::new();
+            write_csv("t.csv", &mut out, rows).expect("writes");
+            String::from_utf8(out).expect("utf-8")
+        };
+        let full = text(std::slice::from_ref(&row));
+        let empty = text(&[]);
+        let header = full.lines().next().expect("header");
+        assert_eq!(empty.trim_end(), header);
+        // A name with a comma and quotes stays one field; a missing value is empty.
+        assert_eq!(
+            full.lines().nth(1),
+            Some(
+                "RGI60-15.03733,\"Khumbu, \"\"lower\"\"\",19.08,19.07,17.09,1.97,0.0,-1.97,\
+                 -10.35,3.04,,0.0008"
+            )
+        );
+    }
+}

@@ -30,12 +30,7 @@ impl Outlines {
             .map(|f| f.name().to_owned())
             .collect();
         let records = reader.read().map_err(|e| format(e.to_string()))?;
-        let shapes = self
-            .polygons
-            .iter()
-            .map(|p| p.feature + 1)
-            .max()
-            .unwrap_or(0);
+        let shapes = self.features();
         if records.len() < shapes {
             return Err(format(format!(
                 "{} records for {shapes} shapes; give the .dbf that came with the .shp",

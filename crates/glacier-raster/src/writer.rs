@@ -398,11 +398,10 @@ mod tests {
             "mem.tif",
             &mut bytes,
             &spec,
-            |first, rows, bands: &mut [Vec<u8>]| {
+            |first, _rows, bands: &mut [Vec<u8>]| {
                 for (i, v) in bands[0].iter_mut().enumerate() {
                     *v = ((first as usize * 70 + i) % 4) as u8;
                 }
-                let _ = rows;
                 Ok(())
             },
         )

@@ -113,11 +113,8 @@ pub fn run(args: Args) -> Result<()> {
         args.after_probabilities.as_deref(),
         "after",
     )?;
-    let probabilities = before
-        .probabilities
-        .as_ref()
-        .zip(after.probabilities.as_ref());
-    let comparison = compare(&before.mask, &after.mask, probabilities)?;
+    let probabilities = before.probabilities.zip(after.probabilities);
+    let comparison = compare(before.mask, after.mask, probabilities)?;
     write_outputs(&args, &comparison)
 }
 
@@ -184,9 +181,12 @@ fn read_probabilities(path: &Path) -> Result<Probabilities> {
     let name = path.display().to_string();
     let mut reader = GeoTiffReader::open(path)?;
     let info = reader.info().clone();
-    let grid = info
-        .grid()
-        .with_context(|| format!("{name}: not georeferenced"))?;
+    let grid = info.grid().with_context(|| {
+        format!(
+            "{name}: not georeferenced; give the probabilities `glacier predict \
+                 --probabilities` wrote beside its mask"
+        )
+    })?;
     let nodata = info.nodata.map(|v| v as f32);
     let values = reader
         .read_band(0)?
