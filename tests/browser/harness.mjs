@@ -32,6 +32,9 @@ const MIME = {
   ".json": "application/json",
   ".png": "image/png",
   ".svg": "image/svg+xml",
+  ".webmanifest": "application/manifest+json",
+  ".geojson": "application/geo+json",
+  ".tif": "image/tiff",
 };
 
 /** Serves `dist` under `prefix` (a sub-path, as GitHub Pages does) on 127.0.0.1; resolves to the base URL. */
@@ -70,14 +73,17 @@ const TILE = Buffer.from(
   "base64",
 );
 
-/** Starts headless Chromium with a fresh profile directory. */
-export async function launch() {
+/** Starts headless Chromium with a fresh profile directory. The page's service worker is
+ * blocked unless `serviceWorkers` is "allow" (the offline tests): the other tests see every
+ * request the page makes, and each starts from the network. */
+export async function launch({ serviceWorkers = "block" } = {}) {
   const profile = await mkdtemp(join(tmpdir(), "glacier-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_FLAGS,
     viewport: { width: 1200, height: 900 },
+    serviceWorkers,
   });
   // Every process of this browser carries the profile directory on its command line.
   context.profileDir = profile;
@@ -153,6 +159,15 @@ export async function waitDone(page, timeoutMs = 240_000) {
     () =>
       document.querySelector('[data-testid="panic"]') ||
       (document.querySelector('[data-testid="status"]')?.textContent ?? "").trim().endsWith("done"),
+    null,
+    { timeout: timeoutMs, polling: 250 },
+  );
+}
+
+/** Waits until the status line says the mapping is done or stopped. */
+export async function waitMapping(page, timeoutMs = 240_000) {
+  await page.waitForFunction(
+    () => /mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""),
     null,
     { timeout: timeoutMs, polling: 250 },
   );

@@ -4,7 +4,8 @@ import { readFileSync, existsSync, writeFileSync, mkdirSync, openSync, ftruncate
 import { gzipSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { resolve, join } from "node:path";
-import { serve, launch, open, text, waitDone, screenshot, requireTool, ARTIFACTS, tileRequests } from "./harness.mjs";
+import { serve, launch, open, text, waitDone, waitMapping, screenshot, requireTool, ARTIFACTS, tileRequests } from "./harness.mjs";
+import { sampleTests } from "./sample.mjs";
 
 // Real data beside the checkout (never copied into the repository).
 const DATA = resolve(process.env.GLACIER_SHARED_DATA ?? "../../../shared/data");
@@ -22,17 +23,10 @@ const athabasca = () => [
   upload("athabasca_hls_satrbedo/athabasca_dem.tif", "athabasca_dem.tif"),
 ];
 
-async function waitMapping(page) {
-  await page.waitForFunction(
-    () => /mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""),
-    null,
-    { timeout: 240_000, polling: 250 },
-  );
-}
-
 const dist = process.argv[2] ?? "../../dist";
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
+sampleTests(test, dist);
 
 function numbers(json) {
   assert.ok(json.startsWith("["), `expected a JSON array, got ${json.slice(0, 40)}…`);

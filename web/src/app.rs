@@ -30,6 +30,8 @@ pub fn App() -> impl IntoView {
     let backend = RwSignal::new(None::<Backend>);
     let status = RwSignal::new("detecting WebGPU…".to_string());
     let errors = RwSignal::new(Vec::<String>::new());
+    let offline = RwSignal::new(String::new());
+    crate::offline::register(offline);
     let gpu_run = RwSignal::new(None::<ProbeRun>);
     let cpu_run = RwSignal::new(None::<ProbeRun>);
     let engine = Engine {
@@ -106,6 +108,7 @@ pub fn App() -> impl IntoView {
                     "basemap for the area on screen, which tells OpenStreetMap's tile servers roughly "
                     "where you are looking; switch it off under the map."
                 </p>
+                <p class="offline" data-testid="offline">{move || offline.get()}</p>
             </header>
             <crate::scene_panel::ScenePanel status=status errors=errors engine=engine />
             <p class="status" data-testid="status" role="status">{move || status.get()}</p>

@@ -21,7 +21,7 @@ use leptos::prelude::*;
 use crate::assign::BandAssignment;
 use crate::engine::Engine;
 use crate::map_view::MapView;
-use drop_zone::DropZone;
+use drop_zone::{DropZone, SampleButton};
 use export_links::ExportLinks;
 use map_panel::{ClassifierChoice, FlatPreview, MapControls, Notes};
 use recognised::RecognisedFiles;
@@ -50,6 +50,7 @@ pub fn ScenePanel(
                 "clouds. Your files stay on this computer: they are read and classified here, "
                 "never uploaded."
             </p>
+            <SampleButton state=state />
             <DropZone state=state />
             <RecognisedFiles rows=state.recognised />
             <BandAssignment files=state.assignable chosen=state.chosen />

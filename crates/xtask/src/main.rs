@@ -8,6 +8,8 @@
 //!   with the wasm bans, as it compiles) → browser tests.
 //! - `clippy`   clippy alone in check mode, natively and for wasm32: the quick lint pass.
 //! - `test`     `setup` + `validate`: what CI runs.
+//! - `sample`   fetches the page's sample scene into `web/sample/` (PyPI, SHA-256 checked);
+//!   `setup` and every page build do it when it is missing.
 //! - `web-build` builds the page into `dist/` (release).
 //! - `e2e`      runs the browser tests against an already built `dist/`.
 //! - `bench-decode` times full GeoTIFF decodes, ours beside GDAL, and prints a table.
@@ -19,6 +21,7 @@
 mod bench;
 mod cmd;
 mod onnx;
+mod sample;
 mod setup;
 mod validate;
 
@@ -40,6 +43,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test          setup + validate: what CI runs
   validate      fmt, native tests (linted), ONNX check, the page's wasm build (linted), browser tests
   clippy        clippy alone, natively and for wasm32
+  sample        fetch the page's sample scene into web/sample/ (PyPI geoutils 0.0.8, checked)
   web-build     build the page into dist/ (release)
   e2e           browser tests against an already built dist/
   bench-decode  GeoTIFF decoding, ours beside GDAL
@@ -69,6 +73,7 @@ fn main() -> Result<()> {
             validate::run()
         }),
         Some("clippy") => validate::clippy(),
+        Some("sample") => sample::ensure(),
         Some("web-build") => validate::web_build(),
         Some("e2e") => validate::browser_tests(),
         Some("bench-decode") => bench::run(),

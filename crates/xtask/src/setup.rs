@@ -33,6 +33,7 @@ pub fn run() -> Result<()> {
     wasm_bindgen_cli()?;
     apt_packages()?;
     npm_packages()?;
+    crate::sample::ensure()?;
     println!("setup: everything is installed");
     Ok(())
 }

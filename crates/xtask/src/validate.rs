@@ -68,6 +68,7 @@ pub fn run() -> Result<()> {
     linted(&mut tests, &driver);
     run_step("tests (native), linted by clippy as they build", &mut tests)?;
     crate::onnx::check()?;
+    crate::sample::ensure()?;
     let mut page = trunk(&["build", "--release"]);
     linted(&mut page, &driver);
     page.env("CLIPPY_CONF_DIR", ".clippy/wasm");
@@ -124,6 +125,7 @@ fn trunk(args: &[&str]) -> Command {
 
 /// Builds the page into `dist/` (release).
 pub fn web_build() -> Result<()> {
+    crate::sample::ensure()?;
     run_step(
         "web build (trunk, release)",
         &mut trunk(&["build", "--release"]),

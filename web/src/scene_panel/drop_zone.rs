@@ -1,10 +1,12 @@
-//! Where files come in: dropped on the zone or picked with its file input.
+//! Where files come in: dropped on the zone or picked with its file input, or the sample
+//! scene the page ships.
 
 use leptos::ev::{DragEvent, Event};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::state::SceneState;
+use crate::sample;
 
 /// The drop zone with its file input; both hand the files to [`SceneState::take_files`].
 #[component]
@@ -22,5 +24,19 @@ pub fn DropZone(state: SceneState) -> impl IntoView {
             "Drop files here, or "
             <input type="file" multiple data-testid="scene-files" on:change=on_change />
         </label>
+    }
+}
+
+/// "Try a sample": maps the scene the page ships, with where it comes from.
+#[component]
+pub fn SampleButton(state: SceneState) -> impl IntoView {
+    view! {
+        <div class="sample">
+            <button data-testid="try-sample" prop:disabled=move || state.busy.get()
+                on:click=move |_| state.take_sample()>
+                {sample::LABEL}
+            </button>
+            <p class="provenance" data-testid="sample-provenance">{sample::PROVENANCE}</p>
+        </div>
     }
 }

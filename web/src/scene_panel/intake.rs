@@ -8,6 +8,7 @@ use super::run::CANCELLED_STATUS;
 use super::state::SceneState;
 use crate::assign::{self, Assignable};
 use crate::files;
+use crate::sample;
 use crate::tiff_header;
 use glacier_inputs::recognise::{self, Recognised};
 
@@ -21,6 +22,40 @@ impl SceneState {
         }
         self.cancel.set(false);
         spawn_local(self.intake(list));
+    }
+
+    /// Fetches the sample scene from beside the page and maps it, its bands assigned as a
+    /// visitor would (nothing when a run is going).
+    pub fn take_sample(self) {
+        if !self.claim() {
+            return;
+        }
+        self.cancel.set(false);
+        spawn_local(async move {
+            self.status
+                .set("fetching the sample scene (2.5 MB)…".into());
+            let fetched = sample::fetch_files().await;
+            self.busy.set(false);
+            if self.cancel.get_untracked() {
+                self.status.set(CANCELLED_STATUS.into());
+                return;
+            }
+            match fetched {
+                Ok(files) => {
+                    self.recognised.set(sample::recognised());
+                    self.assignable.set(Vec::new());
+                    self.hints.set(Vec::new());
+                    self.chosen.set(sample::choices());
+                    self.files.set(files);
+                    self.map_scene();
+                }
+                Err(e) => {
+                    self.report([e]);
+                    self.status
+                        .set("the sample could not be loaded; see the message below".into());
+                }
+            }
+        });
     }
 
     async fn intake(self, list: web_sys::FileList) {
