@@ -1,9 +1,11 @@
 //! `glacier`: the project's native command line. Each subcommand lives in [`commands`] with its
 //! arguments and its `run`; the modules beside it are what several commands share.
 
+mod archive;
 mod backend;
 mod commands;
 mod export;
+mod http;
 mod mapping;
 mod model_timing;
 mod onnx;
@@ -15,7 +17,7 @@ use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
 use commands::{
     bench_model, change, chips, completions, eval, export as export_cmd, export_onnx, inspect,
-    predict, prepare, rasterize, train,
+    predict, prepare, rasterize, search, train,
 };
 
 /// Glacier mapping from Landsat scenes.
@@ -37,6 +39,7 @@ enum Command {
     Export(export_cmd::Args),
     ExportOnnx(export_onnx::Args),
     Predict(predict::Args),
+    Search(search::Args),
     Change(change::Args),
     BenchModel(bench_model::Args),
     Rasterize(rasterize::Args),
@@ -53,6 +56,7 @@ fn main() -> Result<()> {
         Command::Export(args) => export_cmd::run(args),
         Command::ExportOnnx(args) => export_onnx::run(args),
         Command::Predict(args) => predict::run(args),
+        Command::Search(args) => search::run(args),
         Command::Change(args) => change::run(args),
         Command::BenchModel(args) => bench_model::run(args),
         Command::Rasterize(args) => rasterize::run(args),

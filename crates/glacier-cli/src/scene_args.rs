@@ -24,6 +24,19 @@ pub struct SceneFiles {
     /// Band order of --stack, e.g. green,red,nir,swir1,swir2,tir (- skips a band).
     #[arg(long)]
     pub order: Option<String>,
+    /// A scene from an archive instead of files: the address of its STAC Item (Landsat
+    /// Collection 2, e.g. from `glacier search`). Its bands are read over HTTP, only the parts
+    /// --bbox covers.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["files", "bands", "stack"])]
+    pub item: Option<String>,
+    /// Where --item's asset read tokens come from (default: the Planetary Computer's SAS
+    /// endpoint, for assets on Azure Blob Storage); given, every asset is signed through it.
+    #[arg(long, value_name = "URL", requires = "item")]
+    pub token_endpoint: Option<String>,
+    /// Only this area, west,south,east,north in degrees: the outputs are on its part of the
+    /// scene's grid.
+    #[arg(long, value_name = "W,S,E,N", allow_hyphen_values = true)]
+    pub bbox: Option<String>,
 }
 
 impl SceneFiles {
@@ -33,6 +46,9 @@ impl SceneFiles {
             files: &self.files,
             bands: &self.bands,
             stack: self.stack.as_deref().zip(self.order.as_deref()),
+            item: self.item.as_deref(),
+            token_endpoint: self.token_endpoint.as_deref(),
+            bbox: self.bbox.as_deref(),
         }
     }
 }
@@ -45,11 +61,41 @@ pub struct SceneArgs<'a> {
     pub bands: &'a [String],
     /// A stacked GeoTIFF and its band order.
     pub stack: Option<(&'a Path, &'a str)>,
+    /// A STAC Item's address, instead of files.
+    pub item: Option<&'a str>,
+    /// Where the item's asset read tokens come from.
+    pub token_endpoint: Option<&'a str>,
+    /// `west,south,east,north`: only this area.
+    pub bbox: Option<&'a str>,
 }
 
 /// Assembles the scene from command-line arguments; says on stderr which members of an archive
 /// it read.
 pub fn scene(args: &SceneArgs) -> Result<Scene> {
+    let scene = match args.item {
+        Some(url) => crate::archive::item_scene(url, args.token_endpoint)?,
+        None => local_scene(args)?,
+    };
+    let Some(bbox) = args.bbox else {
+        return Ok(scene);
+    };
+    let area = glacier_raster::parse_bbox(bbox).context("--bbox")?;
+    let window = glacier_raster::window_covering(&scene.grid, &area).context("--bbox")?;
+    eprintln!(
+        "area {}: {} × {} px of the scene's {} × {}, from pixel ({}, {})",
+        glacier_raster::aoi::describe(&area),
+        window.width,
+        window.height,
+        scene.grid.width,
+        scene.grid.height,
+        window.col,
+        window.row
+    );
+    Ok(scene.crop(window))
+}
+
+/// The scene of local files.
+fn local_scene(args: &SceneArgs) -> Result<Scene> {
     let mut files = glacier_map::SceneFiles::default();
     for f in args.files {
         files.named.push(Box::new(PathSource::new(f)));

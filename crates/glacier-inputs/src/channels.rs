@@ -239,7 +239,14 @@ impl<'s> ChannelReader<'s> {
             .ok_or(InputError::BadMapping {
                 detail: "internal: reader missing".into(),
             })?;
-        Ok(reader.read_window(source.band, window)?)
+        let (col, row) = self.scene.origin;
+        let in_file = Window::new(
+            window.col + col,
+            window.row + row,
+            window.width,
+            window.height,
+        );
+        Ok(reader.read_window(source.band, in_file)?)
     }
 
     fn landsat(&mut self, channel: Channel, window: Window) -> Result<Vec<f32>, InputError> {

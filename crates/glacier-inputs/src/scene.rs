@@ -57,6 +57,8 @@ pub struct Scene {
     pub channels: BTreeMap<Channel, BandSource>,
     /// The Collection 2 QA_PIXEL band, if given.
     pub qa: Option<BandSource>,
+    /// Where [`Scene::grid`] starts in its files' pixels: `(0, 0)` unless [`Scene::crop`]ped.
+    pub origin: (u32, u32),
 }
 
 /// Collects files and mappings, then checks and assembles them with [`SceneBuilder::build`].
@@ -387,11 +389,29 @@ impl SceneBuilder {
             metadata,
             channels,
             qa,
+            origin: (0, 0),
         })
     }
 }
 
 impl Scene {
+    /// The part of the scene under `window` (of its grid, clipped to it): the grid becomes the
+    /// window's, and reads go to the same pixels of the same files. Cropping a cropped scene
+    /// crops further.
+    pub fn crop(mut self, window: glacier_raster::Window) -> Scene {
+        let col = window.col.min(self.grid.width);
+        let row = window.row.min(self.grid.height);
+        let window = glacier_raster::Window::new(
+            col,
+            row,
+            window.width.min(self.grid.width - col),
+            window.height.min(self.grid.height - row),
+        );
+        self.grid = crate::channels::window_grid(&self.grid, window);
+        self.origin = (self.origin.0 + col, self.origin.1 + row);
+        self
+    }
+
     /// Whether every one of `channels` the scene has is in physical units (calibrated with the
     /// MTL, Level-2 constants or an in-file scale) rather than values as stored.
     pub fn calibrated(&self, channels: &[Channel]) -> bool {

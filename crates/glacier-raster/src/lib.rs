@@ -13,6 +13,7 @@
 //! Works the same natively and in `wasm32-unknown-unknown`: the reader takes any
 //! `Read + Seek` (a file, or bytes in memory in the browser).
 
+pub mod aoi;
 mod chunks;
 pub mod error;
 pub mod gdal_metadata;
@@ -30,6 +31,7 @@ pub mod web_mercator;
 pub mod window;
 pub mod writer;
 
+pub use aoi::{AoiError, parse_bbox, window_covering};
 pub use error::{RasterError, Result};
 pub use gdal_metadata::BandMetadata;
 pub use georef::{Crs, GeoTransform, RasterType};

@@ -22,6 +22,7 @@ const WASM_CRATES: &[&str] = &[
     "glacier-inputs",
     "glacier-infer",
     "glacier-change",
+    "glacier-archive",
 ];
 
 /// `CLIPPY_ARGS` for clippy-driver as a rustc wrapper: `-D warnings`, in the encoding

@@ -218,6 +218,9 @@ fn mapped(given: &[String], backend: Backend, which: &str) -> Result<Date> {
         files: &files,
         bands: &bands,
         stack: None,
+        item: None,
+        token_endpoint: None,
+        bbox: None,
     };
     let keep = Keep {
         masks: true,

@@ -14,4 +14,5 @@ pub mod inspect;
 pub mod predict;
 pub mod prepare;
 pub mod rasterize;
+pub mod search;
 pub mod train;

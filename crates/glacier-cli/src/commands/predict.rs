@@ -14,7 +14,7 @@ use crate::scene_args::{SceneArgs, SceneFiles};
 /// Classify a whole scene into a glacier mask GeoTIFF (1 glacier, 0 not, 255 no data).
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  glacier predict LC08_L2SP_204023_20200927_20201006_02_T1.tar --out mask.tif\n  glacier predict LC08_L1TP_…_B3.TIF …_B4.TIF …_B5.TIF …_B6.TIF …_MTL.txt --out mask.tif \\\n      --geojson glacier.geojson --backend wgpu\n\nTwo models are built in; each scene gets the one that uses the most of its bands, and predict\nsays which ran and why. unet-scse-swir takes green, red, NIR, SWIR1 and SWIR2 in reflectance\n(Landsat 8/9 bands 3 to 7 with the MTL, Level-2, HLS); unet-scse-grn takes green, red and NIR\n(any units, e.g. Landsat 7 8-bit values), and where SWIR1 exists its glacier is kept to where\nNDSI > 0 and NIR > 0.11."
+    after_help = "Examples:\n  glacier predict LC08_L2SP_204023_20200927_20201006_02_T1.tar --out mask.tif\n  glacier predict LC08_L1TP_…_B3.TIF …_B4.TIF …_B5.TIF …_B6.TIF …_MTL.txt --out mask.tif \\\n      --geojson glacier.geojson --backend wgpu\n  glacier predict --item https://…/items/LC09_L2SP_140041_20231015_02_T1 --bbox 86.7,27.9,86.9,28.1 \\\n      --out khumbu.tif\n\nTwo models are built in; each scene gets the one that uses the most of its bands, and predict\nsays which ran and why. unet-scse-swir takes green, red, NIR, SWIR1 and SWIR2 in reflectance\n(Landsat 8/9 bands 3 to 7 with the MTL, Level-2, HLS); unet-scse-grn takes green, red and NIR\n(any units, e.g. Landsat 7 8-bit values), and where SWIR1 exists its glacier is kept to where\nNDSI > 0 and NIR > 0.11."
 )]
 pub struct Args {
     #[command(flatten)]
@@ -77,6 +77,9 @@ pub fn run(args: Args) -> Result<()> {
         p.valid,
         p.device
     );
+    if let Some(line) = crate::archive::traffic_line() {
+        eprintln!("{line}");
+    }
     Ok(())
 }
 
