@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { resolve, join } from "node:path";
 import { serve, launch, open, text, waitDone, waitMapping, screenshot, requireTool, ARTIFACTS, tileRequests } from "./harness.mjs";
 import { sampleTests } from "./sample.mjs";
+import { archiveTests } from "./archive.mjs";
 
 // Real data beside the checkout (never copied into the repository).
 const DATA = resolve(process.env.GLACIER_SHARED_DATA ?? "../../../shared/data");
@@ -27,6 +28,7 @@ const dist = process.argv[2] ?? "../../dist";
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 sampleTests(test, dist);
+archiveTests(test, haveData ? DATA : null);
 
 function numbers(json) {
   assert.ok(json.startsWith("["), `expected a JSON array, got ${json.slice(0, 40)}…`);

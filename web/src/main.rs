@@ -19,6 +19,7 @@ mod model;
 mod offline;
 mod panic_report;
 mod protocol;
+mod remote;
 mod sample;
 mod scene_panel;
 mod self_check;

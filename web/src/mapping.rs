@@ -63,14 +63,14 @@ pub async fn run<S, F, Fut>(
     choices: Vec<Choice>,
     models: Vec<LoadedModel>,
     computes: Vec<Compute>,
-    mut progress: F,
+    progress: F,
 ) -> Result<MapResult, Stopped>
 where
     S: FileSource + Clone + 'static,
     F: FnMut(String, usize, usize) -> Fut,
     Fut: Future<Output = bool>,
 {
-    let mut clock = StageClock::start(Stage::Headers.to_string(), now_ms());
+    let clock = StageClock::start(Stage::Headers.to_string(), now_ms());
     let mut notes = Vec::new();
     // Outlines that cannot be read only cost the comparison, never the map.
     let outlines = outlines_among(&sources).unwrap_or_else(|e| {
@@ -96,6 +96,67 @@ where
         .collect();
     let (scene, mut archive_notes) = scene_from_files(files).map_err(|e| e.to_string())?;
     notes.append(&mut archive_notes);
+    map(scene, outlines, notes, clock, models, computes, progress).await
+}
+
+/// Maps `area` (`west,south,east,north`, or the whole scene) of the STAC item at `item_url`,
+/// its bands read over HTTP by range (in the mapping worker: the reads are synchronous), as
+/// [`run`] maps dropped files.
+///
+/// # Errors
+/// As [`run`]; the messages name the item, the asset or the host.
+pub async fn run_item<F, Fut>(
+    item_url: &str,
+    area: Option<&str>,
+    models: Vec<LoadedModel>,
+    computes: Vec<Compute>,
+    progress: F,
+) -> Result<MapResult, Stopped>
+where
+    F: FnMut(String, usize, usize) -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let clock = StageClock::start(Stage::Headers.to_string(), now_ms());
+    let item = glacier_archive::Item::from_json(item_url, &crate::remote::text(item_url)?)
+        .map_err(|e| e.to_string())?;
+    let area = area
+        .map(glacier_raster::parse_bbox)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let traffic = glacier_archive::Traffic::default();
+    let (scene, mut notes) = glacier_map::item_scene(&item, item_url, area.as_ref(), |band| {
+        Box::new(crate::remote::RemoteFile::new(
+            band.file_name.clone(),
+            band.href.clone(),
+            traffic.clone(),
+        ))
+    })
+    .map_err(|e| e.to_string())?;
+    let mut result = map(scene, None, Vec::new(), clock, models, computes, progress).await?;
+    notes.push(format!(
+        "Fetched {:.2} MB in {} range requests from the archive.",
+        traffic.bytes() as f64 / 1e6,
+        traffic.requests()
+    ));
+    notes.append(&mut result.notes);
+    result.notes = notes;
+    Ok(result)
+}
+
+/// Maps a scene made from files or an item: the rest of [`run`].
+async fn map<F, Fut>(
+    scene: glacier_inputs::Scene,
+    outlines: Option<glacier_labels::Outlines>,
+    mut notes: Vec<String>,
+    mut clock: StageClock,
+    models: Vec<LoadedModel>,
+    computes: Vec<Compute>,
+    mut progress: F,
+) -> Result<MapResult, Stopped>
+where
+    F: FnMut(String, usize, usize) -> Fut,
+    Fut: Future<Output = bool>,
+{
     if models.is_empty() {
         notes.push("The network was not run: the models did not load (see above).".into());
     } else if computes.is_empty() {

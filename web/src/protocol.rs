@@ -28,6 +28,17 @@ pub struct Job {
     pub models: Vec<Vec<u8>>,
     /// Whether to try WebGPU (the page found an adapter that passed the self-check).
     pub gpu: bool,
+    /// An archive item to map instead of files.
+    pub item: Option<ItemJob>,
+}
+
+/// A STAC item to map, from the page's link (`?item=URL&bbox=W,S,E,N`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemJob {
+    /// The item's address.
+    pub url: String,
+    /// `west,south,east,north`: only this area.
+    pub bbox: Option<String>,
 }
 
 impl Job {

@@ -39,6 +39,7 @@ pub fn ScenePanel(
 ) -> impl IntoView {
     let state = SceneState::new(status, errors, engine);
     layers::redraw_on_change(state);
+    state.take_linked_item();
     view! {
         <section class="scene">
             <h2>"Your scene"</h2>

@@ -103,18 +103,17 @@ async fn job(data: JsValue) -> Result<(MapResult, Vec<String>), Stopped> {
         device: self_check::cpu_device(),
         label: "CPU".into(),
     });
-    let mut result = mapping::run(
-        sources,
-        job.choices,
-        models,
-        computes,
-        |stage, done, total| {
-            post(&Report::Progress { stage, done, total }, None);
-            // The page cancels by terminating the worker, so there is nothing to ask.
-            std::future::ready(true)
-        },
-    )
-    .await?;
+    // The page cancels by terminating the worker, so there is nothing to ask.
+    let progress = |stage, done, total| {
+        post(&Report::Progress { stage, done, total }, None);
+        std::future::ready(true)
+    };
+    let mut result = match &job.item {
+        Some(item) => {
+            mapping::run_item(&item.url, item.bbox.as_deref(), models, computes, progress).await?
+        }
+        None => mapping::run(sources, job.choices, models, computes, progress).await?,
+    };
     notes.append(&mut result.notes);
     result.notes = notes;
     Ok((result, read_errors))

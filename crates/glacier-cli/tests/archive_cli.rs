@@ -302,7 +302,7 @@ fn an_item_maps_as_its_local_files_do_and_fetches_only_the_area() {
         remote.to_str().expect("utf-8"),
     ]);
     assert!(ok, "{said}");
-    assert!(said.contains("item liverpool (2020-09-27, 8.3 % cloud): green, red, nir08, swir16, swir22 read over HTTP"), "{said}");
+    assert!(said.contains("Item liverpool (2020-09-27, 8.3 % cloud): green, red, nir08, swir16, swir22 read over HTTP."), "{said}");
     assert!(
         said.contains("unet-scse-swir"),
         "the SWIR model maps it: {said}"

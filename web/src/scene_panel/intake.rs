@@ -8,6 +8,7 @@ use super::run::CANCELLED_STATUS;
 use super::state::SceneState;
 use crate::assign::{self, Assignable};
 use crate::files;
+use crate::protocol::ItemJob;
 use crate::sample;
 use crate::tiff_header;
 use glacier_inputs::recognise::{self, Recognised};
@@ -21,7 +22,37 @@ impl SceneState {
             return;
         }
         self.cancel.set(false);
+        self.item.set(None);
         spawn_local(self.intake(list));
+    }
+
+    /// Maps the archive item the page's link names (`?item=URL&bbox=W,S,E,N`), if any.
+    pub fn take_linked_item(self) {
+        let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else {
+            return;
+        };
+        let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+            return;
+        };
+        let Some(url) = params.get("item") else {
+            return;
+        };
+        let bbox = params.get("bbox");
+        self.recognised.set(vec![Recognised {
+            name: url.clone(),
+            what: format!(
+                "archive item (STAC), its bands read over HTTP{}",
+                bbox.as_deref()
+                    .map(|b| format!(", only the area {b}"))
+                    .unwrap_or_default()
+            ),
+            scene: String::new(),
+        }]);
+        self.files.set(Vec::new());
+        self.chosen.set(Vec::new());
+        self.assignable.set(Vec::new());
+        self.item.set(Some(ItemJob { url, bbox }));
+        self.map_scene();
     }
 
     /// Fetches the sample scene from beside the page and maps it, its bands assigned as a
@@ -42,6 +73,7 @@ impl SceneState {
             }
             match fetched {
                 Ok(files) => {
+                    self.item.set(None);
                     self.recognised.set(sample::recognised());
                     self.assignable.set(Vec::new());
                     self.hints.set(Vec::new());

@@ -69,10 +69,12 @@ impl SceneState {
     ) -> Result<Mapped, RunError> {
         let list = self.files.get_untracked();
         let choices = self.chosen.get_untracked();
+        let item = self.item.get_untracked();
         let job = Job {
             choices: choices.clone(),
             models: models.iter().map(|m| m.bytes.clone()).collect(),
             gpu: computes.len() > 1,
+            item: item.clone(),
         };
         self.status.set("mapping: starting the worker…".into());
         let canceller = self.canceller.get_value();
@@ -86,6 +88,10 @@ impl SceneState {
                 ran_in: "a background worker".into(),
             }),
             Err(RunError::NoWorker(_)) if self.cancel.get_untracked() => Err(RunError::Cancelled),
+            Err(RunError::NoWorker(why)) if item.is_some() => Err(RunError::Failed(format!(
+                "An archive item is read in the mapping worker, which did not start ({why}); \
+                 try another browser, or download the scene and drop its files"
+            ))),
             Err(RunError::NoWorker(why)) => {
                 web_sys::console::warn_1(&format!("no mapping worker: {why}").into());
                 let (mut result, read_errors) =

@@ -10,6 +10,7 @@ use crate::assign::{Assignable, Choice};
 use crate::engine::Engine;
 use crate::map_result::Shown;
 use crate::map_view::MapLayers;
+use crate::protocol::ItemJob;
 use crate::worker_client::Canceller;
 use glacier_inputs::recognise::Recognised;
 
@@ -32,6 +33,8 @@ pub struct SceneState {
     pub assignable: RwSignal<Vec<Assignable>>,
     /// The bands the visitor assigned.
     pub chosen: RwSignal<Vec<Choice>>,
+    /// An archive item to map instead of files (from the page's `?item=` link).
+    pub item: RwSignal<Option<ItemJob>>,
     /// Messages asking the visitor to assign bands; they leave the error list once Map is
     /// pressed.
     pub hints: RwSignal<Vec<String>>,
@@ -69,6 +72,7 @@ impl SceneState {
             files: RwSignal::new_local(Vec::new()),
             assignable: RwSignal::new(Vec::new()),
             chosen: RwSignal::new(Vec::new()),
+            item: RwSignal::new(None),
             hints: RwSignal::new(Vec::new()),
             busy: RwSignal::new(false),
             cancel: RwSignal::new(false),

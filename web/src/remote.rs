@@ -1,0 +1,150 @@
+//! Archive scenes in the mapping worker: documents and range reads through synchronous
+//! `XMLHttpRequest` (allowed in workers; the GeoTIFF reader wants `Read + Seek`), each remote
+//! band a [`FileSource`] read block by block through `glacier_archive`'s range reader.
+
+use std::io;
+use std::sync::{Arc, Mutex};
+
+use glacier_archive::{Answer, Blocks, Fetch, RangeReader, Traffic};
+use glacier_inputs::{FileSource, ReadSeek};
+use wasm_bindgen::JsCast;
+use web_sys::{XmlHttpRequest, XmlHttpRequestResponseType};
+
+/// The host of `url`, for messages.
+fn host(url: &str) -> &str {
+    url.split("://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or(url)
+}
+
+/// Why a request got no answer, in words: the browser hides the cause of a failed
+/// cross-origin read, so name the likely one.
+fn unreachable(url: &str, e: &wasm_bindgen::JsValue) -> io::Error {
+    let detail = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_else(|| format!("{e:?}"));
+    io::Error::other(format!(
+        "could not read {url} ({detail}): the host {} may not allow cross-origin reads from \
+         this page (CORS), or cannot be reached; check the address, or use a host that allows \
+         them",
+        host(url)
+    ))
+}
+
+/// A synchronous GET of `url`, with a `Range` header when given.
+fn get(
+    url: &str,
+    range: Option<(u64, u64)>,
+    kind: XmlHttpRequestResponseType,
+) -> io::Result<XmlHttpRequest> {
+    let xhr = XmlHttpRequest::new().map_err(|e| unreachable(url, &e))?;
+    xhr.open_with_async("GET", url, false)
+        .map_err(|e| unreachable(url, &e))?;
+    xhr.set_response_type(kind);
+    if let Some((start, end)) = range {
+        xhr.set_request_header("Range", &format!("bytes={start}-{}", end.saturating_sub(1)))
+            .map_err(|e| unreachable(url, &e))?;
+    }
+    xhr.send().map_err(|e| unreachable(url, &e))?;
+    Ok(xhr)
+}
+
+/// A document (an item) as text.
+///
+/// # Errors
+/// A sentence naming the address and what went wrong.
+pub fn text(url: &str) -> Result<String, String> {
+    let xhr = get(url, None, XmlHttpRequestResponseType::Text).map_err(|e| e.to_string())?;
+    let status = xhr.status().unwrap_or(0);
+    if status != 200 {
+        return Err(format!(
+            "{url} answered {status}{}",
+            if status == 404 {
+                ": there is no item at this address (check the link)"
+            } else {
+                ""
+            }
+        ));
+    }
+    xhr.response_text()
+        .ok()
+        .flatten()
+        .ok_or_else(|| format!("{url} sent no text"))
+}
+
+/// One remote file's bytes by range.
+struct XhrFetch {
+    url: String,
+}
+
+impl Fetch for XhrFetch {
+    fn fetch(&self, start: u64, end: u64) -> io::Result<Answer> {
+        let xhr = get(
+            &self.url,
+            Some((start, end)),
+            XmlHttpRequestResponseType::Arraybuffer,
+        )?;
+        let status = xhr.status().unwrap_or(0);
+        let body = xhr
+            .response()
+            .map(|b| js_sys::Uint8Array::new(&b).to_vec())
+            .map_err(|e| unreachable(&self.url, &e))?;
+        // A host that does not expose Content-Range to cross-origin readers: the part sent
+        // starts where it was asked to.
+        let content_range = xhr
+            .get_response_header("Content-Range")
+            .ok()
+            .flatten()
+            .or_else(|| {
+                (status == 206 && !body.is_empty())
+                    .then(|| format!("bytes {start}-{}/*", start + body.len() as u64 - 1))
+            });
+        Ok(Answer {
+            status,
+            content_range,
+            body,
+        })
+    }
+
+    fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+/// A remote band as a scene file, named as USGS names it; every opening shares its blocks.
+pub struct RemoteFile {
+    name: String,
+    url: String,
+    traffic: Traffic,
+    blocks: Arc<Mutex<Blocks>>,
+}
+
+impl RemoteFile {
+    /// The file at `url`, seen by the scene as `name`, its requests counted in `traffic`.
+    pub fn new(name: String, url: String, traffic: Traffic) -> Self {
+        RemoteFile {
+            name,
+            url,
+            traffic,
+            blocks: Arc::default(),
+        }
+    }
+}
+
+impl FileSource for RemoteFile {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn open(&self) -> io::Result<Box<dyn ReadSeek + '_>> {
+        Ok(Box::new(RangeReader::new(
+            XhrFetch {
+                url: self.url.clone(),
+            },
+            self.traffic.clone(),
+            self.blocks.clone(),
+        )))
+    }
+}
