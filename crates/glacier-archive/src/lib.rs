@@ -3,10 +3,13 @@
 //! STAC API search is asked and paged, and a `Read + Seek` over a remote file that fetches only
 //! the blocks read, through a bounded cache, with neighbouring blocks merged into one request.
 //!
+//! [`choice`] picks one scene per footprint and year for a time series.
+//!
 //! The crate sends nothing itself: a caller brings the transport (natively an HTTP client, in
 //! the page the browser's) through [`ranges::Fetch`], and turns [`search::Request`]s into
 //! requests. So the CLI and the page share every decision, and the tests need no network.
 
+pub mod choice;
 pub mod error;
 pub mod ranges;
 pub mod search;

@@ -46,6 +46,12 @@ pub struct Properties {
     /// EPSG code of the assets' CRS.
     #[serde(rename = "proj:epsg", default)]
     pub epsg: Option<u32>,
+    /// Landsat WRS-2 path (a string on the Planetary Computer, a number elsewhere).
+    #[serde(rename = "landsat:wrs_path", default)]
+    pub wrs_path: Option<serde_json::Value>,
+    /// Landsat WRS-2 row.
+    #[serde(rename = "landsat:wrs_row", default)]
+    pub wrs_row: Option<serde_json::Value>,
 }
 
 /// One file of an item.

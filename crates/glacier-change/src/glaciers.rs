@@ -93,10 +93,65 @@ pub fn per_glacier(
     outlines: &Outlines,
     column: Option<&str>,
 ) -> Result<Vec<GlacierChange>, ChangeError> {
+    let km2 = |m2: f64| rounded(m2 / 1e6, 4);
+    let mut rows: Vec<GlacierChange> = outline_tallies(comparison, outlines, column)?
+        .into_iter()
+        .map(|o| {
+            let t = &o.tally;
+            let before = t.before_m2();
+            let net = t.after_m2() - before;
+            GlacierChange {
+                no_data_share: o.no_data_share(),
+                id: o.id,
+                name: o.name,
+                outline_km2: km2(o.outline_m2),
+                before_km2: km2(before),
+                after_km2: km2(t.after_m2()),
+                lost_km2: km2(t.class_m2[class::LOST as usize]),
+                gained_km2: km2(t.class_m2[class::GAINED as usize]),
+                net_km2: km2(net),
+                net_percent: (before > 0.0).then(|| rounded(100.0 * net / before, 2)),
+                uncertainty_km2: km2(t.change_uncertainty_m2()),
+                ambiguous_km2: comparison.ambiguous.as_ref().map(|_| km2(t.ambiguous_m2)),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.net_km2.total_cmp(&b.net_km2).then(a.id.cmp(&b.id)));
+    Ok(rows)
+}
+
+/// One outline that reaches the grid and what its pixels add up to.
+pub(crate) struct OutlineTally {
+    /// Its id (or `feature N` where it has none).
+    pub id: String,
+    /// Its name, where the file gives one.
+    pub name: String,
+    /// Its polygons' own area in the grid's CRS, m².
+    pub outline_m2: f64,
+    /// Its pixels.
+    pub tally: Tally,
+}
+
+impl OutlineTally {
+    /// The share of the outline without data on either date (off the grid, cloud, fill).
+    pub fn no_data_share(&self) -> f64 {
+        let with_data = self.tally.class_m2.iter().sum::<f64>();
+        rounded(
+            (1.0 - with_data / self.outline_m2.max(self.tally.total_m2())).clamp(0.0, 1.0),
+            4,
+        )
+    }
+}
+
+/// Every outline with at least one pixel centre on the grid, in the file's order.
+pub(crate) fn outline_tallies(
+    comparison: &Comparison,
+    outlines: &Outlines,
+    column: Option<&str>,
+) -> Result<Vec<OutlineTally>, ChangeError> {
     let id_col = id_column(outlines, column)?;
     let features = rasterize_features(outlines, &comparison.grid)?;
-    let count = outlines.features();
-    let tallies = comparison.tally_features(&features, count);
+    let tallies = comparison.tally_features(&features, outlines.features());
     let areas = outline_areas(outlines, &comparison.grid)?;
     let value = |feature: usize, names: &[&str]| {
         let attributes = outlines.attributes.get(feature)?;
@@ -107,38 +162,18 @@ pub fn per_glacier(
                 .map(|(_, v)| v.clone())
         })
     };
-    let km2 = |m2: f64| rounded(m2 / 1e6, 4);
-    let mut rows: Vec<GlacierChange> = tallies
-        .iter()
+    Ok(tallies
+        .into_iter()
         .enumerate()
         .filter(|(_, t)| t.total_m2() > 0.0)
-        .map(|(feature, t): (usize, &Tally)| {
-            let outline = areas.get(feature).copied().unwrap_or(0.0);
-            let with_data = t.class_m2.iter().sum::<f64>();
-            let before = t.before_m2();
-            let net = t.after_m2() - before;
-            GlacierChange {
-                id: value(feature, &[id_col.as_str()])
-                    .unwrap_or_else(|| format!("feature {}", feature + 1)),
-                name: value(feature, &NAME_COLUMNS).unwrap_or_default(),
-                outline_km2: km2(outline),
-                before_km2: km2(before),
-                after_km2: km2(t.after_m2()),
-                lost_km2: km2(t.class_m2[class::LOST as usize]),
-                gained_km2: km2(t.class_m2[class::GAINED as usize]),
-                net_km2: km2(net),
-                net_percent: (before > 0.0).then(|| rounded(100.0 * net / before, 2)),
-                uncertainty_km2: km2(t.change_uncertainty_m2()),
-                ambiguous_km2: comparison.ambiguous.as_ref().map(|_| km2(t.ambiguous_m2)),
-                no_data_share: rounded(
-                    (1.0 - with_data / outline.max(t.total_m2())).clamp(0.0, 1.0),
-                    4,
-                ),
-            }
+        .map(|(feature, tally)| OutlineTally {
+            id: value(feature, &[id_col.as_str()])
+                .unwrap_or_else(|| format!("feature {}", feature + 1)),
+            name: value(feature, &NAME_COLUMNS).unwrap_or_default(),
+            outline_m2: areas.get(feature).copied().unwrap_or(0.0),
+            tally,
         })
-        .collect();
-    rows.sort_by(|a, b| a.net_km2.total_cmp(&b.net_km2).then(a.id.cmp(&b.id)));
-    Ok(rows)
+        .collect())
 }
 
 /// Each feature's polygon area in the grid's CRS, in m² (the rings' signed areas added, so

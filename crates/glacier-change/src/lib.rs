@@ -9,6 +9,7 @@
 //! - [`compare`]: the classes and their tallies (areas, boundary buffers, ambiguous
 //!   probabilities), for the grid and for each outline.
 //! - [`glaciers`]: one row per outline, keyed by its RGI id; CSV.
+//! - [`one_date`]: one date's glacier area per outline, a time series' row.
 //! - [`summary`]: the grid's numbers (serialisable) and the change GeoTIFF with its colours.
 //!
 //! No files of its own: callers read the rasters and outlines and write what comes out, so the
@@ -20,6 +21,7 @@ pub mod compare;
 mod error;
 pub mod glaciers;
 pub mod mask;
+pub mod one_date;
 pub mod summary;
 
 pub use align::Alignment;
@@ -27,6 +29,7 @@ pub use compare::{Comparison, Probabilities, class, compare};
 pub use error::ChangeError;
 pub use glaciers::{GlacierChange, per_glacier, write_csv};
 pub use mask::{Mask, NO_DATA};
+pub use one_date::{GlacierArea, per_glacier_area};
 pub use summary::{Summary, UNCERTAINTY_METHOD, write_change_geotiff};
 
 /// `x` rounded to `decimals` decimal places (tables and summaries: km² to 0.0001, a ninth of a

@@ -16,6 +16,13 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The name `--backend` takes for it.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
+
     /// The device, with a line on stderr saying which one computes.
     pub fn device(self) -> Result<Device> {
         Ok(match self {

@@ -12,12 +12,13 @@ mod onnx;
 mod outlines;
 mod output;
 mod scene_args;
+mod tasks;
 
 use anyhow::Result;
 use clap::{CommandFactory, Parser, Subcommand};
 use commands::{
-    bench_model, change, chips, completions, eval, export as export_cmd, export_onnx, inspect,
-    predict, prepare, rasterize, search, train,
+    bench_model, change, chips, collect, completions, eval, export as export_cmd, export_onnx,
+    inspect, plan, predict, prepare, rasterize, run_task, search, slurm, train,
 };
 
 /// Glacier mapping from Landsat scenes.
@@ -41,6 +42,11 @@ enum Command {
     Predict(predict::Args),
     Search(search::Args),
     Change(change::Args),
+    Plan(plan::Args),
+    RunTask(run_task::Args),
+    Collect(collect::Args),
+    Slurm(slurm::SlurmArgs),
+    K8s(slurm::K8sArgs),
     BenchModel(bench_model::Args),
     Rasterize(rasterize::Args),
     Completions(completions::Args),
@@ -58,6 +64,11 @@ fn main() -> Result<()> {
         Command::Predict(args) => predict::run(args),
         Command::Search(args) => search::run(args),
         Command::Change(args) => change::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::RunTask(args) => run_task::run(args),
+        Command::Collect(args) => collect::run(args),
+        Command::Slurm(args) => slurm::run_slurm(args),
+        Command::K8s(args) => slurm::run_k8s(args),
         Command::BenchModel(args) => bench_model::run(args),
         Command::Rasterize(args) => rasterize::run(args),
         Command::Completions(args) => completions::run(args, Cli::command()),

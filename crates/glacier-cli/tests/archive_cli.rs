@@ -6,165 +6,18 @@
 //! `next` page and filters by cloud; a missing asset, an `s3://` href and a server that ignores
 //! `Range` are handled.
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
+use common::{KEYS, SCENE, Site, glacier, liverpool_files, serve, tmp};
 use glacier_raster::GeoTiffReader;
-use glacier_testdata::path;
 
-const SCENE: &str = "LC08_L2SP_204023_20200927_20201006_02_T1";
 /// About 140 × 180 of the crop's 433 × 267 pixels (columns 280–420, rows 20–200: the
 /// Wirral and the Mersey), all in the second of its four 256-px tiles.
 const BBOX: &str = "-3.0690,53.4652,-3.0062,53.5132";
-const KEYS: [(&str, &str); 5] = [
-    ("green", "SR_B3"),
-    ("red", "SR_B4"),
-    ("nir08", "SR_B5"),
-    ("swir16", "SR_B6"),
-    ("swir22", "SR_B7"),
-];
-
-/// Runs the binary: (success, stdout, stderr); never a panic's exit code.
-fn glacier(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_glacier"))
-        .args(args)
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("runs");
-    assert_ne!(out.status.code(), Some(101), "a panic: {out:?}");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn tmp(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("glacier_archive_{}_{name}", std::process::id()))
-}
-
-/// The Liverpool bands unpacked from the real USGS archive into a fresh folder.
-fn liverpool_files(test: &str) -> Option<PathBuf> {
-    let tar = path(&format!("xlandsat_c2_ice_free/{SCENE}-cropped.tar.gz"))?;
-    let dir = tmp(&format!("liverpool_{test}"));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let ok = Command::new("tar")
-        .arg("xzf")
-        .arg(&tar)
-        .arg("-C")
-        .arg(&dir)
-        .status()
-        .expect("tar runs");
-    assert!(ok.success());
-    Some(dir)
-}
-
-/// What the local server serves, and what it was asked.
-#[derive(Default)]
-struct Site {
-    /// Path → body.
-    docs: BTreeMap<String, Vec<u8>>,
-    /// Paths answered with the whole body (200) even when a range is asked.
-    ignore_range: Vec<String>,
-    /// When set, files are answered only to addresses with this query (a read token).
-    token: Option<String>,
-    /// Each request: method, path, Range header.
-    log: Vec<(String, String, Option<String>)>,
-}
-
-/// Starts the server on a free port; returns its base address.
-fn serve(site: Arc<Mutex<Site>>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("binds");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let site = site.clone();
-            std::thread::spawn(move || answer(stream, &site));
-        }
-    });
-    base
-}
-
-fn answer(stream: TcpStream, site: &Mutex<Site>) {
-    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or("").to_owned();
-    let target = parts.next().unwrap_or("").to_owned();
-    let mut range = None;
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
-            break;
-        }
-        let (name, value) = header.split_once(':').unwrap_or(("", ""));
-        match name.trim().to_ascii_lowercase().as_str() {
-            "range" => range = Some(value.trim().to_owned()),
-            "content-length" => length = value.trim().parse().unwrap_or(0),
-            _ => {}
-        }
-    }
-    let mut body_in = vec![0; length];
-    let _ = reader.read_exact(&mut body_in);
-    let path = target.split('?').next().unwrap_or("").to_owned();
-    // A POST to the search gets the second page when its body carries the token.
-    let key = if method == "POST" && String::from_utf8_lossy(&body_in).contains("page-2") {
-        format!("{path}#2")
-    } else {
-        path.clone()
-    };
-    let query = target.split_once('?').map(|(_, q)| q.to_owned());
-    let (doc, whole, refused) = {
-        let mut s = site.lock().expect("lock");
-        s.log.push((method, target.clone(), range.clone()));
-        let refused = path.starts_with("/files/") && s.token.is_some() && s.token != query;
-        (
-            s.docs.get(&key).cloned(),
-            s.ignore_range.contains(&path),
-            refused,
-        )
-    };
-    let mut out = stream;
-    if refused {
-        let _ = out
-            .write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-        return;
-    }
-    let Some(doc) = doc else {
-        let _ = out
-            .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-        return;
-    };
-    let parsed = range.as_deref().and_then(|r| {
-        let (a, b) = r.strip_prefix("bytes=")?.split_once('-')?;
-        Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?))
-    });
-    let (status, body, extra) = match parsed {
-        Some((a, b)) if !whole && a < doc.len() => {
-            let end = (b + 1).min(doc.len());
-            (
-                "206 Partial Content",
-                doc[a..end].to_vec(),
-                format!("content-range: bytes {a}-{}/{}\r\n", end - 1, doc.len()),
-            )
-        }
-        _ => ("200 OK", doc, String::new()),
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\ncontent-length: {}\r\naccept-ranges: bytes\r\n{extra}connection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = out.write_all(head.as_bytes());
-    let _ = out.write_all(&body);
-}
 
 /// An item for the Liverpool bands at `/files/…` (relative hrefs), cloud cover `cloud`.
 fn item(id: &str, cloud: f64, base: &str) -> serde_json::Value {

@@ -1,10 +1,9 @@
 //! `glacier search`: scenes in a STAC API, one JSON line per item.
 
 use anyhow::{Context, Result};
-use glacier_archive::search::{next_request, parse_page, search_endpoint};
-use glacier_archive::{Request, Search};
+use glacier_archive::Search;
 
-use crate::http;
+use crate::archive::{self, Found};
 
 /// Search a STAC API for scenes over an area: one JSON line per item (id, date, cloud cover,
 /// platform, the item's address for `--item`), least cloudy first within each page as the API
@@ -34,9 +33,6 @@ pub struct Args {
     pub max_items: usize,
 }
 
-/// Pages asked for at most, whatever the API's `next` links say.
-const MAX_PAGES: usize = 50;
-
 /// Runs the search and prints the items.
 pub fn run(args: Args) -> Result<()> {
     let area = glacier_raster::parse_bbox(&args.bbox).context("--bbox")?;
@@ -47,36 +43,17 @@ pub fn run(args: Args) -> Result<()> {
         max_cloud: args.max_cloud,
         limit: args.max_items.clamp(1, 100),
     };
-    let landing = http::text(&Request::Get(args.stac.clone()))?;
-    let (endpoint, post) = search_endpoint(&args.stac, &landing)?;
-    let mut request = search.first_request(&endpoint, post);
-    let mut printed = 0;
-    for _ in 0..MAX_PAGES {
-        let page = parse_page(request.url(), &http::text(&request)?)?;
-        for item in page.features.iter().filter(|i| search.keeps(i)) {
-            if printed == args.max_items {
-                return Ok(());
-            }
-            let href = item
-                .links
-                .iter()
-                .find(|l| l.rel == "self")
-                .map(|l| glacier_archive::stac::resolve(request.url(), &l.href));
-            let line = serde_json::json!({
-                "id": item.id,
-                "date": item.date(),
-                "cloud_cover": item.properties.cloud_cover,
-                "platform": item.properties.platform,
-                "item": href,
-            });
-            println!("{line}");
-            printed += 1;
-        }
-        match next_request(&page, &request) {
-            Some(next) => request = next,
-            None => break,
-        }
+    let found = archive::search(&args.stac, &search, args.max_items)?;
+    for Found { item, url } in &found {
+        let line = serde_json::json!({
+            "id": item.id,
+            "date": item.date(),
+            "cloud_cover": item.properties.cloud_cover,
+            "platform": item.properties.platform,
+            "item": url,
+        });
+        println!("{line}");
     }
-    eprintln!("{printed} items");
+    eprintln!("{} items", found.len());
     Ok(())
 }

@@ -1,0 +1,197 @@
+//! `glacier collect`: a plan's finished tasks as one glacier × year table, with the change
+//! against each glacier's first year and the years that are missing, and why.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use glacier_change::GlacierArea;
+use serde::Serialize;
+
+use crate::output::write_json;
+use crate::tasks::{AREAS, Plan, State, Task, state};
+
+/// Collect a plan's results: one row per glacier and year (area, its uncertainty, the change
+/// against the glacier's first year with the two uncertainties in quadrature, the no-data
+/// share), and the tasks that failed or have not run, with their reasons. Where footprints
+/// overlap, a glacier's year comes from the scene that saw most of it.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Example:\n  glacier collect khumbu.jsonl --out khumbu_areas.csv --json khumbu_summary.json\n\n\
+    Prints a summary as JSON on stdout; rows whose no_data_share is large (cloud, scene edge)\n\
+    deserve distrust, as in `glacier change`."
+)]
+pub struct Args {
+    /// The plan file (`glacier plan`).
+    plan: PathBuf,
+    /// The glacier × year table to write (CSV).
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write the summary to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// One row of the table.
+#[derive(Debug, Serialize)]
+struct Row<'a> {
+    id: &'a str,
+    name: &'a str,
+    year: i32,
+    date: Option<&'a str>,
+    footprint: &'a str,
+    item: &'a str,
+    glacier_km2: f64,
+    uncertainty_km2: f64,
+    change_km2: f64,
+    change_uncertainty_km2: f64,
+    no_data_share: f64,
+}
+
+/// A task that gave no rows, and why.
+#[derive(Debug, Serialize)]
+struct Missing {
+    index: usize,
+    year: i32,
+    footprint: String,
+    item: String,
+    why: String,
+}
+
+/// What `collect` prints.
+#[derive(Debug, Serialize)]
+struct Summary {
+    tasks: usize,
+    done: usize,
+    missing: Vec<Missing>,
+    glaciers: usize,
+    rows: usize,
+    years: Vec<i32>,
+}
+
+/// Writes the table and prints the summary.
+pub fn run(args: Args) -> Result<()> {
+    let plan = Plan::read(&args.plan)?;
+    let mut seen: Vec<(Task, GlacierArea)> = Vec::new();
+    let mut missing = Vec::new();
+    let mut done = 0;
+    for task in &plan.tasks {
+        let dir = plan.resolve(&task.out);
+        let why = match state(&dir) {
+            State::Done(_) => {
+                let path = dir.join(AREAS);
+                let file = std::fs::File::open(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let rows = glacier_change::one_date::read_csv(&path.display().to_string(), file)?;
+                seen.extend(rows.into_iter().map(|r| (task.clone(), r)));
+                done += 1;
+                continue;
+            }
+            State::Failed(f) => format!("failed: {}", f.reason),
+            State::NotRun => "not run (or still running)".to_owned(),
+            State::Damaged(why) => {
+                format!("outputs changed since the task ran ({why}); run it again")
+            }
+        };
+        missing.push(Missing {
+            index: task.index,
+            year: task.year,
+            footprint: task.footprint.clone(),
+            item: task.id.clone(),
+            why,
+        });
+    }
+    // Per glacier and year, the footprint that saw most of it (least no data, then the
+    // earlier task).
+    let mut best: BTreeMap<(String, i32), &(Task, GlacierArea)> = BTreeMap::new();
+    for entry in &seen {
+        let key = (entry.1.id.clone(), entry.0.year);
+        let slot = best.entry(key).or_insert(entry);
+        if entry.1.no_data_share < slot.1.no_data_share {
+            *slot = entry;
+        }
+    }
+    let mut first: BTreeMap<&str, &GlacierArea> = BTreeMap::new();
+    let mut rows = Vec::new();
+    for ((id, year), (task, area)) in &best {
+        let base = *first.entry(id.as_str()).or_insert(area);
+        rows.push(Row {
+            id,
+            name: &area.name,
+            year: *year,
+            date: task.date.as_deref(),
+            footprint: &task.footprint,
+            item: &task.id,
+            glacier_km2: area.glacier_km2,
+            uncertainty_km2: area.uncertainty_km2,
+            change_km2: round4(area.glacier_km2 - base.glacier_km2),
+            change_uncertainty_km2: if std::ptr::eq(base, area) {
+                0.0
+            } else {
+                round4(area.uncertainty_km2.hypot(base.uncertainty_km2))
+            },
+            no_data_share: area.no_data_share,
+        });
+    }
+    write_table(&args.out, &rows)?;
+    let mut years: Vec<i32> = best.keys().map(|(_, y)| *y).collect();
+    years.sort_unstable();
+    years.dedup();
+    for m in &missing {
+        eprintln!(
+            "missing: {} {} (task {}, {}): {}",
+            m.year, m.footprint, m.index, m.item, m.why
+        );
+    }
+    let summary = Summary {
+        tasks: plan.tasks.len(),
+        done,
+        glaciers: first.len(),
+        rows: rows.len(),
+        years,
+        missing,
+    };
+    eprintln!(
+        "wrote {}: {} glaciers, {} rows from {} of {} tasks",
+        args.out.display(),
+        summary.glaciers,
+        summary.rows,
+        summary.done,
+        summary.tasks
+    );
+    write_json(args.json.as_deref(), &summary)?;
+    println!("{}", serde_json::to_string_pretty(&summary)?);
+    Ok(())
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}
+
+/// The table's columns, in [`Row`]'s order.
+const HEADER: [&str; 11] = [
+    "id",
+    "name",
+    "year",
+    "date",
+    "footprint",
+    "item",
+    "glacier_km2",
+    "uncertainty_km2",
+    "change_km2",
+    "change_uncertainty_km2",
+    "no_data_share",
+];
+
+/// Writes the rows as CSV (the header also when there are none).
+fn write_table(path: &std::path::Path, rows: &[Row]) -> Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    w.write_record(HEADER)?;
+    for row in rows {
+        w.serialize(row)?;
+    }
+    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::tasks::write_atomically(path, &bytes)
+}

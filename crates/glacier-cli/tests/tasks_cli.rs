@@ -1,0 +1,532 @@
+//! A time series over archive items, end to end against the local STAC server of `common` with
+//! the real Liverpool Level-2 bands: `glacier plan` picks per year and footprint the least
+//! cloudy item; `glacier run-task` run as an array (six processes at once, each told its index
+//! by SLURM_ARRAY_TASK_ID) writes what a sequential run writes; a killed task leaves nothing
+//! half-written and finishes as if never killed; an item with a missing asset leaves a failure
+//! record; `glacier collect` gives a glacier × year table and names the missing task;
+//! `glacier slurm` and `glacier k8s` write a job array and an Indexed Job for the plan.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{KEYS, SCENE, Site, glacier, liverpool_files, serve, tmp};
+
+/// Three footprints, two years; (2019, 204023) has a cloudier second item that must not be
+/// chosen; (2020, 205023) has an asset that is not on the server.
+const ITEMS: [(&str, &str, f64); 7] = [
+    (
+        "LC08_L2SP_203023_20190903_20200901_02_T1",
+        "2019-09-03T11:00:00Z",
+        20.0,
+    ),
+    (
+        "LC08_L2SP_204023_20190910_20200901_02_T1",
+        "2019-09-10T11:00:00Z",
+        12.0,
+    ),
+    (
+        "LC08_L2SP_204023_20190926_20200901_02_T1",
+        "2019-09-26T11:00:00Z",
+        40.0,
+    ),
+    (
+        "LC08_L2SP_205023_20190917_20200901_02_T1",
+        "2019-09-17T11:00:00Z",
+        5.0,
+    ),
+    (
+        "LC08_L2SP_203023_20200905_20201006_02_T1",
+        "2020-09-05T11:00:00Z",
+        30.0,
+    ),
+    (
+        "LC08_L2SP_204023_20200927_20201006_02_T1",
+        "2020-09-27T11:00:00Z",
+        8.3,
+    ),
+    (
+        "LC08_L2SP_205023_20200920_20201006_02_T1",
+        "2020-09-20T11:00:00Z",
+        2.0,
+    ),
+];
+/// The item whose green band is missing.
+const BROKEN: &str = "LC08_L2SP_205023_20200920_20201006_02_T1";
+
+/// An item for the Liverpool bands (relative hrefs).
+fn item(id: &str, datetime: &str, cloud: f64, base: &str) -> serde_json::Value {
+    let assets: serde_json::Map<String, serde_json::Value> = KEYS
+        .iter()
+        .map(|(key, band)| {
+            let file = if id == BROKEN && *key == "green" {
+                format!("../files/gone_{band}.TIF")
+            } else {
+                format!("../files/{SCENE}_{band}.TIF")
+            };
+            let asset = serde_json::json!({
+                "href": file, "roles": ["data"],
+                "raster:bands": [{"scale": 2.75e-05, "offset": -0.2, "nodata": 0}]
+            });
+            ((*key).to_owned(), asset)
+        })
+        .collect();
+    serde_json::json!({
+        "type": "Feature", "stac_version": "1.0.0", "id": id, "collection": "landsat-c2-l2",
+        "bbox": [-3.22, 53.4, -3.0, 53.52],
+        "properties": {"datetime": datetime, "eo:cloud_cover": cloud, "platform": "landsat-8",
+                       "proj:epsg": 32630},
+        "assets": assets,
+        "links": [{"rel": "self", "href": format!("{base}/items/{id}.json")}]
+    })
+}
+
+/// The server: bands, items, and a STAC API answering each year's search with its items.
+fn site(dir: &Path) -> (Arc<Mutex<Site>>, String) {
+    let site = Arc::new(Mutex::new(Site::default()));
+    let base = serve(site.clone());
+    let mut s = site.lock().expect("lock");
+    for (_, band) in KEYS {
+        let name = format!("{SCENE}_{band}.TIF");
+        let bytes = std::fs::read(dir.join(&name)).expect("unpacked band");
+        s.docs.insert(format!("/files/{name}"), bytes);
+    }
+    s.docs.insert(
+        "/stac/".into(),
+        serde_json::json!({"links": [{"rel": "search", "href": "search", "method": "POST"}]})
+            .to_string()
+            .into_bytes(),
+    );
+    for year in ["2019", "2020"] {
+        s.body_keys.push((format!("\"{year}-"), format!("#{year}")));
+        // The API's order is not the order of cloud cover: the plan must not depend on it.
+        let features: Vec<_> = ITEMS
+            .iter()
+            .rev()
+            .filter(|(_, date, _)| date.starts_with(year))
+            .map(|(id, date, cloud)| item(id, date, *cloud, &base))
+            .collect();
+        s.docs.insert(
+            format!("/stac/search#{year}"),
+            serde_json::json!({"type": "FeatureCollection", "features": features, "links": []})
+                .to_string()
+                .into_bytes(),
+        );
+    }
+    for (id, date, cloud) in ITEMS {
+        s.docs.insert(
+            format!("/items/{id}.json"),
+            item(id, date, cloud, &base).to_string().into_bytes(),
+        );
+    }
+    drop(s);
+    (site, base)
+}
+
+/// Two outlines over the Wirral and the Mersey, west and east halves, with RGI-style ids.
+fn outlines(path: &Path) {
+    let square = |w: f64, e: f64| {
+        serde_json::json!([[
+            [w, 53.4652],
+            [e, 53.4652],
+            [e, 53.5132],
+            [w, 53.5132],
+            [w, 53.4652]
+        ]])
+    };
+    let features = serde_json::json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"RGIId": "RGI60-99.00001", "Name": "West"},
+         "geometry": {"type": "Polygon", "coordinates": square(-3.0690, -3.0376)}},
+        {"type": "Feature", "properties": {"RGIId": "RGI60-99.00002", "Name": "East"},
+         "geometry": {"type": "Polygon", "coordinates": square(-3.0376, -3.0062)}}
+    ]});
+    std::fs::write(path, features.to_string()).expect("outlines written");
+}
+
+/// A fresh folder holding the outlines and a plan made against `base`.
+fn planned(base: &str, name: &str) -> PathBuf {
+    let dir = tmp(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    outlines(&dir.join("outlines.geojson"));
+    let (ok, _, said) = glacier(&[
+        "plan",
+        "--stac",
+        &format!("{base}/stac/"),
+        "--outlines",
+        dir.join("outlines.geojson").to_str().expect("utf-8"),
+        "--years",
+        "2019..2020",
+        "--months",
+        "8-10",
+        "--max-cloud",
+        "50",
+        "--out",
+        dir.join("plan.jsonl").to_str().expect("utf-8"),
+    ]);
+    assert!(ok, "{said}");
+    dir
+}
+
+/// The outputs of every task folder under `dir`: folder/file → bytes (the records' timings
+/// left out).
+fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let root = dir.join("plan");
+    let mut folders: Vec<_> = std::fs::read_dir(&root)
+        .expect("outputs")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    folders.sort();
+    for folder in folders {
+        let mut files: Vec<_> = std::fs::read_dir(&folder)
+            .expect("a task folder")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        for f in files {
+            let name = format!(
+                "{}/{}",
+                folder.file_name().expect("name").to_string_lossy(),
+                f.file_name().expect("name").to_string_lossy()
+            );
+            let mut bytes = std::fs::read(&f).expect("reads");
+            if name.ends_with("task.json") || name.ends_with("failed.json") {
+                let mut v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+                for k in ["seconds", "peak_memory_mb", "fetched_bytes"] {
+                    v.as_object_mut().expect("object").remove(k);
+                }
+                // Paths of the plan differ between the two folders; the task's own fields
+                // (item, area, outputs named from the plan's folder) do not.
+                bytes = v.to_string().into_bytes();
+            }
+            out.push((name, bytes));
+        }
+    }
+    out
+}
+
+fn plan_lines(dir: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("plan.jsonl"))
+        .expect("plan")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a task"))
+        .collect()
+}
+
+#[test]
+fn a_plan_runs_as_an_array_as_in_sequence_and_collects() {
+    let Some(bands) = liverpool_files("tasks") else {
+        return;
+    };
+    let (_site, base) = site(&bands);
+    let seq = planned(&base, "tasks_sequential");
+    let arr = planned(&base, "tasks_array");
+    let plan = std::fs::read_to_string(seq.join("plan.jsonl")).expect("plan");
+    assert_eq!(
+        plan.replace(seq.to_str().expect("utf-8"), ""),
+        std::fs::read_to_string(arr.join("plan.jsonl"))
+            .expect("plan")
+            .replace(arr.to_str().expect("utf-8"), ""),
+        "the same search gives the same plan"
+    );
+    let tasks = plan_lines(&seq);
+    let chosen: Vec<(i64, &str, &str)> = tasks
+        .iter()
+        .map(|t| {
+            (
+                t["year"].as_i64().expect("year"),
+                t["footprint"].as_str().expect("footprint"),
+                t["id"].as_str().expect("id"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        chosen,
+        vec![
+            (2019, "203023", ITEMS[0].0),
+            (2019, "204023", ITEMS[1].0),
+            (2019, "205023", ITEMS[3].0),
+            (2020, "203023", ITEMS[4].0),
+            (2020, "204023", ITEMS[5].0),
+            (2020, "205023", BROKEN),
+        ],
+        "per year and footprint the least cloudy item, in year and footprint order"
+    );
+    assert_eq!(tasks[0]["out"], "plan/2019_203023");
+    assert_eq!(tasks[0]["outlines"], "outlines.geojson");
+
+    // In sequence.
+    let seq_plan = seq.join("plan.jsonl");
+    for i in 0..tasks.len() {
+        let (ok, _, said) = glacier(&[
+            "run-task",
+            seq_plan.to_str().expect("utf-8"),
+            "--index",
+            &i.to_string(),
+        ]);
+        assert!(ok, "task {i}: {said}");
+        if i == 5 {
+            assert!(said.contains("could not be mapped"), "{said}");
+            assert!(
+                said.contains("gone_SR_B3.TIF"),
+                "the missing file is named: {said}"
+            );
+        }
+    }
+    // As an array: every task at once, each told its index as SLURM tells it.
+    let arr_plan = arr.join("plan.jsonl");
+    let children: Vec<_> = (0..tasks.len())
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_glacier"))
+                .args(["run-task", arr_plan.to_str().expect("utf-8")])
+                .env("SLURM_ARRAY_TASK_ID", i.to_string())
+                .env("RUST_BACKTRACE", "0")
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("starts")
+        })
+        .collect();
+    for (i, child) in children.into_iter().enumerate() {
+        let out = child.wait_with_output().expect("waits");
+        assert!(
+            out.status.success(),
+            "array task {i}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (a, b) = (outputs(&seq), outputs(&arr));
+    let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "2019_203023/areas.csv",
+            "2019_203023/mask.tif",
+            "2019_203023/task.json",
+            "2019_204023/areas.csv",
+            "2019_204023/mask.tif",
+            "2019_204023/task.json",
+            "2019_205023/areas.csv",
+            "2019_205023/mask.tif",
+            "2019_205023/task.json",
+            "2020_203023/areas.csv",
+            "2020_203023/mask.tif",
+            "2020_203023/task.json",
+            "2020_204023/areas.csv",
+            "2020_204023/mask.tif",
+            "2020_204023/task.json",
+            "2020_205023/failed.json",
+        ]
+    );
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        if name.ends_with(".json") {
+            // The records name the plan's own folder; compare what they say of the task.
+            let strip = |bytes: &[u8], dir: &Path| {
+                String::from_utf8_lossy(bytes).replace(dir.to_str().expect("utf-8"), "")
+            };
+            assert_eq!(strip(x, &seq), strip(y, &arr), "{name}");
+        } else {
+            assert!(
+                x == y,
+                "{name} differs between the array and the sequential run"
+            );
+        }
+    }
+    let areas = String::from_utf8_lossy(&a[0].1).into_owned();
+    let mut rows = areas.lines();
+    assert_eq!(
+        rows.next(),
+        Some("id,name,outline_km2,glacier_km2,uncertainty_km2,no_data_share")
+    );
+    let ids: Vec<&str> = rows.map(|r| r.split(',').next().unwrap_or("")).collect();
+    assert_eq!(ids, ["RGI60-99.00001", "RGI60-99.00002"]);
+
+    // Done tasks exit at once.
+    let started = Instant::now();
+    let (ok, _, said) = glacier(&[
+        "run-task",
+        seq_plan.to_str().expect("utf-8"),
+        "--index",
+        "1",
+    ]);
+    assert!(ok && said.contains("done already"), "{said}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+
+    // The table: two glaciers × two years; the failed task named with its reason.
+    let table = seq.join("areas.csv");
+    let (ok, out, said) = glacier(&[
+        "collect",
+        seq_plan.to_str().expect("utf-8"),
+        "--out",
+        table.to_str().expect("utf-8"),
+    ]);
+    assert!(ok, "{said}");
+    let summary: serde_json::Value = serde_json::from_str(&out).expect("summary");
+    assert_eq!(summary["tasks"], 6);
+    assert_eq!(summary["done"], 5);
+    assert_eq!(summary["glaciers"], 2);
+    assert_eq!(summary["rows"], 4);
+    let missing = &summary["missing"][0];
+    assert_eq!(missing["item"], BROKEN);
+    assert!(
+        missing["why"].as_str().expect("why").contains("failed:"),
+        "{missing}"
+    );
+    assert!(
+        said.contains(&format!("missing: 2020 205023 (task 5, {BROKEN})")),
+        "{said}"
+    );
+    let text = std::fs::read_to_string(&table).expect("table");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,name,year,date,footprint,item,glacier_km2,uncertainty_km2,change_km2,\
+         change_uncertainty_km2,no_data_share"
+    );
+    assert_eq!(lines.len(), 5, "{text}");
+    // The first footprint seeing all of a glacier gives its year; the first year's change is 0.
+    assert!(
+        lines[1].starts_with(&format!(
+            "RGI60-99.00001,West,2019,2019-09-03,203023,{},",
+            ITEMS[0].0
+        )),
+        "{text}"
+    );
+    let change = |line: &str| line.split(',').nth(8).map(str::to_owned);
+    assert_eq!(change(lines[1]).as_deref(), Some("0.0"));
+
+    // A SLURM array and a Kubernetes Indexed Job for the plan, sized from the tasks run.
+    let script = seq.join("plan.sbatch");
+    let (ok, _, said) = glacier(&[
+        "slurm",
+        seq_plan.to_str().expect("utf-8"),
+        "--out",
+        script.to_str().expect("utf-8"),
+        "--parallel",
+        "2",
+    ]);
+    assert!(ok, "{said}");
+    let text = std::fs::read_to_string(&script).expect("script");
+    for line in [
+        "#SBATCH --array=0-5%2",
+        "#SBATCH --requeue",
+        "#SBATCH --time=00:10:00",
+        "# sized from 5 task(s) run",
+    ] {
+        assert!(text.contains(line), "{line:?} missing from:\n{text}");
+    }
+    assert!(
+        text.contains(&format!("run-task '{}' --backend cpu", seq_plan.display())),
+        "{text}"
+    );
+    let job = seq.join("job.json");
+    let (ok, _, said) = glacier(&[
+        "k8s",
+        seq_plan.to_str().expect("utf-8"),
+        "--image",
+        "registry.example.org/glacier:1",
+        "--claim",
+        "glacier-data",
+        "--out",
+        job.to_str().expect("utf-8"),
+    ]);
+    assert!(ok, "{said}");
+    let job: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&job).expect("job")).expect("JSON");
+    assert_eq!(job["kind"], "Job");
+    assert_eq!(job["spec"]["completionMode"], "Indexed");
+    assert_eq!(job["spec"]["completions"], 6);
+    assert_eq!(job["spec"]["backoffLimitPerIndex"], 2);
+    let container = &job["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        container["command"],
+        serde_json::json!(["glacier", "run-task", "/work/plan.jsonl"])
+    );
+    assert_eq!(
+        job["spec"]["template"]["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"],
+        "glacier-data"
+    );
+}
+
+#[test]
+fn a_killed_task_leaves_nothing_half_written_and_finishes_as_if_never_killed() {
+    let Some(bands) = liverpool_files("killed") else {
+        return;
+    };
+    let (site, base) = site(&bands);
+    let whole = planned(&base, "tasks_whole");
+    let killed = planned(&base, "tasks_killed");
+    let run = |dir: &Path| {
+        let (ok, _, said) = glacier(&[
+            "run-task",
+            dir.join("plan.jsonl").to_str().expect("utf-8"),
+            "--index",
+            "4",
+        ]);
+        assert!(ok, "{said}");
+        said
+    };
+    run(&whole);
+    // Killed once its band reads have begun.
+    let reads = || {
+        let s = site.lock().expect("lock");
+        s.log
+            .iter()
+            .filter(|(_, p, _)| p.starts_with("/files/"))
+            .count()
+    };
+    let before = reads();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_glacier"))
+        .args([
+            "run-task",
+            killed.join("plan.jsonl").to_str().expect("utf-8"),
+            "--index",
+            "4",
+        ])
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while reads() == before && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().expect("killed");
+    child.wait().expect("reaped");
+    let task_dir = killed.join("plan/2020_204023");
+    for name in ["mask.tif", "areas.csv", "task.json"] {
+        assert!(
+            !task_dir.join(name).exists(),
+            "{name} exists after the kill"
+        );
+    }
+    // What a kill during a write leaves: a partial file.
+    std::fs::write(task_dir.join("mask.tif.partial"), b"half a mask").expect("writes");
+    let said = run(&killed);
+    assert!(!said.contains("done already"), "{said}");
+    assert!(
+        !task_dir.join("mask.tif.partial").exists(),
+        "the partial file is cleared"
+    );
+    let (a, b) = (outputs(&whole), outputs(&killed));
+    let pick = |v: &[(String, Vec<u8>)]| {
+        v.iter()
+            .filter(|(n, _)| n.ends_with(".tif") || n.ends_with(".csv"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        pick(&a),
+        pick(&b),
+        "the resumed task wrote what an unbroken one did"
+    );
+    // An output changed since its record: the task runs again and restores it.
+    std::fs::write(task_dir.join("areas.csv"), b"edited").expect("writes");
+    let said = run(&killed);
+    assert!(said.contains("no longer holds"), "{said}");
+    assert_eq!(pick(&a), pick(&outputs(&killed)));
+}
