@@ -10,6 +10,7 @@
 //!   probabilities), for the grid and for each outline.
 //! - [`glaciers`]: one row per outline, keyed by its RGI id; CSV.
 //! - [`one_date`]: one date's glacier area per outline, a time series' row.
+//! - [`plot`]: glaciers' areas over the years as an SVG chart with error bars.
 //! - [`summary`]: the grid's numbers (serialisable) and the change GeoTIFF with its colours.
 //!
 //! No files of its own: callers read the rasters and outlines and write what comes out, so the
@@ -22,6 +23,7 @@ mod error;
 pub mod glaciers;
 pub mod mask;
 pub mod one_date;
+pub mod plot;
 pub mod summary;
 
 pub use align::Alignment;

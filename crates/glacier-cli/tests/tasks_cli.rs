@@ -8,216 +8,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{KEYS, SCENE, Site, glacier, liverpool_files, serve, tmp};
-
-/// Three footprints, two years; (2019, 204023) has a cloudier second item that must not be
-/// chosen; (2020, 205023) has an asset that is not on the server.
-const ITEMS: [(&str, &str, f64); 7] = [
-    (
-        "LC08_L2SP_203023_20190903_20200901_02_T1",
-        "2019-09-03T11:00:00Z",
-        20.0,
-    ),
-    (
-        "LC08_L2SP_204023_20190910_20200901_02_T1",
-        "2019-09-10T11:00:00Z",
-        12.0,
-    ),
-    (
-        "LC08_L2SP_204023_20190926_20200901_02_T1",
-        "2019-09-26T11:00:00Z",
-        40.0,
-    ),
-    (
-        "LC08_L2SP_205023_20190917_20200901_02_T1",
-        "2019-09-17T11:00:00Z",
-        5.0,
-    ),
-    (
-        "LC08_L2SP_203023_20200905_20201006_02_T1",
-        "2020-09-05T11:00:00Z",
-        30.0,
-    ),
-    (
-        "LC08_L2SP_204023_20200927_20201006_02_T1",
-        "2020-09-27T11:00:00Z",
-        8.3,
-    ),
-    (
-        "LC08_L2SP_205023_20200920_20201006_02_T1",
-        "2020-09-20T11:00:00Z",
-        2.0,
-    ),
-];
-/// The item whose green band is missing.
-const BROKEN: &str = "LC08_L2SP_205023_20200920_20201006_02_T1";
-
-/// An item for the Liverpool bands (relative hrefs).
-fn item(id: &str, datetime: &str, cloud: f64, base: &str) -> serde_json::Value {
-    let assets: serde_json::Map<String, serde_json::Value> = KEYS
-        .iter()
-        .map(|(key, band)| {
-            let file = if id == BROKEN && *key == "green" {
-                format!("../files/gone_{band}.TIF")
-            } else {
-                format!("../files/{SCENE}_{band}.TIF")
-            };
-            let asset = serde_json::json!({
-                "href": file, "roles": ["data"],
-                "raster:bands": [{"scale": 2.75e-05, "offset": -0.2, "nodata": 0}]
-            });
-            ((*key).to_owned(), asset)
-        })
-        .collect();
-    serde_json::json!({
-        "type": "Feature", "stac_version": "1.0.0", "id": id, "collection": "landsat-c2-l2",
-        "bbox": [-3.22, 53.4, -3.0, 53.52],
-        "properties": {"datetime": datetime, "eo:cloud_cover": cloud, "platform": "landsat-8",
-                       "proj:epsg": 32630},
-        "assets": assets,
-        "links": [{"rel": "self", "href": format!("{base}/items/{id}.json")}]
-    })
-}
-
-/// The server: bands, items, and a STAC API answering each year's search with its items.
-fn site(dir: &Path) -> (Arc<Mutex<Site>>, String) {
-    let site = Arc::new(Mutex::new(Site::default()));
-    let base = serve(site.clone());
-    let mut s = site.lock().expect("lock");
-    for (_, band) in KEYS {
-        let name = format!("{SCENE}_{band}.TIF");
-        let bytes = std::fs::read(dir.join(&name)).expect("unpacked band");
-        s.docs.insert(format!("/files/{name}"), bytes);
-    }
-    s.docs.insert(
-        "/stac/".into(),
-        serde_json::json!({"links": [{"rel": "search", "href": "search", "method": "POST"}]})
-            .to_string()
-            .into_bytes(),
-    );
-    for year in ["2019", "2020"] {
-        s.body_keys.push((format!("\"{year}-"), format!("#{year}")));
-        // The API's order is not the order of cloud cover: the plan must not depend on it.
-        let features: Vec<_> = ITEMS
-            .iter()
-            .rev()
-            .filter(|(_, date, _)| date.starts_with(year))
-            .map(|(id, date, cloud)| item(id, date, *cloud, &base))
-            .collect();
-        s.docs.insert(
-            format!("/stac/search#{year}"),
-            serde_json::json!({"type": "FeatureCollection", "features": features, "links": []})
-                .to_string()
-                .into_bytes(),
-        );
-    }
-    for (id, date, cloud) in ITEMS {
-        s.docs.insert(
-            format!("/items/{id}.json"),
-            item(id, date, cloud, &base).to_string().into_bytes(),
-        );
-    }
-    drop(s);
-    (site, base)
-}
-
-/// Two outlines over the Wirral and the Mersey, west and east halves, with RGI-style ids.
-fn outlines(path: &Path) {
-    let square = |w: f64, e: f64| {
-        serde_json::json!([[
-            [w, 53.4652],
-            [e, 53.4652],
-            [e, 53.5132],
-            [w, 53.5132],
-            [w, 53.4652]
-        ]])
-    };
-    let features = serde_json::json!({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"RGIId": "RGI60-99.00001", "Name": "West"},
-         "geometry": {"type": "Polygon", "coordinates": square(-3.0690, -3.0376)}},
-        {"type": "Feature", "properties": {"RGIId": "RGI60-99.00002", "Name": "East"},
-         "geometry": {"type": "Polygon", "coordinates": square(-3.0376, -3.0062)}}
-    ]});
-    std::fs::write(path, features.to_string()).expect("outlines written");
-}
-
-/// A fresh folder holding the outlines and a plan made against `base`.
-fn planned(base: &str, name: &str) -> PathBuf {
-    let dir = tmp(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    outlines(&dir.join("outlines.geojson"));
-    let (ok, _, said) = glacier(&[
-        "plan",
-        "--stac",
-        &format!("{base}/stac/"),
-        "--outlines",
-        dir.join("outlines.geojson").to_str().expect("utf-8"),
-        "--years",
-        "2019..2020",
-        "--months",
-        "8-10",
-        "--max-cloud",
-        "50",
-        "--out",
-        dir.join("plan.jsonl").to_str().expect("utf-8"),
-    ]);
-    assert!(ok, "{said}");
-    dir
-}
-
-/// The outputs of every task folder under `dir`: folder/file → bytes (the records' timings
-/// left out).
-fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let root = dir.join("plan");
-    let mut folders: Vec<_> = std::fs::read_dir(&root)
-        .expect("outputs")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    folders.sort();
-    for folder in folders {
-        let mut files: Vec<_> = std::fs::read_dir(&folder)
-            .expect("a task folder")
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        files.sort();
-        for f in files {
-            let name = format!(
-                "{}/{}",
-                folder.file_name().expect("name").to_string_lossy(),
-                f.file_name().expect("name").to_string_lossy()
-            );
-            let mut bytes = std::fs::read(&f).expect("reads");
-            if name.ends_with("task.json") || name.ends_with("failed.json") {
-                let mut v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
-                for k in ["seconds", "peak_memory_mb", "fetched_bytes"] {
-                    v.as_object_mut().expect("object").remove(k);
-                }
-                // Paths of the plan differ between the two folders; the task's own fields
-                // (item, area, outputs named from the plan's folder) do not.
-                bytes = v.to_string().into_bytes();
-            }
-            out.push((name, bytes));
-        }
-    }
-    out
-}
-
-fn plan_lines(dir: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(dir.join("plan.jsonl"))
-        .expect("plan")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a task"))
-        .collect()
-}
+use common::series::{BROKEN, ITEMS, outputs, plan_lines, planned, site};
+use common::{glacier, liverpool_files};
 
 #[test]
 fn a_plan_runs_as_an_array_as_in_sequence_and_collects() {
@@ -364,8 +160,18 @@ fn a_plan_runs_as_an_array_as_in_sequence_and_collects() {
         seq_plan.to_str().expect("utf-8"),
         "--out",
         table.to_str().expect("utf-8"),
+        "--plot",
+        seq.join("areas.svg").to_str().expect("utf-8"),
     ]);
     assert!(ok, "{said}");
+    // The plot: both glaciers, a line each over the two years, with their names.
+    let svg = std::fs::read_to_string(seq.join("areas.svg")).expect("plot");
+    assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+    assert_eq!(svg.matches("<circle").count(), 4, "{svg}");
+    assert!(
+        svg.contains("West (RGI60-99.00001)") && svg.contains(">2020</text>"),
+        "{svg}"
+    );
     let summary: serde_json::Value = serde_json::from_str(&out).expect("summary");
     assert_eq!(summary["tasks"], 6);
     assert_eq!(summary["done"], 5);

@@ -19,6 +19,9 @@ const APT_PACKAGES: &[&str] = &[
     "chromium-driver",
     "mesa-vulkan-drivers",
     "gdal-bin",
+    // A single-node SLURM cluster for the job-array test (crates/glacier-cli/tests/slurm_cli.rs).
+    "slurm-wlm",
+    "munge",
 ];
 const LAVAPIPE_ICD: &str = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json";
 /// Where the browser tests' npm packages live.
@@ -109,13 +112,15 @@ fn apt_packages() -> Result<()> {
     let have_all = Path::new("/usr/bin/chromium").exists()
         && Path::new("/usr/bin/chromedriver").exists()
         && Path::new(LAVAPIPE_ICD).exists()
-        && Path::new("/usr/bin/gdalinfo").exists();
+        && Path::new("/usr/bin/gdalinfo").exists()
+        && Path::new("/usr/sbin/slurmd").exists()
+        && Path::new("/usr/sbin/munged").exists();
     if have_all {
         return Ok(());
     }
     apt_install(
         APT_PACKAGES,
-        "apt-get install chromium, chromedriver, lavapipe",
+        "apt-get install chromium, chromedriver, lavapipe, GDAL, SLURM",
     )
 }
 

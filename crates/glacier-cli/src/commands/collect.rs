@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use glacier_change::GlacierArea;
+use glacier_change::{GlacierArea, plot};
 use serde::Serialize;
 
 use crate::output::write_json;
@@ -17,7 +17,7 @@ use crate::tasks::{AREAS, Plan, State, Task, state};
 /// overlap, a glacier's year comes from the scene that saw most of it.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Example:\n  glacier collect khumbu.jsonl --out khumbu_areas.csv --json khumbu_summary.json\n\n\
+    after_help = "Example:\n  glacier collect khumbu.jsonl --out khumbu_areas.csv --plot khumbu_areas.svg\n\n\
     Prints a summary as JSON on stdout; rows whose no_data_share is large (cloud, scene edge)\n\
     deserve distrust, as in `glacier change`."
 )]
@@ -30,6 +30,12 @@ pub struct Args {
     /// Also write the summary to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Also draw the largest glaciers' areas over the years, with error bars (SVG).
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
+    /// How many glaciers the plot shows, largest (in their first year) first.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    plot_glaciers: usize,
 }
 
 /// One row of the table.
@@ -134,6 +140,17 @@ pub fn run(args: Args) -> Result<()> {
         });
     }
     write_table(&args.out, &rows)?;
+    if let Some(path) = &args.plot {
+        let title = format!(
+            "Glacier area per year: {}",
+            plan.path
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+        );
+        let svg = plot::svg(&title, &largest_series(&rows, args.plot_glaciers));
+        crate::tasks::write_atomically(path, svg.as_bytes())?;
+        eprintln!("wrote {}", path.display());
+    }
     let mut years: Vec<i32> = best.keys().map(|(_, y)| *y).collect();
     years.sort_unstable();
     years.dedup();
@@ -162,6 +179,39 @@ pub fn run(args: Args) -> Result<()> {
     write_json(args.json.as_deref(), &summary)?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(())
+}
+
+/// The `n` glaciers largest in their first year, each as a series (rows come by id, then year).
+fn largest_series(rows: &[Row], n: usize) -> Vec<plot::Series> {
+    let mut series: Vec<(f64, plot::Series)> = Vec::new();
+    for row in rows {
+        let point = plot::Point {
+            year: row.year,
+            km2: row.glacier_km2,
+            uncertainty_km2: row.uncertainty_km2,
+        };
+        match series.last_mut() {
+            Some((_, s)) if s.label == label(row) => s.points.push(point),
+            _ => series.push((
+                row.glacier_km2,
+                plot::Series {
+                    label: label(row),
+                    points: vec![point],
+                },
+            )),
+        }
+    }
+    series.sort_by(|a, b| b.0.total_cmp(&a.0));
+    series.into_iter().take(n).map(|(_, s)| s).collect()
+}
+
+/// A glacier's name and id, or its id.
+fn label(row: &Row) -> String {
+    if row.name.is_empty() {
+        row.id.to_owned()
+    } else {
+        format!("{} ({})", row.name, row.id)
+    }
 }
 
 fn round4(x: f64) -> f64 {

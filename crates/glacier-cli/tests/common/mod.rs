@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex};
 
 use glacier_testdata::path;
 
+pub mod series;
+
 pub const SCENE: &str = "LC08_L2SP_204023_20200927_20201006_02_T1";
 pub const KEYS: [(&str, &str); 5] = [
     ("green", "SR_B3"),
