@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::series::{BROKEN, outputs, planned, site};
+use common::series::{BROKEN, assert_same_outputs, planned, site};
 use common::{glacier, liverpool_files, tmp};
 
 /// The programs the cluster needs.
@@ -288,28 +288,8 @@ fn a_job_array_cancelled_and_resubmitted_gives_the_sequential_outputs() {
         .args(["--parsable", "--wait"])
         .arg(&script));
     assert!(partial_files(&arr).is_empty(), "{:?}", partial_files(&arr));
-    let (a, b) = (outputs(&seq), outputs(&arr));
-    assert_eq!(
-        a.len(),
-        16,
-        "{:?}",
-        a.iter().map(|(n, _)| n).collect::<Vec<_>>()
-    );
-    let names = |v: &[(String, Vec<u8>)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&a), names(&b));
-    for ((name, x), (_, y)) in a.iter().zip(&b) {
-        if name.ends_with(".json") {
-            let strip = |bytes: &[u8], dir: &Path| {
-                String::from_utf8_lossy(bytes).replace(dir.to_str().expect("utf-8"), "")
-            };
-            assert_eq!(strip(x, &seq), strip(y, &arr), "{name}");
-        } else {
-            assert!(
-                x == y,
-                "{name} differs between the SLURM array and the sequential run"
-            );
-        }
-    }
+    let names = assert_same_outputs(&seq, &arr, "the SLURM array against the sequential run");
+    assert_eq!(names.len(), 16, "{names:?}");
     // Every array task logged where `glacier slurm` said.
     let job2 = again.trim();
     for i in 0..6 {
