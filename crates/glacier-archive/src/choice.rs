@@ -45,7 +45,19 @@ pub fn year(item: &Item) -> Option<i32> {
 /// to the earlier date, then to the smaller id), in footprint order. `items` is borrowed in
 /// whatever order a search gave it: the choice does not depend on that order.
 pub fn least_cloudy(items: &[Item]) -> Vec<&Item> {
-    let mut best: BTreeMap<String, &Item> = BTreeMap::new();
+    by_footprint(items)
+        .into_iter()
+        .filter_map(|(_, ranked)| ranked.first().copied())
+        .collect()
+}
+
+/// Each footprint with its items, least cloudy first (ranked as in [`least_cloudy`]), in
+/// footprint order: the candidates a closer look (the cloud over the area itself) chooses from.
+pub fn by_footprint(items: &[Item]) -> Vec<(String, Vec<&Item>)> {
+    let mut groups: BTreeMap<String, Vec<&Item>> = BTreeMap::new();
+    for item in items {
+        groups.entry(footprint(item)).or_default().push(item);
+    }
     let key = |i: &Item| {
         (
             i.properties.cloud_cover.unwrap_or(100.0),
@@ -53,18 +65,17 @@ pub fn least_cloudy(items: &[Item]) -> Vec<&Item> {
             i.id.clone(),
         )
     };
-    for item in items {
-        let slot = best.entry(footprint(item)).or_insert(item);
-        let (a, b) = (key(item), key(slot));
-        if a.0
-            .total_cmp(&b.0)
-            .then_with(|| (&a.1, &a.2).cmp(&(&b.1, &b.2)))
-            == std::cmp::Ordering::Less
-        {
-            *slot = item;
-        }
-    }
-    best.into_values().collect()
+    groups
+        .into_iter()
+        .map(|(fp, mut ranked)| {
+            ranked.sort_by(|a, b| {
+                let (a, b) = (key(a), key(b));
+                a.0.total_cmp(&b.0)
+                    .then_with(|| (&a.1, &a.2).cmp(&(&b.1, &b.2)))
+            });
+            (fp, ranked)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -117,5 +128,20 @@ mod tests {
             "the same choice in another order"
         );
         assert_eq!(year(&items[0]), Some(2020));
+        let ranked: Vec<(String, Vec<String>)> = by_footprint(&reversed)
+            .into_iter()
+            .map(|(fp, v)| (fp, ids(v)))
+            .collect();
+        assert_eq!(
+            ranked[0],
+            (
+                "140041".to_owned(),
+                vec![
+                    "LC08_L2SP_140041_b".to_owned(),
+                    "LC08_L2SP_140041_e".to_owned(),
+                    "LC08_L2SP_140041_a".to_owned()
+                ]
+            )
+        );
     }
 }

@@ -14,6 +14,15 @@ use crate::http::{self, HttpFile, Signer};
 /// Computer's) are read with tokens from `token_endpoint` (the Planetary Computer's by
 /// default); with an endpoint given, every asset is.
 pub fn item_scene(url: &str, token_endpoint: Option<&str>) -> Result<Scene> {
+    let (scene, notes) = item_scene_quietly(url, token_endpoint)?;
+    for note in notes {
+        eprintln!("{note}");
+    }
+    Ok(scene)
+}
+
+/// [`item_scene`], with what it would say returned instead of printed.
+pub fn item_scene_quietly(url: &str, token_endpoint: Option<&str>) -> Result<(Scene, Vec<String>)> {
     let item = Item::from_json(url, &http::text(&Request::Get(url.to_owned()))?)?;
     let collection = item.collection.as_deref().unwrap_or("landsat-c2-l2");
     let signer = Arc::new(Signer::new(sign::token_url(
@@ -29,10 +38,7 @@ pub fn item_scene(url: &str, token_endpoint: Option<&str>) -> Result<Scene> {
             signed.then(|| signer.clone()),
         ))
     })?;
-    for note in notes {
-        eprintln!("{note}");
-    }
-    Ok(scene)
+    Ok((scene, notes))
 }
 
 /// What the archive reads cost, for the end of a command: nothing when nothing was fetched.

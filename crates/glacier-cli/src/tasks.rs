@@ -38,6 +38,10 @@ pub struct Task {
     pub date: Option<String>,
     /// The scene's cloud cover, percent.
     pub cloud_cover: Option<f64>,
+    /// Cloud and fill over the area, percent of it, from the scene's QA_PIXEL band (where
+    /// `glacier plan` read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_cloud: Option<f64>,
     /// The area to map: west, south, east, north in degrees.
     pub bbox: [f64; 4],
     /// Outlines to measure each glacier's area in (relative to the plan's folder, or absolute).
@@ -310,6 +314,7 @@ mod tests {
             item: "https://example.org/items/x".into(),
             date: Some("2019-10-15".into()),
             cloud_cover: Some(3.5),
+            area_cloud: None,
             bbox: [86.7, 27.9, 86.9, 28.1],
             outlines: None,
             token_endpoint: None,

@@ -46,14 +46,17 @@ fn a_plan_runs_as_an_array_as_in_sequence_and_collects() {
         chosen,
         vec![
             (2019, "203023", ITEMS[0].0),
-            (2019, "204023", ITEMS[1].0),
+            (2019, "204023", ITEMS[2].0),
             (2019, "205023", ITEMS[3].0),
             (2020, "203023", ITEMS[4].0),
             (2020, "204023", ITEMS[5].0),
             (2020, "205023", BROKEN),
         ],
-        "per year and footprint the least cloudy item, in year and footprint order"
+        "per year and footprint the item with the least cloud over the area, in year and \
+         footprint order"
     );
+    // The QA_PIXEL bands were read for the area: clear for the chosen items.
+    assert_eq!(tasks[1]["area_cloud"], 0.0, "{}", tasks[1]);
     assert_eq!(tasks[0]["out"], "plan/2019_203023");
     assert_eq!(tasks[0]["outlines"], "outlines.geojson");
 

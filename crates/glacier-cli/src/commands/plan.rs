@@ -1,19 +1,22 @@
 //! `glacier plan`: the tasks of a time series over an area, one per footprint and year, each
-//! the least cloudy scene of that year's season (through `glacier_archive::choice`).
+//! the scene of that year's season with the least cloud over the area (candidates ranked by
+//! `glacier_archive::choice`, then their QA_PIXEL bands read for the area).
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use glacier_archive::Search;
-use glacier_archive::choice::{footprint, least_cloudy};
-use glacier_raster::{Crs, LonLatBounds, Projector};
+use glacier_archive::choice::by_footprint;
+use glacier_archive::{Item, Search};
+use glacier_inputs::ChannelReader;
+use glacier_raster::{Crs, LonLatBounds, Projector, Window};
 
-use crate::archive;
+use crate::archive::{self, Found};
 use crate::outlines::read_outlines;
 use crate::tasks::{Task, write_plan};
 
 /// Plan a time series: search a STAC API year by year over an area, keep per footprint
-/// (Landsat path/row, HLS tile) the least cloudy scene of each year's season, and write one
+/// (Landsat path/row, HLS tile) the scene of each year's season with the least cloud over the
+/// area (its QA_PIXEL band read there), and write one
 /// task per line for `glacier run-task` (by hand, in a SLURM array: `glacier slurm`, or in a
 /// Kubernetes Indexed Job). The same search gives the same plan.
 #[derive(clap::Args, Debug)]
@@ -52,6 +55,11 @@ pub struct Args {
     /// Only scenes with less cloud than this (percent of the scene).
     #[arg(long, value_name = "PERCENT")]
     max_cloud: Option<f64>,
+    /// Of each footprint's N least cloudy scenes of a year (by the scene's cloud cover), take
+    /// the one with the least cloud and fill over the area itself, read from its QA_PIXEL band
+    /// (only the area's tiles); 1 trusts the scene's cloud cover alone.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    qa_candidates: usize,
     /// The collection searched.
     #[arg(long, default_value = "landsat-c2-l2")]
     collection: String,
@@ -114,27 +122,30 @@ pub fn run(args: Args) -> Result<()> {
         };
         let found = archive::search(&args.stac, &search, MAX_ITEMS_PER_YEAR)?;
         let items: Vec<_> = found.iter().map(|f| f.item.clone()).collect();
-        let chosen = least_cloudy(&items);
         let mut line = Vec::new();
-        for item in chosen {
-            let Some(url) = found
-                .iter()
-                .find(|f| f.item.id == item.id)
-                .and_then(|f| f.url.clone())
-            else {
+        for (fp, candidates) in by_footprint(&items) {
+            let Some(chosen) = choose(
+                &found,
+                &candidates,
+                args.qa_candidates,
+                &area,
+                args.token_endpoint.as_deref(),
+            ) else {
                 eprintln!(
-                    "{year}: {} has no `self` link, so no address to read it from; left out",
-                    item.id
+                    "{year} {fp}: no item has a `self` link, so no address to read it from; left out"
                 );
                 continue;
             };
-            let fp = footprint(item);
+            let item = &chosen.found.item;
             line.push(format!(
-                "{fp} {} ({} % cloud)",
+                "{fp} {} ({} % cloud{})",
                 item.date().unwrap_or("no date"),
                 item.properties
                     .cloud_cover
-                    .map_or("unknown".into(), |c| format!("{c:.1}"))
+                    .map_or("unknown".into(), |c| format!("{c:.1}")),
+                chosen.area_cloud.map_or(String::new(), |c| format!(
+                    ", {c:.1} % of the area cloud or fill"
+                ))
             ));
             tasks.push(Task {
                 index: tasks.len(),
@@ -142,9 +153,10 @@ pub fn run(args: Args) -> Result<()> {
                 out: outputs.join(format!("{year}_{fp}")).display().to_string(),
                 footprint: fp,
                 id: item.id.clone(),
-                item: url,
+                item: chosen.url,
                 date: item.date().map(str::to_owned),
                 cloud_cover: item.properties.cloud_cover,
+                area_cloud: chosen.area_cloud,
                 bbox: [area.west, area.south, area.east, area.north],
                 outlines: outlines_path.clone(),
                 token_endpoint: args.token_endpoint.clone(),
@@ -179,6 +191,78 @@ pub fn run(args: Args) -> Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// The item a footprint's year gets.
+struct Chosen<'a> {
+    found: &'a Found,
+    url: String,
+    /// Cloud and fill over the area, percent, where it was read.
+    area_cloud: Option<f64>,
+}
+
+/// Of `candidates` (least cloudy first), the one to map: among the first `n` with an address,
+/// the least cloud and fill over the area (from the QA_PIXEL band; the scene's cloud cover
+/// where there is none or it cannot be read; ties to the less cloudy scene); `None` when no
+/// candidate has an address.
+fn choose<'a>(
+    found: &'a [Found],
+    candidates: &[&Item],
+    n: usize,
+    area: &LonLatBounds,
+    token_endpoint: Option<&str>,
+) -> Option<Chosen<'a>> {
+    let mut best: Option<(f64, Chosen)> = None;
+    let addressed = candidates.iter().filter_map(|item| {
+        let f = found.iter().find(|f| f.item.id == item.id)?;
+        Some((f, f.url.clone()?))
+    });
+    for (f, url) in addressed.take(n.max(1)) {
+        let area_cloud = if n > 1 {
+            area_cloud(&url, token_endpoint, area).unwrap_or_else(|e| {
+                eprintln!(
+                    "{}: the cloud over the area could not be read ({e:#}); its scene's cloud \
+                     cover stands in",
+                    f.item.id
+                );
+                None
+            })
+        } else {
+            None
+        };
+        let score = area_cloud.unwrap_or_else(|| f.item.properties.cloud_cover.unwrap_or(100.0));
+        if best.as_ref().is_none_or(|(b, _)| score < *b) {
+            best = Some((
+                score,
+                Chosen {
+                    found: f,
+                    url,
+                    area_cloud: area_cloud.map(|c| (c * 100.0).round() / 100.0),
+                },
+            ));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// The share of `area` (percent) that the item's QA_PIXEL band marks as fill or cloud (the
+/// page's and `predict`'s masking rules); `None` when the item has no QA_PIXEL band.
+fn area_cloud(url: &str, token_endpoint: Option<&str>, area: &LonLatBounds) -> Result<Option<f64>> {
+    let (scene, _) = archive::item_scene_quietly(url, token_endpoint)?;
+    if scene.qa.is_none() {
+        return Ok(None);
+    }
+    let window = glacier_raster::window_covering(&scene.grid, area)?;
+    let scene = scene.crop(window);
+    let whole = Window {
+        col: 0,
+        row: 0,
+        width: scene.grid.width,
+        height: scene.grid.height,
+    };
+    let masked = ChannelReader::new(&scene, None).qa_mask(whole)?;
+    let cloudy = masked.iter().filter(|m| **m).count();
+    Ok(Some(100.0 * cloudy as f64 / masked.len().max(1) as f64))
 }
 
 /// `2013..2025`, `2013..=2025`, `2013-2025` or `2020`, as (first, last).

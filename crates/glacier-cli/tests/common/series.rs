@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use super::{KEYS, SCENE, Site, glacier, serve, tmp};
 
-/// Three footprints, two years; (2019, 204023) has a cloudier second item that must not be
-/// chosen; (2020, 205023) has an asset that is not on the server.
+/// Three footprints, two years; (2019, 204023) has two items: the less cloudy scene (12 %) is
+/// cloud over the whole area by its QA_PIXEL band ([`CLOUDY_OVER_AREA`]), so the plan takes
+/// the other (40 %), clear there; (2020, 205023) has an asset that is not on the server.
 pub const ITEMS: [(&str, &str, f64); 7] = [
     (
         "LC08_L2SP_203023_20190903_20200901_02_T1",
@@ -47,6 +48,12 @@ pub const ITEMS: [(&str, &str, f64); 7] = [
         2.0,
     ),
 ];
+/// The item whose QA_PIXEL band says cloud everywhere (the others say clear everywhere).
+pub const CLOUDY_OVER_AREA: &str = "LC08_L2SP_204023_20190910_20200901_02_T1";
+/// QA_PIXEL values (USGS Landsat 8-9 Collection 2 Level-2 guide): clear land, and cloud with
+/// high confidence.
+const QA_CLEAR: f32 = 21824.0;
+const QA_CLOUD: f32 = 22280.0;
 /// The item whose green band is missing.
 pub const BROKEN: &str = "LC08_L2SP_205023_20200920_20201006_02_T1";
 
@@ -66,6 +73,16 @@ pub fn item(id: &str, datetime: &str, cloud: f64, base: &str) -> serde_json::Val
             });
             ((*key).to_owned(), asset)
         })
+        .chain(std::iter::once((
+            "qa_pixel".to_owned(),
+            serde_json::json!({
+                "href": format!(
+                    "../files/{}/{SCENE}_QA_PIXEL.TIF",
+                    if id == CLOUDY_OVER_AREA { "cloud" } else { "clear" }
+                ),
+                "roles": ["cloud"]
+            }),
+        )))
         .collect();
     serde_json::json!({
         "type": "Feature", "stac_version": "1.0.0", "id": id, "collection": "landsat-c2-l2",
@@ -86,6 +103,12 @@ pub fn site(dir: &Path) -> (Arc<Mutex<Site>>, String) {
         let name = format!("{SCENE}_{band}.TIF");
         let bytes = std::fs::read(dir.join(&name)).expect("unpacked band");
         s.docs.insert(format!("/files/{name}"), bytes);
+    }
+    for (folder, value) in [("clear", QA_CLEAR), ("cloud", QA_CLOUD)] {
+        s.docs.insert(
+            format!("/files/{folder}/{SCENE}_QA_PIXEL.TIF"),
+            qa_band(dir, value),
+        );
     }
     s.docs.insert(
         "/stac/".into(),
@@ -117,6 +140,31 @@ pub fn site(dir: &Path) -> (Arc<Mutex<Site>>, String) {
     }
     drop(s);
     (site, base)
+}
+
+/// A QA_PIXEL band of `value` everywhere on the bands' grid (float32: the project's writer
+/// writes uint8 and float32; QA values are whole numbers, exact in float32).
+fn qa_band(dir: &Path, value: f32) -> Vec<u8> {
+    let green = dir.join(format!("{SCENE}_SR_B3.TIF"));
+    let reader = glacier_raster::GeoTiffReader::open(&green).expect("the green band");
+    let info = reader.info();
+    let spec = glacier_raster::RasterSpec {
+        width: info.width,
+        height: info.height,
+        bands: 1,
+        transform: info.transform.expect("georeferenced"),
+        crs: info.crs.clone(),
+        nodata: None,
+        descriptions: Vec::new(),
+        colours: Vec::new(),
+    };
+    let mut out = std::io::Cursor::new(Vec::new());
+    glacier_raster::write_geotiff("qa.TIF", &mut out, &spec, |_, _, bands| {
+        bands[0].fill(value);
+        Ok(())
+    })
+    .expect("QA band written");
+    out.into_inner()
 }
 
 /// Two outlines over the Wirral and the Mersey, west and east halves, with RGI-style ids.
