@@ -166,6 +166,17 @@ fn a_plan_runs_as_an_array_as_in_sequence_and_collects() {
     assert_eq!(summary["done"], 5);
     assert_eq!(summary["glaciers"], 2);
     assert_eq!(summary["rows"], 4);
+    // What the five finished tasks cost, from their records.
+    let cost = &summary["cost"];
+    assert!(cost["seconds_total"].as_f64() > Some(0.0), "{cost}");
+    assert!(
+        cost["seconds_max"].as_f64() >= cost["seconds_median"].as_f64(),
+        "{cost}"
+    );
+    assert!(
+        cost["fetched_mb"].as_f64() > Some(0.1),
+        "each task reads its bands: {cost}"
+    );
     let missing = &summary["missing"][0];
     assert_eq!(missing["item"], BROKEN);
     assert!(

@@ -9,7 +9,7 @@ use glacier_change::{GlacierArea, plot};
 use serde::Serialize;
 
 use crate::output::write_json;
-use crate::tasks::{AREAS, Plan, State, Task, state};
+use crate::tasks::{AREAS, Done, Plan, State, Task, state};
 
 /// Collect a plan's results: one row per glacier and year (area, its uncertainty, the change
 /// against the glacier's first year with the two uncertainties in quadrature, the no-data
@@ -64,6 +64,37 @@ struct Missing {
     why: String,
 }
 
+/// What the finished tasks cost, from their records.
+#[derive(Debug, Default, Serialize)]
+struct Cost {
+    /// Seconds of all tasks together, the median task's and the slowest's.
+    seconds_total: f64,
+    seconds_median: f64,
+    seconds_max: f64,
+    /// Megabytes fetched from the archive by all tasks.
+    fetched_mb: f64,
+    /// The largest peak memory of one task, MB (where recorded).
+    peak_memory_mb_max: Option<f64>,
+}
+
+impl Cost {
+    fn of(records: &[Done]) -> Cost {
+        let mut seconds: Vec<f64> = records.iter().map(|r| r.seconds).collect();
+        seconds.sort_by(f64::total_cmp);
+        let round = |x: f64| (x * 100.0).round() / 100.0;
+        Cost {
+            seconds_total: round(seconds.iter().sum()),
+            seconds_median: seconds.get(seconds.len() / 2).copied().unwrap_or(0.0),
+            seconds_max: seconds.last().copied().unwrap_or(0.0),
+            fetched_mb: round(records.iter().map(|r| r.fetched_bytes as f64).sum::<f64>() / 1e6),
+            peak_memory_mb_max: records
+                .iter()
+                .filter_map(|r| r.peak_memory_mb)
+                .reduce(f64::max),
+        }
+    }
+}
+
 /// What `collect` prints.
 #[derive(Debug, Serialize)]
 struct Summary {
@@ -73,6 +104,7 @@ struct Summary {
     glaciers: usize,
     rows: usize,
     years: Vec<i32>,
+    cost: Cost,
 }
 
 /// Writes the table and prints the summary.
@@ -80,17 +112,17 @@ pub fn run(args: Args) -> Result<()> {
     let plan = Plan::read(&args.plan)?;
     let mut seen: Vec<(Task, GlacierArea)> = Vec::new();
     let mut missing = Vec::new();
-    let mut done = 0;
+    let mut records = Vec::new();
     for task in &plan.tasks {
         let dir = plan.resolve(&task.out);
         let why = match state(&dir) {
-            State::Done(_) => {
+            State::Done(record) => {
                 let path = dir.join(AREAS);
                 let file = std::fs::File::open(&path)
                     .with_context(|| format!("cannot read {}", path.display()))?;
                 let rows = glacier_change::one_date::read_csv(&path.display().to_string(), file)?;
                 seen.extend(rows.into_iter().map(|r| (task.clone(), r)));
-                done += 1;
+                records.push(*record);
                 continue;
             }
             State::Failed(f) => format!("failed: {}", f.reason),
@@ -160,9 +192,22 @@ pub fn run(args: Args) -> Result<()> {
             m.year, m.footprint, m.index, m.item, m.why
         );
     }
+    let cost = Cost::of(&records);
+    eprintln!(
+        "the {} finished tasks took {:.1} s together (median {:.1} s, slowest {:.1} s) and \
+         fetched {:.1} MB{}",
+        records.len(),
+        cost.seconds_total,
+        cost.seconds_median,
+        cost.seconds_max,
+        cost.fetched_mb,
+        cost.peak_memory_mb_max
+            .map_or(String::new(), |m| format!("; peak memory {m:.0} MB"))
+    );
     let summary = Summary {
         tasks: plan.tasks.len(),
-        done,
+        done: records.len(),
+        cost,
         glaciers: first.len(),
         rows: rows.len(),
         years,
