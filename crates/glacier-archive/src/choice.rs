@@ -1,5 +1,5 @@
 //! Choosing scenes for a time series: per footprint (Landsat WRS-2 path/row, HLS tile) the
-//! item with the least cloud, the same choice whatever order a search returned them in.
+//! items ranked by cloud, the same ranking whatever order a search returned them in.
 
 use std::collections::BTreeMap;
 
@@ -41,18 +41,10 @@ pub fn year(item: &Item) -> Option<i32> {
     item.properties.datetime.as_deref()?.get(..4)?.parse().ok()
 }
 
-/// For each footprint, the item with the least cloud (unknown cloud counts as 100 %; ties go
-/// to the earlier date, then to the smaller id), in footprint order. `items` is borrowed in
-/// whatever order a search gave it: the choice does not depend on that order.
-pub fn least_cloudy(items: &[Item]) -> Vec<&Item> {
-    by_footprint(items)
-        .into_iter()
-        .filter_map(|(_, ranked)| ranked.first().copied())
-        .collect()
-}
-
-/// Each footprint with its items, least cloudy first (ranked as in [`least_cloudy`]), in
-/// footprint order: the candidates a closer look (the cloud over the area itself) chooses from.
+/// Each footprint with its items, least cloudy first (unknown cloud counts as 100 %; ties go
+/// to the earlier date, then to the smaller id), in footprint order: the candidates a closer
+/// look (the cloud over the area itself) chooses from. `items` is borrowed in whatever order a
+/// search gave it: the ranking does not depend on that order.
 pub fn by_footprint(items: &[Item]) -> Vec<(String, Vec<&Item>)> {
     let mut groups: BTreeMap<String, Vec<&Item>> = BTreeMap::new();
     for item in items {
@@ -109,7 +101,7 @@ mod tests {
     }
 
     #[test]
-    fn the_least_cloudy_item_per_footprint_whatever_the_order() {
+    fn items_ranked_by_cloud_per_footprint_whatever_the_order() {
         let items = vec![
             item("LC08_L2SP_140041_a", Some(30.0), "2020-08-02", None),
             item("LC08_L2SP_140041_b", Some(4.5), "2020-09-19", None),
@@ -117,31 +109,32 @@ mod tests {
             item("LC08_L2SP_141040_d", Some(99.0), "2020-08-26", None),
             item("LC08_L2SP_140041_e", Some(4.5), "2020-10-05", None),
         ];
-        let ids = |v: Vec<&Item>| v.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
-        let want = vec!["LC08_L2SP_140041_b", "LC08_L2SP_141040_d"];
-        assert_eq!(ids(least_cloudy(&items)), want);
-        let mut reversed = items.clone();
-        reversed.reverse();
-        assert_eq!(
-            ids(least_cloudy(&reversed)),
-            want,
-            "the same choice in another order"
-        );
-        assert_eq!(year(&items[0]), Some(2020));
-        let ranked: Vec<(String, Vec<String>)> = by_footprint(&reversed)
-            .into_iter()
-            .map(|(fp, v)| (fp, ids(v)))
-            .collect();
-        assert_eq!(
-            ranked[0],
+        let ranked = |items: &[Item]| -> Vec<(String, Vec<String>)> {
+            by_footprint(items)
+                .into_iter()
+                .map(|(fp, v)| (fp, v.iter().map(|i| i.id.clone()).collect()))
+                .collect()
+        };
+        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        // Equal cloud goes to the earlier date; unknown cloud counts as 100 %.
+        let want = vec![
             (
                 "140041".to_owned(),
-                vec![
-                    "LC08_L2SP_140041_b".to_owned(),
-                    "LC08_L2SP_140041_e".to_owned(),
-                    "LC08_L2SP_140041_a".to_owned()
-                ]
-            )
-        );
+                strings(&[
+                    "LC08_L2SP_140041_b",
+                    "LC08_L2SP_140041_e",
+                    "LC08_L2SP_140041_a",
+                ]),
+            ),
+            (
+                "141040".to_owned(),
+                strings(&["LC08_L2SP_141040_d", "LC08_L2SP_141040_c"]),
+            ),
+        ];
+        assert_eq!(ranked(&items), want);
+        let mut reversed = items.clone();
+        reversed.reverse();
+        assert_eq!(ranked(&reversed), want, "the same ranking in another order");
+        assert_eq!(year(&items[0]), Some(2020));
     }
 }

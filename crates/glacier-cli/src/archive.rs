@@ -3,10 +3,13 @@
 
 use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use glacier_archive::search::{next_request, parse_page, search_endpoint};
+use glacier_archive::stac::{ItemBand, Role};
 use glacier_archive::{Item, Request, Search, sign};
-use glacier_inputs::Scene;
+use glacier_inputs::{FileSource, Scene};
+use glacier_landsat::{QaMaskRules, QaPixel};
+use glacier_raster::{GeoTiffReader, LonLatBounds};
 
 use crate::http::{self, HttpFile, Signer};
 
@@ -14,31 +17,69 @@ use crate::http::{self, HttpFile, Signer};
 /// Computer's) are read with tokens from `token_endpoint` (the Planetary Computer's by
 /// default); with an endpoint given, every asset is.
 pub fn item_scene(url: &str, token_endpoint: Option<&str>) -> Result<Scene> {
-    let (scene, notes) = item_scene_quietly(url, token_endpoint)?;
+    let item = Item::from_json(url, &http::text(&Request::Get(url.to_owned()))?)?;
+    let signer = signer(&item, token_endpoint);
+    // The area is cut by the caller, as for local files.
+    let (scene, notes) = glacier_map::item_scene(&item, url, None, |band| {
+        Box::new(remote_file(band, &signer, token_endpoint.is_some()))
+    })?;
     for note in notes {
         eprintln!("{note}");
     }
     Ok(scene)
 }
 
-/// [`item_scene`], with what it would say returned instead of printed.
-pub fn item_scene_quietly(url: &str, token_endpoint: Option<&str>) -> Result<(Scene, Vec<String>)> {
-    let item = Item::from_json(url, &http::text(&Request::Get(url.to_owned()))?)?;
+/// The share of `area` (percent) that the QA_PIXEL asset of `item` (read from `url`) marks as
+/// fill or cloud, by the rules the scene's masking uses; only that asset is read (its header
+/// and the area's tiles). `None` when the item has no QA_PIXEL asset.
+pub fn area_cloud(
+    item: &Item,
+    url: &str,
+    token_endpoint: Option<&str>,
+    area: &LonLatBounds,
+) -> Result<Option<f64>> {
+    let Some(qa) = item
+        .landsat_bands(url)?
+        .into_iter()
+        .find(|b| b.role == Role::QaPixel)
+    else {
+        return Ok(None);
+    };
+    let file = remote_file(&qa, &signer(item, token_endpoint), token_endpoint.is_some());
+    let mut reader = GeoTiffReader::new(qa.file_name.clone(), file.open()?)?;
+    let grid = reader.info().grid().with_context(|| {
+        format!(
+            "{}: not georeferenced, so the area cannot be placed on it",
+            qa.file_name
+        )
+    })?;
+    let window = glacier_raster::window_covering(&grid, area)?;
+    let samples = reader.read_window(0, window)?;
+    let rules = QaMaskRules::default();
+    let masked = (0..samples.len())
+        .filter(|&i| rules.masks(QaPixel(samples.get_f64(i).unwrap_or(1.0) as u16)))
+        .count();
+    Ok(Some(100.0 * masked as f64 / samples.len().max(1) as f64))
+}
+
+/// Where `item`'s asset read tokens come from: `token_endpoint`, else the Planetary Computer's.
+fn signer(item: &Item, token_endpoint: Option<&str>) -> Arc<Signer> {
     let collection = item.collection.as_deref().unwrap_or("landsat-c2-l2");
-    let signer = Arc::new(Signer::new(sign::token_url(
+    Arc::new(Signer::new(sign::token_url(
         token_endpoint.unwrap_or(sign::PLANETARY_COMPUTER),
         collection,
-    )));
-    // The area is cut by the caller, as for local files.
-    let (scene, notes) = glacier_map::item_scene(&item, url, None, |band| {
-        let signed = token_endpoint.is_some() || sign::needs_token(&band.href);
-        Box::new(HttpFile::new(
-            band.file_name.clone(),
-            band.href.clone(),
-            signed.then(|| signer.clone()),
-        ))
-    })?;
-    Ok((scene, notes))
+    )))
+}
+
+/// A band asset as a remote file, signed where its host needs a token (every asset when
+/// `sign_all`: a token endpoint was given).
+fn remote_file(band: &ItemBand, signer: &Arc<Signer>, sign_all: bool) -> HttpFile {
+    let signed = sign_all || sign::needs_token(&band.href);
+    HttpFile::new(
+        band.file_name.clone(),
+        band.href.clone(),
+        signed.then(|| signer.clone()),
+    )
 }
 
 /// What the archive reads cost, for the end of a command: nothing when nothing was fetched.

@@ -121,8 +121,10 @@ impl Plan {
     pub fn task(&self, index: usize) -> Result<&Task> {
         self.tasks.get(index).with_context(|| {
             format!(
-                "{} has tasks 0 to {}, not {index}",
+                "{} has tasks 0 to {}, not {index}: give an index in that range (a job \
+                 array's range must be 0-{})",
                 self.path.display(),
+                self.tasks.len() - 1,
                 self.tasks.len() - 1
             )
         })
@@ -206,6 +208,13 @@ pub enum State {
     NotRun,
     /// A record whose files do not match it (changed or lost since): run again.
     Damaged(String),
+}
+
+/// The record of the task whose folder is `dir`, as written, without checking its files
+/// (for sizing a job from the tasks run, where a changed output does not matter).
+pub fn record(dir: &Path) -> Option<Done> {
+    let text = std::fs::read_to_string(dir.join(DONE)).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// The state of the task whose folder is `dir`.

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use common::{KEYS, SCENE, Site, glacier, liverpool_files, serve, tmp};
+use common::{KEYS, SCENE, Site, glacier, liverpool_files, serve, serve_bands, tmp};
 use glacier_raster::GeoTiffReader;
 
 /// About 140 × 180 of the crop's 433 × 267 pixels (columns 280–420, rows 20–200: the
@@ -50,11 +50,7 @@ fn site(dir: &Path) -> (Arc<Mutex<Site>>, String) {
     let site = Arc::new(Mutex::new(Site::default()));
     let base = serve(site.clone());
     let mut s = site.lock().expect("lock");
-    for (_, band) in KEYS {
-        let name = format!("{SCENE}_{band}.TIF");
-        let bytes = std::fs::read(dir.join(&name)).expect("unpacked band");
-        s.docs.insert(format!("/files/{name}"), bytes);
-    }
+    serve_bands(&mut s, dir);
     for (id, cloud) in [
         ("liverpool", 8.3),
         ("cloudy", 71.0),

@@ -8,20 +8,8 @@ use glacier_raster::{Crs, GeoTiffReader, RasterSpec, write_geotiff};
 use glacier_testdata::{path, require_tool};
 use std::process::Command;
 
-/// Runs the binary: (success, stdout, stderr); never a panic's exit code.
-fn glacier(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_glacier"))
-        .args(args)
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("runs");
-    assert_ne!(out.status.code(), Some(101), "a panic: {out:?}");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::glacier;
 
 fn tmp(name: &str) -> String {
     std::env::temp_dir()

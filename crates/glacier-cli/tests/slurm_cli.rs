@@ -16,7 +16,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::series::{BROKEN, assert_same_outputs, planned, site};
-use common::{glacier, liverpool_files, tmp};
+use common::{band_reads, glacier, liverpool_files, tmp};
 
 /// The programs the cluster needs.
 const PROGRAMS: [&str; 6] = [
@@ -246,13 +246,7 @@ fn a_job_array_cancelled_and_resubmitted_gives_the_sequential_outputs() {
         env!("CARGO_BIN_EXE_glacier"),
     ]);
     assert!(ok, "{said}");
-    let reads = || {
-        let s = site.lock().expect("lock");
-        s.log
-            .iter()
-            .filter(|(_, p, _)| p.starts_with("/files/"))
-            .count()
-    };
+    let reads = || band_reads(&site);
     let records = || {
         let folders = std::fs::read_dir(arr.join("plan"))
             .into_iter()

@@ -13,16 +13,26 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::series::{BROKEN, ITEMS, assert_same_outputs, outputs, plan_lines, planned, site};
-use common::{glacier, liverpool_files};
+use common::{band_reads, glacier, liverpool_files};
 
 #[test]
 fn a_plan_runs_as_an_array_as_in_sequence_and_collects() {
     let Some(bands) = liverpool_files("tasks") else {
         return;
     };
-    let (_site, base) = site(&bands);
+    let (site, base) = site(&bands);
     let seq = planned(&base, "tasks_sequential");
     let arr = planned(&base, "tasks_array");
+    // Planning reads the candidates' QA_PIXEL bands over the area, and no other band.
+    let files: Vec<String> = {
+        let s = site.lock().expect("lock");
+        let log = s.log.iter().map(|(_, path, _)| path.clone());
+        log.filter(|p| p.starts_with("/files/")).collect()
+    };
+    assert!(
+        !files.is_empty() && files.iter().all(|p| p.ends_with("_QA_PIXEL.TIF")),
+        "{files:?}"
+    );
     let plan = std::fs::read_to_string(seq.join("plan.jsonl")).expect("plan");
     assert_eq!(
         plan.replace(seq.to_str().expect("utf-8"), ""),
@@ -279,13 +289,7 @@ fn a_killed_task_leaves_nothing_half_written_and_finishes_as_if_never_killed() {
     };
     run(&whole);
     // Killed once its band reads have begun.
-    let reads = || {
-        let s = site.lock().expect("lock");
-        s.log
-            .iter()
-            .filter(|(_, p, _)| p.starts_with("/files/"))
-            .count()
-    };
+    let reads = || band_reads(&site);
     let before = reads();
     let mut child = Command::new(env!("CARGO_BIN_EXE_glacier"))
         .args([

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use glacier_archive::choice::by_footprint;
 use glacier_archive::{Item, Search};
-use glacier_inputs::ChannelReader;
-use glacier_raster::{Crs, LonLatBounds, Projector, Window};
+use glacier_raster::{Crs, LonLatBounds, Projector};
 
 use crate::archive::{self, Found};
 use crate::outlines::read_outlines;
@@ -179,7 +178,8 @@ pub fn run(args: Args) -> Result<()> {
     }
     if tasks.is_empty() {
         bail!(
-            "no scene found over {} in {first}..{last}: nothing to plan",
+            "no scene found over {} in {first}..{last}: nothing to plan; check the area, or \
+             widen --months, --max-cloud or --years",
             glacier_raster::aoi::describe(&area)
         );
     }
@@ -219,7 +219,7 @@ fn choose<'a>(
     });
     for (f, url) in addressed.take(n.max(1)) {
         let area_cloud = if n > 1 {
-            area_cloud(&url, token_endpoint, area).unwrap_or_else(|e| {
+            archive::area_cloud(&f.item, &url, token_endpoint, area).unwrap_or_else(|e| {
                 eprintln!(
                     "{}: the cloud over the area could not be read ({e:#}); its scene's cloud \
                      cover stands in",
@@ -243,26 +243,6 @@ fn choose<'a>(
         }
     }
     best.map(|(_, c)| c)
-}
-
-/// The share of `area` (percent) that the item's QA_PIXEL band marks as fill or cloud (the
-/// page's and `predict`'s masking rules); `None` when the item has no QA_PIXEL band.
-fn area_cloud(url: &str, token_endpoint: Option<&str>, area: &LonLatBounds) -> Result<Option<f64>> {
-    let (scene, _) = archive::item_scene_quietly(url, token_endpoint)?;
-    if scene.qa.is_none() {
-        return Ok(None);
-    }
-    let window = glacier_raster::window_covering(&scene.grid, area)?;
-    let scene = scene.crop(window);
-    let whole = Window {
-        col: 0,
-        row: 0,
-        width: scene.grid.width,
-        height: scene.grid.height,
-    };
-    let masked = ChannelReader::new(&scene, None).qa_mask(whole)?;
-    let cloudy = masked.iter().filter(|m| **m).count();
-    Ok(Some(100.0 * cloudy as f64 / masked.len().max(1) as f64))
 }
 
 /// `2013..2025`, `2013..=2025`, `2013-2025` or `2020`, as (first, last).

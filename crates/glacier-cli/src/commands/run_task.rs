@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use glacier_change::{GlacierArea, Mask, per_glacier_area};
+use glacier_change::{Mask, per_glacier_area};
 use glacier_map::Keep;
 
 use crate::backend::Backend;
@@ -182,7 +182,7 @@ fn write_outputs(
 ) -> Result<()> {
     let rows = match outlines {
         Some(o) => per_glacier_area(mapped.mask, o, None)?,
-        None => vec![whole_area(mapped.mask)?],
+        None => vec![glacier_change::one_date::whole_area(mapped.mask)?],
     };
     write_atomically(&dir.join(MASK), &mapped.geotiff)?;
     let mut csv = Vec::new();
@@ -212,9 +212,4 @@ fn write_outputs(
         eprintln!("{line}");
     }
     Ok(())
-}
-
-/// The whole area as one row (no outlines given).
-fn whole_area(mask: Mask) -> Result<GlacierArea> {
-    Ok(glacier_change::one_date::whole_area(mask)?)
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::backend::Backend;
-use crate::tasks::{Plan, State, state};
+use crate::tasks::{Plan, record};
 
 /// Write an sbatch script that runs a plan as a SLURM job array: one `glacier run-task` per
 /// task, at most --parallel at once, requeued when a node fails. Time and memory per task come
@@ -96,10 +96,7 @@ fn sizing(plan: &Plan) -> Sizing {
     let records: Vec<_> = plan
         .tasks
         .iter()
-        .filter_map(|t| match state(&plan.resolve(&t.out)) {
-            State::Done(d) => Some(d),
-            _ => None,
-        })
+        .filter_map(|t| record(&plan.resolve(&t.out)))
         .collect();
     if records.is_empty() {
         return Sizing {

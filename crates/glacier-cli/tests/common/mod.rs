@@ -24,6 +24,24 @@ pub const KEYS: [(&str, &str); 5] = [
     ("swir22", "SR_B7"),
 ];
 
+/// Serves the Liverpool band files of `dir` at `/files/NAME`.
+pub fn serve_bands(site: &mut Site, dir: &std::path::Path) {
+    for (_, band) in KEYS {
+        let name = format!("{SCENE}_{band}.TIF");
+        let bytes = std::fs::read(dir.join(&name)).expect("unpacked band");
+        site.docs.insert(format!("/files/{name}"), bytes);
+    }
+}
+
+/// How many requests the site has answered for band files so far.
+pub fn band_reads(site: &Mutex<Site>) -> usize {
+    let s = site.lock().expect("lock");
+    s.log
+        .iter()
+        .filter(|(_, p, _)| p.starts_with("/files/"))
+        .count()
+}
+
 /// Runs the binary: (success, stdout, stderr); never a panic's exit code.
 pub fn glacier(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_glacier"))

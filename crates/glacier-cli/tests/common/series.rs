@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::{KEYS, SCENE, Site, glacier, serve, tmp};
+use super::{KEYS, SCENE, Site, glacier, serve, serve_bands, tmp};
 
 /// Three footprints, two years; (2019, 204023) has two items: the less cloudy scene (12 %) is
 /// cloud over the whole area by its QA_PIXEL band ([`CLOUDY_OVER_AREA`]), so the plan takes
@@ -99,11 +99,7 @@ pub fn site(dir: &Path) -> (Arc<Mutex<Site>>, String) {
     let site = Arc::new(Mutex::new(Site::default()));
     let base = serve(site.clone());
     let mut s = site.lock().expect("lock");
-    for (_, band) in KEYS {
-        let name = format!("{SCENE}_{band}.TIF");
-        let bytes = std::fs::read(dir.join(&name)).expect("unpacked band");
-        s.docs.insert(format!("/files/{name}"), bytes);
-    }
+    serve_bands(&mut s, dir);
     for (folder, value) in [("clear", QA_CLEAR), ("cloud", QA_CLOUD)] {
         s.docs.insert(
             format!("/files/{folder}/{SCENE}_QA_PIXEL.TIF"),
