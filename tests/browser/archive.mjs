@@ -12,12 +12,18 @@ import { open, text, ARTIFACTS } from "./harness.mjs";
 const SCENE = "LC08_L2SP_204023_20200927_20201006_02_T1";
 const BANDS = { green: "SR_B3", red: "SR_B4", nir08: "SR_B5", swir16: "SR_B6", swir22: "SR_B7" };
 const HLS_BANDS = { green: "B03", red: "B04", nir08: "B05", swir16: "B06", swir22: "B07" };
+// HLS S30 (Sentinel-2, bandpass-adjusted to OLI) under the same keys: B8A is its narrow NIR.
+const S30_BANDS = { green: "B03", red: "B04", nir08: "B8A", swir16: "B11", swir22: "B12" };
 // Columns 280–420, rows 20–200 of the crop (the Wirral and the Mersey), as in the CLI's test.
 const BBOX = "-3.0690,53.4652,-3.0062,53.5132";
 const GLACIER = resolve("../../target/debug/glacier");
 
-/** An archive host: the item and the bands, with `Range` (and CORS unless `cors` is false). */
-async function archiveHost(dir, cors = true, athabasca = null) {
+/**
+ * An archive host: the items and the bands, with `Range` (and CORS unless `cors` is false):
+ * Liverpool's Level-2 bands from `dir`, and with `athabasca` (its HLS folder) the L30 item of
+ * 2020-08-16 and the S30 item of 2020-09-09.
+ */
+export async function archiveHost(dir, cors = true, athabasca = null) {
   const log = [];
   const server = createServer((req, res) => {
     const path = new URL(req.url, "http://x").pathname;
@@ -28,9 +34,9 @@ async function archiveHost(dir, cors = true, athabasca = null) {
     if (req.method === "OPTIONS") return res.writeHead(204, headers).end();
     let body;
     const base = `http://127.0.0.1:${server.address().port}`;
-    const item = (id, date, assets) => Buffer.from(JSON.stringify({
+    const item = (id, date, assets, platform = "landsat-8") => Buffer.from(JSON.stringify({
       type: "Feature", stac_version: "1.0.0", id, collection: "landsat-c2-l2",
-      properties: { datetime: `${date}T11:07:21Z`, "eo:cloud_cover": 8.3, platform: "landsat-8" },
+      properties: { datetime: `${date}T11:07:21Z`, "eo:cloud_cover": 8.3, platform },
       assets: Object.fromEntries(Object.entries(assets).map(([key, href]) => [key, {
         href, type: "image/tiff; application=geotiff; profile=cloud-optimized",
         "raster:bands": [{ scale: 2.75e-5, offset: -0.2, nodata: 0 }],
@@ -42,6 +48,8 @@ async function archiveHost(dir, cors = true, athabasca = null) {
     } else if (path === "/items/athabasca.json" && athabasca) {
       // HLS files (names the reader does not take for Landsat ones, scale in the files).
       body = item("athabasca", "2020-08-16", Object.fromEntries(Object.entries(HLS_BANDS).map(([k, b]) => [k, `/hls/athabasca_2020229_${b}_L30.tif`])));
+    } else if (path === "/items/athabasca-s30.json" && athabasca) {
+      body = item("athabasca-s30", "2020-09-09", Object.fromEntries(Object.entries(S30_BANDS).map(([k, b]) => [k, `/hls/athabasca_2020253_${b}_S30.tif`])), "sentinel-2a");
     } else if (path.startsWith("/hls/") && athabasca && existsSync(join(athabasca, path.slice(5)))) {
       body = readFileSync(join(athabasca, path.slice(5)));
     } else if (path.startsWith("/files/") && existsSync(join(dir, path.slice(7)))) {
@@ -59,7 +67,7 @@ async function archiveHost(dir, cors = true, athabasca = null) {
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   const base = `http://127.0.0.1:${server.address().port}`;
-  return { server, log, item: `${base}/items/liverpool.json`, athabasca: `${base}/items/athabasca.json` };
+  return { server, log, item: `${base}/items/liverpool.json`, athabasca: `${base}/items/athabasca.json`, athabascaS30: `${base}/items/athabasca-s30.json` };
 }
 
 /** Registers the tests with the runner's `test`; `data` is ../shared/data (or null). */

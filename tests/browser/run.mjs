@@ -7,6 +7,7 @@ import { resolve, join } from "node:path";
 import { serve, launch, open, text, waitDone, waitMapping, screenshot, requireTool, ARTIFACTS, tileRequests } from "./harness.mjs";
 import { sampleTests } from "./sample.mjs";
 import { archiveTests } from "./archive.mjs";
+import { changeTests } from "./change.mjs";
 
 // Real data beside the checkout (never copied into the repository).
 const DATA = resolve(process.env.GLACIER_SHARED_DATA ?? "../../../shared/data");
@@ -29,6 +30,7 @@ const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 sampleTests(test, dist);
 archiveTests(test, haveData ? DATA : null);
+changeTests(test, haveData ? DATA : null);
 
 function numbers(json) {
   assert.ok(json.startsWith("["), `expected a JSON array, got ${json.slice(0, 40)}…`);
@@ -850,7 +852,7 @@ test("a Landsat 7 file is refused with a message that says why and what to do", 
   const errors = await text(page, "errors");
   assert.ok(errors.includes(`${name} is a LE07 file; the model takes Landsat 8/9`), errors);
   const row = await page.getByTestId("recognised").locator("tr").first().textContent();
-  assert.ok(row.includes("LE07 file – not used: the page takes Landsat 8/9"), row);
+  assert.ok(row.includes("LE07 file – not taken by its name: the page knows Landsat 8/9"), row);
   assert.equal(await page.getByTestId("panic").count(), 0);
   // The page stays usable: a good scene afterwards still maps.
   await page.getByTestId("scene-files").setInputFiles(athabasca());

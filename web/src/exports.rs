@@ -1,4 +1,5 @@
-//! The export files of a run (the mask as GeoTIFF, its patches as GeoJSON) as browser `Blob`s,
+//! The export files of a run (the mask as GeoTIFF, its patches as GeoJSON; for a change, the
+//! change GeoTIFF, the table per glacier and the summary) as browser `Blob`s,
 //! made where the run computed and moved out of its [`MapResult`]: the page's wasm memory never
 //! holds them (a whole scene's exports are tens of MB), and the browser may keep them on disk.
 
@@ -6,7 +7,9 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag};
 
+use crate::change_result::ChangeResult;
 use crate::map_result::MapResult;
+use crate::protocol::Outcome;
 use glacier_map::Classification;
 
 /// One classification's export files.
@@ -18,13 +21,38 @@ pub struct ExportBlobs {
     pub geojson: Option<Blob>,
 }
 
-/// The export files of both classifications.
+/// A change's files.
+#[derive(Clone, Default)]
+pub struct ChangeBlobs {
+    /// The change classes as a GeoTIFF.
+    pub geotiff: Option<Blob>,
+    /// The table per glacier (CSV), when outlines were given.
+    pub csv: Option<Blob>,
+    /// The summary (JSON).
+    pub json: Option<Blob>,
+}
+
+impl ChangeBlobs {
+    /// Moves `c`'s files into blobs (leaving them empty in `c`).
+    fn take(c: &mut ChangeResult) -> ChangeBlobs {
+        let files = std::mem::take(&mut c.files);
+        ChangeBlobs {
+            geotiff: blob(&files.geotiff, "image/tiff"),
+            csv: files.csv.and_then(|b| blob(&b, "text/csv")),
+            json: blob(files.json.as_bytes(), "application/json"),
+        }
+    }
+}
+
+/// The export files of both classifications, or of a change.
 #[derive(Clone, Default)]
 pub struct Exports {
     /// The network's.
     pub network: ExportBlobs,
     /// The NDSI baseline's.
     pub ndsi: ExportBlobs,
+    /// A change's.
+    pub change: ChangeBlobs,
 }
 
 fn blob(bytes: &[u8], mime: &str) -> Option<Blob> {
@@ -50,6 +78,17 @@ impl ExportBlobs {
 }
 
 impl Exports {
+    /// Moves the export bytes of a run's outcome into blobs.
+    pub fn take_outcome(outcome: &mut Outcome) -> Exports {
+        match outcome {
+            Outcome::Map(result) => Exports::take(result),
+            Outcome::Change(change) => Exports {
+                change: ChangeBlobs::take(change),
+                ..Exports::default()
+            },
+        }
+    }
+
     /// Moves the export bytes of `result`'s classifications into blobs.
     pub fn take(result: &mut MapResult) -> Exports {
         Exports {
@@ -63,17 +102,22 @@ impl Exports {
                 .as_mut()
                 .map(ExportBlobs::take)
                 .unwrap_or_default(),
+            change: ChangeBlobs::default(),
         }
     }
 
     /// As a JS array for `postMessage` (blobs cross without copying their bytes): network
-    /// GeoTIFF, network GeoJSON, NDSI GeoTIFF, NDSI GeoJSON, `null` where absent.
+    /// GeoTIFF, network GeoJSON, NDSI GeoTIFF, NDSI GeoJSON, change GeoTIFF, change CSV,
+    /// change JSON, `null` where absent.
     pub fn to_js(&self) -> Array {
         [
             &self.network.geotiff,
             &self.network.geojson,
             &self.ndsi.geotiff,
             &self.ndsi.geojson,
+            &self.change.geotiff,
+            &self.change.csv,
+            &self.change.json,
         ]
         .into_iter()
         .map(|b| b.as_ref().map_or(JsValue::NULL, |b| b.into()))
@@ -95,6 +139,11 @@ impl Exports {
             ndsi: ExportBlobs {
                 geotiff: at(2),
                 geojson: at(3),
+            },
+            change: ChangeBlobs {
+                geotiff: at(4),
+                csv: at(5),
+                json: at(6),
             },
         }
     }

@@ -9,6 +9,8 @@ mod app;
 mod assign;
 mod backend;
 mod bench_hooks;
+mod change;
+mod change_result;
 mod engine;
 mod exports;
 mod files;

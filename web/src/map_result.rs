@@ -52,6 +52,15 @@ pub struct MapResult {
     /// MiB of wasm memory of the module that mapped (the worker's, or the page's), at the end:
     /// the run's peak, since wasm memory only grows.
     pub memory_mb: f64,
+    /// Which scene pixels the preview shows.
+    pub sampling: Sampling,
+    /// The acquisition date (`YYYY-MM-DD`), where the run knew it (an archive item's).
+    pub acquired: Option<String>,
+    /// The satellite or product, where the run knew it (an archive item's platform).
+    pub sensor: Option<String>,
+    /// The scene grid, on the side that mapped it (not sent: the page has the grid in words).
+    #[serde(skip)]
+    pub scene_grid: Option<Grid>,
 }
 
 /// The scene on a web map: a north-up Web Mercator grid over it (so a web map can stretch an

@@ -47,16 +47,39 @@ pub struct MapLayers {
     pub outlines: Option<String>,
 }
 
+/// A canvas that is not in the page (for encoding PNGs).
+///
+/// # Errors
+/// A message when the browser gives none.
+pub fn detached_canvas() -> Result<web_sys::HtmlCanvasElement, String> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or_else(|| "the browser gave no canvas".into())
+}
+
+/// `canvas`'s 2D context.
+///
+/// # Errors
+/// A message when the browser gives none.
+pub fn context_2d(
+    canvas: &web_sys::HtmlCanvasElement,
+) -> Result<web_sys::CanvasRenderingContext2d, String> {
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+        .ok_or_else(|| "the browser gave no 2D canvas".into())
+}
+
 /// Encodes RGBA pixels as a PNG data URL (through a detached canvas).
 ///
 /// # Errors
 /// A message when the browser gives no 2D canvas.
 pub fn png_data_url(rgba: &[u8], (w, h): (u32, u32)) -> Result<String, String> {
-    let canvas: web_sys::HtmlCanvasElement = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("canvas").ok())
-        .and_then(|c| c.dyn_into().ok())
-        .ok_or("the browser gave no canvas")?;
+    let canvas = detached_canvas()?;
     draw(&canvas, rgba, (w, h))?;
     canvas
         .to_data_url()
@@ -74,12 +97,7 @@ pub fn draw(
 ) -> Result<(), String> {
     canvas.set_width(w);
     canvas.set_height(h);
-    let ctx = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-        .ok_or("the browser gave no 2D canvas")?;
+    let ctx = context_2d(canvas)?;
     let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), w, h)
         .map_err(|e| format!("image: {e:?}"))?;
     ctx.put_image_data(&image, 0.0, 0.0)

@@ -16,6 +16,23 @@ use crate::timing::{StageClock, now_ms};
 
 pub use glacier_map::Compute;
 
+/// What a run keeps to show one scene: the exports and the preview, not the scene-sized masks.
+pub const TO_SHOW: Keep = Keep {
+    masks: false,
+    probabilities: false,
+    exports: true,
+    preview: Some(PREVIEW_MAX),
+};
+
+/// What a run keeps for a change between two dates: the masks and the network's
+/// probabilities (taken by [`crate::change`], never sent to the page) and the preview.
+pub const TO_COMPARE: Keep = Keep {
+    masks: true,
+    probabilities: true,
+    exports: false,
+    preview: Some(PREVIEW_MAX),
+};
+
 /// Why [`run`] made no map.
 #[derive(Debug)]
 pub enum Stopped {
@@ -52,8 +69,9 @@ fn timing_row(stage: &Stage, grid: &Grid) -> String {
 
 /// Maps the scene in `sources` (Landsat-named bands, archives, files whose bands the visitor
 /// assigned in `choices`, outlines) with the NDSI baseline and the network on the first of
-/// `computes` that works. `progress(stage, done, total)` is awaited between steps so the
-/// browser can paint; when it answers `false` the run stops with [`Stopped::Cancelled`].
+/// `computes` that works, keeping what `keep` asks ([`TO_SHOW`], [`TO_COMPARE`]).
+/// `progress(stage, done, total)` is awaited between steps so the browser can paint; when it
+/// answers `false` the run stops with [`Stopped::Cancelled`].
 ///
 /// # Errors
 /// [`Stopped::Failed`] with a message naming the file and the fix, when no classifier can run;
@@ -63,6 +81,7 @@ pub async fn run<S, F, Fut>(
     choices: Vec<Choice>,
     models: Vec<LoadedModel>,
     computes: Vec<Compute>,
+    keep: Keep,
     progress: F,
 ) -> Result<MapResult, Stopped>
 where
@@ -96,7 +115,13 @@ where
         .collect();
     let (scene, mut archive_notes) = scene_from_files(files).map_err(|e| e.to_string())?;
     notes.append(&mut archive_notes);
-    map(scene, outlines, notes, clock, models, computes, progress).await
+    let run = Run {
+        outlines,
+        notes,
+        clock,
+        keep,
+    };
+    map(scene, run, models, computes, progress).await
 }
 
 /// Maps `area` (`west,south,east,north`, or the whole scene) of the STAC item at `item_url`,
@@ -110,6 +135,7 @@ pub async fn run_item<F, Fut>(
     area: Option<&str>,
     models: Vec<LoadedModel>,
     computes: Vec<Compute>,
+    keep: Keep,
     progress: F,
 ) -> Result<MapResult, Stopped>
 where
@@ -132,7 +158,19 @@ where
         ))
     })
     .map_err(|e| e.to_string())?;
-    let mut result = map(scene, None, Vec::new(), clock, models, computes, progress).await?;
+    let run = Run {
+        outlines: None,
+        notes: Vec::new(),
+        clock,
+        keep,
+    };
+    let mut result = map(scene, run, models, computes, progress).await?;
+    result.acquired = item
+        .properties
+        .datetime
+        .as_deref()
+        .map(|t| t.get(..10).unwrap_or(t).to_owned());
+    result.sensor.clone_from(&item.properties.platform);
     notes.push(format!(
         "Fetched {:.2} MB in {} range requests from the archive.",
         traffic.bytes() as f64 / 1e6,
@@ -143,12 +181,19 @@ where
     Ok(result)
 }
 
+/// What [`map`] starts from besides the scene: the outlines, the notes so far, the clock
+/// running since the run began, and what to keep.
+struct Run {
+    outlines: Option<glacier_labels::Outlines>,
+    notes: Vec<String>,
+    clock: StageClock,
+    keep: Keep,
+}
+
 /// Maps a scene made from files or an item: the rest of [`run`].
 async fn map<F, Fut>(
     scene: glacier_inputs::Scene,
-    outlines: Option<glacier_labels::Outlines>,
-    mut notes: Vec<String>,
-    mut clock: StageClock,
+    run: Run,
     models: Vec<LoadedModel>,
     computes: Vec<Compute>,
     mut progress: F,
@@ -157,6 +202,12 @@ where
     F: FnMut(String, usize, usize) -> Fut,
     Fut: Future<Output = bool>,
 {
+    let Run {
+        outlines,
+        mut notes,
+        mut clock,
+        keep,
+    } = run;
     if models.is_empty() {
         notes.push("The network was not run: the models did not load (see above).".into());
     } else if computes.is_empty() {
@@ -172,12 +223,7 @@ where
             plausibility_rule: true,
         }),
         ndsi: true,
-        keep: Keep {
-            masks: false,
-            probabilities: false,
-            exports: true,
-            preview: Some(PREVIEW_MAX),
-        },
+        keep,
     };
     let grid = &scene.grid;
     let on_step = |step: Step| {
@@ -209,6 +255,7 @@ where
         size: (grid.width, grid.height),
         grid: format!("{}, {} m pixels", grid.crs, grid.transform.dx),
         pixel_km2: (grid.transform.dx * grid.transform.dy).abs() / 1e6,
+        sampling,
         composite: preview
             .bands
             .map(|c| glacier_inputs::ChannelName::Band(c).name())
@@ -223,5 +270,8 @@ where
         placement,
         timings,
         memory_mb: crate::timing::wasm_memory_bytes() / 1_048_576.0,
+        acquired: None,
+        sensor: None,
+        scene_grid: Some(grid),
     })
 }

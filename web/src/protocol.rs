@@ -5,7 +5,7 @@
 //! [`Report::Ready`]; the page sends `{job, files}` (a [`Job`] and the dropped `File`s, which
 //! cross without copying their bytes); the worker answers with [`Report::Progress`] after each
 //! step and ends with [`Report::Done`] (sent as `{report, exports}`: the export files travel as
-//! blobs, see [`crate::exports`]), [`Report::Failed`], [`Report::Cancelled`] or, on a bug,
+//! blobs, see [`crate::exports`]) holding a map or a change, [`Report::Failed`], [`Report::Cancelled`] or, on a bug,
 //! [`Report::Panicked`]. A text message comes from the worker's bootstrap script: the module did
 //! not start.
 
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::assign::Choice;
+use crate::change_result::ChangeResult;
 use crate::exports::Exports;
 use crate::map_result::MapResult;
 use crate::mapping::Stopped;
@@ -30,6 +31,35 @@ pub struct Job {
     pub gpu: bool,
     /// An archive item to map instead of files.
     pub item: Option<ItemJob>,
+    /// Two dates to map and compare instead of one scene (earlier first, for files).
+    pub change: Option<[DateJob; 2]>,
+}
+
+/// One date of a change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum DateJob {
+    /// Dropped files: the date's own and those every date shares (outlines, a DEM).
+    Files {
+        /// `YYYY-MM-DD`, from the files' names.
+        date: String,
+        /// The files' names.
+        names: Vec<String>,
+    },
+    /// An archive item (its date comes from the item).
+    Item(ItemJob),
+}
+
+impl DateJob {
+    /// The date in words, for progress and messages: `2020-08-16`, or the item's file name
+    /// until the item is read.
+    pub fn label(&self) -> String {
+        match self {
+            DateJob::Files { date, .. } => date.clone(),
+            DateJob::Item(item) => {
+                format!("item {}", item.url.rsplit('/').next().unwrap_or(&item.url))
+            }
+        }
+    }
 }
 
 /// A STAC item to map, from the page's link (`?item=URL&bbox=W,S,E,N`).
@@ -77,6 +107,15 @@ impl Job {
     }
 }
 
+/// What a finished run made.
+#[derive(Serialize, Deserialize)]
+pub enum Outcome {
+    /// One scene's map.
+    Map(Box<MapResult>),
+    /// Two dates and the change between them.
+    Change(Box<ChangeResult>),
+}
+
 /// What the worker tells the page.
 #[derive(Serialize, Deserialize)]
 pub enum Report {
@@ -92,7 +131,7 @@ pub enum Report {
         total: usize,
     },
     /// The run finished; `read_errors` are files that could not be read.
-    Done(Box<MapResult>, Vec<String>),
+    Done(Outcome, Vec<String>),
     /// The run stopped with a message for the visitor.
     Failed(String),
     /// The run was cancelled. The worker's own runs never ask to stop (the page cancels by

@@ -3,6 +3,10 @@
 //! Its state ([`state::SceneState`]) is made once here and held outside the views; the views
 //! below read it, and the run ([`intake`]: the files, [`run`]: the mapping) writes it.
 
+mod change_panel;
+mod change_picture;
+mod change_table;
+mod change_view;
 mod drop_zone;
 mod export_links;
 mod intake;
@@ -21,6 +25,7 @@ use leptos::prelude::*;
 use crate::assign::BandAssignment;
 use crate::engine::Engine;
 use crate::map_view::MapView;
+use change_panel::{ChangeDates, ChangeDetails};
 use drop_zone::{DropZone, SampleButton};
 use export_links::ExportLinks;
 use map_panel::{ClassifierChoice, FlatPreview, MapControls, Notes};
@@ -61,21 +66,28 @@ pub fn ScenePanel(
     }
 }
 
-/// The last run's result (hidden until there is one): the map, the numbers, the downloads and
-/// the timings.
+/// The last run's result (hidden until there is one): for one scene the map, the numbers, the
+/// downloads and the timings; for two dates the change on the same map, its numbers, the table
+/// per glacier and its downloads.
 #[component]
 fn ResultPanel(state: SceneState) -> impl IntoView {
-    let result = state.result;
+    let (result, change) = (state.result, state.change);
+    let one = move || result.with(Option::is_none);
+    let two = move || change.with(Option::is_none);
     view! {
-        <div class="result" class:hidden=move || result.with(Option::is_none)>
-            <ClassifierChoice state=state />
+        <div class="result" class:hidden=move || one() && two()>
+            <div class:hidden=one><ClassifierChoice state=state /></div>
+            <div class:hidden=two><ChangeDates state=state /></div>
             <MapView layers=state.layers.into() opacity=state.opacity errors=state.errors />
-            <MapControls state=state />
-            <Notes state=state />
-            <MapSummary state=state />
-            <FlatPreview state=state />
-            <ExportLinks state=state />
-            <StageTimings state=state />
+            <div class:hidden=one>
+                <MapControls state=state />
+                <Notes state=state />
+                <MapSummary state=state />
+                <FlatPreview state=state />
+                <ExportLinks state=state />
+                <StageTimings state=state />
+            </div>
+            <div class:hidden=two data-testid="change"><ChangeDetails state=state /></div>
         </div>
     }
 }

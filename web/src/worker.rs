@@ -8,12 +8,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::change;
 use crate::exports::Exports;
 use crate::files;
-use crate::map_result::MapResult;
-use crate::mapping::{self, Compute, Stopped};
+use crate::mapping::{self, Compute, Stopped, TO_SHOW};
 use crate::model;
-use crate::protocol::{Job, Report};
+use crate::protocol::{Job, Outcome, Report};
 use crate::self_check;
 use crate::timeout;
 
@@ -49,9 +49,9 @@ pub fn start() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
         wasm_bindgen_futures::spawn_local(async move {
             match job(ev.data()).await {
-                Ok((mut result, read_errors)) => {
-                    let exports = Exports::take(&mut result);
-                    post(&Report::Done(Box::new(result), read_errors), Some(&exports));
+                Ok((mut outcome, read_errors)) => {
+                    let exports = Exports::take_outcome(&mut outcome);
+                    post(&Report::Done(outcome, read_errors), Some(&exports));
                 }
                 Err(stopped) => post(&stopped.into(), None),
             }
@@ -63,8 +63,9 @@ pub fn start() {
     post(&Report::Ready, None);
 }
 
-/// Runs one job: reads the files, loads the model, makes the devices, maps.
-async fn job(data: JsValue) -> Result<(MapResult, Vec<String>), Stopped> {
+/// Runs one job: reads the files, loads the model, makes the devices, maps one scene or two
+/// dates and their change.
+async fn job(data: JsValue) -> Result<(Outcome, Vec<String>), Stopped> {
     let (job, files) = Job::from_message(&data)?;
 
     // Read on demand (a window at a time), never whole: see `files::BlobSource`.
@@ -108,13 +109,28 @@ async fn job(data: JsValue) -> Result<(MapResult, Vec<String>), Stopped> {
         post(&Report::Progress { stage, done, total }, None);
         std::future::ready(true)
     };
+    if let Some(dates) = job.change {
+        let mut change =
+            change::run(dates, sources, job.choices, models, computes, progress).await?;
+        notes.append(&mut change.notes);
+        change.notes = notes;
+        return Ok((Outcome::Change(Box::new(change)), read_errors));
+    }
     let mut result = match &job.item {
         Some(item) => {
-            mapping::run_item(&item.url, item.bbox.as_deref(), models, computes, progress).await?
+            mapping::run_item(
+                &item.url,
+                item.bbox.as_deref(),
+                models,
+                computes,
+                TO_SHOW,
+                progress,
+            )
+            .await?
         }
-        None => mapping::run(sources, job.choices, models, computes, progress).await?,
+        None => mapping::run(sources, job.choices, models, computes, TO_SHOW, progress).await?,
     };
     notes.append(&mut result.notes);
     result.notes = notes;
-    Ok((result, read_errors))
+    Ok((Outcome::Map(Box::new(result)), read_errors))
 }

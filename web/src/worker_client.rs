@@ -14,9 +14,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::exports::Exports;
-use crate::map_result::MapResult;
 use crate::mapping::Stopped;
-use crate::protocol::{Job, Report};
+use crate::protocol::{Job, Outcome, Report};
 use crate::timing::{now_ms, wasm_memory_bytes};
 
 /// How long a worker may take to start before the page maps on its own thread.
@@ -134,7 +133,9 @@ fn spawn(canceller: &Canceller) -> Result<UnboundedReceiver<(Report, Exports)>, 
             let (mut report, exports) = Report::decode(&ev.data());
             // What reading the worker's answer costs (a scene-sized result holds the preview's
             // megabytes of pixels), as one more row of the run's timings.
-            if let Report::Done(result, _) = &mut report {
+            if let Report::Done(outcome, _) = &mut report
+                && let Outcome::Map(result) = outcome
+            {
                 result.timings.0.push((
                     "result from the worker (decode)".into(),
                     now_ms() - started,
@@ -191,8 +192,9 @@ fn start_timeout(canceller: &Canceller, ready: Rc<Cell<bool>>) {
     }
 }
 
-/// Maps `files` in a new worker; `progress(stage, done, total)` is called for each step. The
-/// result comes with its export files.
+/// Maps `files` (or the job's items) in a new worker: one scene, or two dates and their
+/// change; `progress(stage, done, total)` is called for each step. The outcome comes with its
+/// export files.
 ///
 /// # Errors
 /// [`RunError`]: no worker, the run's own message, cancelled, or a panic.
@@ -201,7 +203,7 @@ pub async fn map(
     job: &Job,
     canceller: &Canceller,
     mut progress: impl FnMut(String, usize, usize),
-) -> Result<(MapResult, Vec<String>, Exports), RunError> {
+) -> Result<(Outcome, Vec<String>, Exports), RunError> {
     let mut rx = spawn(canceller).map_err(RunError::NoWorker)?;
     let ready = Rc::new(Cell::new(false));
     start_timeout(canceller, ready.clone());
@@ -217,7 +219,7 @@ pub async fn map(
                 }
             }
             Report::Progress { stage, done, total } => progress(stage, done, total),
-            Report::Done(result, read_errors) => break Ok((*result, read_errors, exports)),
+            Report::Done(outcome, read_errors) => break Ok((outcome, read_errors, exports)),
             Report::Cancelled => break Err(RunError::Cancelled),
             Report::Failed(e) if !ready.get() => break Err(RunError::NoWorker(e)),
             Report::Failed(e) => break Err(RunError::Failed(e)),

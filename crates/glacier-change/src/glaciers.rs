@@ -4,7 +4,7 @@
 
 use glacier_labels::{Outlines, rasterize_features};
 use glacier_raster::Projector;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::compare::{Comparison, Tally, class};
 use crate::{ChangeError, rounded};
@@ -16,7 +16,7 @@ pub const ID_COLUMNS: [&str; 5] = ["RGIId", "rgi_id", "GLIMSId", "glims_id", "id
 pub const NAME_COLUMNS: [&str; 2] = ["glac_name", "Name"];
 
 /// One glacier's change (areas in km², shares in 0–1), a row of the per-glacier table.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GlacierChange {
     /// The outline's id.
     pub id: String,

@@ -1,7 +1,7 @@
 //! The whole grid's change in numbers (the JSON `glacier change` prints) and the change raster.
 
 use glacier_raster::{RasterSpec, write_geotiff};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::{Seek, Write};
 
 use crate::align::crs_name;
@@ -15,7 +15,7 @@ pub const UNCERTAINTY_METHOD: &str = "buffer method: each date's glacier boundar
     (Granshaw and Fountain 2006, J. Glaciol. 52(177); Paul et al. 2013, Ann. Glaciol. 54(63))";
 
 /// Areas in km².
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Areas {
     /// Glacier on both dates.
     pub stable: f64,
@@ -34,7 +34,7 @@ pub struct Areas {
 }
 
 /// Pixel counts of each class.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Pixels {
     /// Glacier on both dates.
     pub stable: u64,
@@ -49,7 +49,7 @@ pub struct Pixels {
 }
 
 /// Uncertainties in km² ([`UNCERTAINTY_METHOD`]).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Uncertainty {
     /// Of the area before.
     pub before: f64,
@@ -58,12 +58,12 @@ pub struct Uncertainty {
     /// Of the net change.
     pub change: f64,
     /// How they are computed.
-    pub method: &'static str,
+    pub method: String,
 }
 
 /// The change over the whole grid. Areas count only pixels with data on both dates, so
 /// before and after are comparable.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// BEFORE's file.
     pub before: String,
@@ -122,7 +122,7 @@ impl Summary {
                 before: km2(t.buffer_before_m2),
                 after: km2(t.buffer_after_m2),
                 change: km2(t.change_uncertainty_m2()),
-                method: UNCERTAINTY_METHOD,
+                method: UNCERTAINTY_METHOD.into(),
             },
             ambiguous_km2: c.ambiguous.as_ref().map(|_| km2(t.ambiguous_m2)),
             pixels: Pixels {

@@ -5,6 +5,7 @@
 //! - [`pieces`]: a file of which only some ranges are at hand, for reading a GeoTIFF's header
 //!   without its pixels.
 //! - [`recognise`]: what a file is from its name alone (the page's list of dropped files).
+//! - [`dates`]: a drop's files by the acquisition date their names tell (two dates: a change).
 //! - [`scene`]: assemble a scene from Landsat-named files, explicit band mappings or a stacked
 //!   GeoTIFF; check that it is one scene on one grid; every error names the file.
 //! - [`channels`]: build named input channels window by window (reflectance, brightness
@@ -18,6 +19,7 @@
 pub mod archive;
 pub mod baseline;
 pub mod channels;
+pub mod dates;
 pub mod error;
 pub mod pieces;
 pub mod plausibility;

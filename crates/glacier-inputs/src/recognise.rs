@@ -110,7 +110,8 @@ pub fn describe(name: &str) -> Recognised {
         return Recognised {
             name: name.to_owned(),
             what: format!(
-                "{} file – not used: the page takes Landsat 8/9 (OLI/TIRS)",
+                "{} file – not taken by its name: the page knows Landsat 8/9 (OLI/TIRS) \
+                 names; say what its bands hold in the band table to use it",
                 parsed.mission
             ),
             scene: format!("{} {}", parsed.mission, parsed.date),

@@ -24,5 +24,5 @@ pub use calibration::{Calibration, Level, SceneMetadata};
 pub use channel::Channel;
 pub use error::LandsatError;
 pub use mtl::Mtl;
-pub use names::{FileKind, LandsatFileName};
+pub use names::{FileKind, LandsatFileName, date_in_name};
 pub use qa::{QaMaskRules, QaPixel};

@@ -198,28 +198,52 @@ fn number(text: &str, range: std::ops::Range<usize>) -> Option<u32> {
     digits.parse().ok()
 }
 
-fn date_from_doy(year: u32, doy: u32) -> Option<String> {
+/// The acquisition date (`YYYY-MM-DD`) a file name tells: a Landsat or HLS name's date (any
+/// mission, S30 too), else the first run of exactly eight digits that reads as `YYYYMMDD`
+/// (a USGS archive `LC08_L2SP_204023_20200927_…tar`: acquisition before processing), else of
+/// seven as year and day of year (`athabasca_2020229_B03_L30.tif`). Years 1972–2100 only, so
+/// an id or a counter is not taken for a date. `None` when the name tells no date.
+pub fn date_in_name(file_name: &str) -> Option<String> {
+    if let Some(parsed) = LandsatFileName::parse(file_name) {
+        return Some(parsed.date);
+    }
+    let base = file_name.rsplit(['/', '\\']).next()?;
+    let runs: Vec<&str> = base
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|r| r.len() == 7 || r.len() == 8)
+        .collect();
+    let year = |r: &str| number(r, 0..4).filter(|y| (1972..=2100).contains(y));
+    let ymd = |r: &&str| -> Option<String> {
+        let (y, m, d) = (year(r)?, number(r, 4..6)?, number(r, 6..8)?);
+        (d >= 1 && d <= month_length(y, m)?).then(|| format!("{y:04}-{m:02}-{d:02}"))
+    };
+    let ydoy = |r: &&str| date_from_doy(year(r)?, number(r, 4..7)?);
+    runs.iter()
+        .filter(|r| r.len() == 8)
+        .find_map(ymd)
+        .or_else(|| runs.iter().filter(|r| r.len() == 7).find_map(ydoy))
+}
+
+/// Days in `month` (1–12) of `year`; `None` for another month.
+fn month_length(year: u32, month: u32) -> Option<u32> {
     let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
+    Some(match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        _ => return None,
+    })
+}
+
+fn date_from_doy(year: u32, doy: u32) -> Option<String> {
     let mut rest = doy;
-    for (month, len) in days.iter().enumerate() {
-        if rest >= 1 && rest <= *len {
-            return Some(format!("{year:04}-{:02}-{rest:02}", month + 1));
+    for month in 1..=12 {
+        let len = month_length(year, month)?;
+        if rest >= 1 && rest <= len {
+            return Some(format!("{year:04}-{month:02}-{rest:02}"));
         }
-        rest = rest.checked_sub(*len)?;
+        rest = rest.checked_sub(len)?;
     }
     None
 }
@@ -227,6 +251,37 @@ fn date_from_doy(year: u32, doy: u32) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_in_names() {
+        let date = |n: &str| date_in_name(n);
+        assert_eq!(
+            date("HLS.S30.T11UNU.2020253T185919.v2.0.B8A.tif").as_deref(),
+            Some("2020-09-09")
+        );
+        assert_eq!(
+            date("LE71400412000304SGS00_B4.tif").as_deref(),
+            Some("2000-10-30")
+        );
+        assert_eq!(
+            date("LC08_L2SP_204023_20200927_20201006_02_T1-cropped.tar.gz").as_deref(),
+            Some("2020-09-27")
+        );
+        assert_eq!(
+            date("athabasca_2020229_B03_L30.tif").as_deref(),
+            Some("2020-08-16")
+        );
+        assert_eq!(
+            date("dir/2024-scene_20240229.tif").as_deref(),
+            Some("2024-02-29")
+        );
+        // Not dates: a day past the month's end, a year out of range, a longer run, none.
+        assert_eq!(date("scene_20230229.tif"), None);
+        assert_eq!(date("tile_12345678.tif"), None);
+        assert_eq!(date("LE71400412000304.tif"), None);
+        assert_eq!(date("athabasca_dem.tif"), None);
+        assert_eq!(date("outlines.geojson"), None);
+    }
 
     #[test]
     fn collection_2_names() {

@@ -51,11 +51,6 @@ fn geojson_url(r: &MapResultView, s: Shown) -> String {
 /// Points the PNG link at the map view as it is now (false colour, glacier at the chosen
 /// opacity, outlines), just before the browser follows it.
 fn save_picture(ev: &MouseEvent, state: SceneState) {
-    let link: Option<web_sys::HtmlAnchorElement> = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .and_then(|e| e.closest("a").ok().flatten())
-        .and_then(|a| a.dyn_into().ok());
     let url = state.result.with_untracked(|r| {
         let r = r.as_ref()?;
         let p = r.result.placement.as_ref()?;
@@ -64,6 +59,27 @@ fn save_picture(ev: &MouseEvent, state: SceneState) {
             .map_picture(state.shown.get_untracked(), state.opacity.get_untracked())?;
         Some(png_data_url(&picture, (p.width, p.height)))
     });
+    follow_with(
+        ev,
+        state,
+        url,
+        "The PNG needs a mapped scene that could be placed on the map.",
+    );
+}
+
+/// Points the clicked link at `url` just before the browser follows it; without one (`None`:
+/// `missing` says why, or the error) the click does nothing and the visitor is told.
+pub fn follow_with(
+    ev: &MouseEvent,
+    state: SceneState,
+    url: Option<Result<String, String>>,
+    missing: &str,
+) {
+    let link: Option<web_sys::HtmlAnchorElement> = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("a").ok().flatten())
+        .and_then(|a| a.dyn_into().ok());
     match (link, url) {
         (Some(a), Some(Ok(u))) => a.set_href(&u),
         (_, Some(Err(e))) => {
@@ -72,7 +88,7 @@ fn save_picture(ev: &MouseEvent, state: SceneState) {
         }
         _ => {
             ev.prevent_default();
-            state.report(["The PNG needs a mapped scene that could be placed on the map.".into()]);
+            state.report([missing.into()]);
         }
     }
 }

@@ -8,9 +8,10 @@ use super::run::CANCELLED_STATUS;
 use super::state::SceneState;
 use crate::assign::{self, Assignable};
 use crate::files;
-use crate::protocol::ItemJob;
+use crate::protocol::{DateJob, ItemJob};
 use crate::sample;
 use crate::tiff_header;
+use glacier_inputs::dates::{ByDate, by_date};
 use glacier_inputs::recognise::{self, Recognised};
 
 impl SceneState {
@@ -23,10 +24,12 @@ impl SceneState {
         }
         self.cancel.set(false);
         self.item.set(None);
+        self.compare_item.set(None);
         spawn_local(self.intake(list));
     }
 
-    /// Maps the archive item the page's link names (`?item=URL&bbox=W,S,E,N`), if any.
+    /// Maps the archive item the page's link names (`?item=URL&bbox=W,S,E,N`), if any, or with
+    /// `&compare=URL2` the change between the two items' dates.
     pub fn take_linked_item(self) {
         let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else {
             return;
@@ -38,21 +41,51 @@ impl SceneState {
             return;
         };
         let bbox = params.get("bbox");
-        self.recognised.set(vec![Recognised {
+        let area = bbox
+            .as_deref()
+            .map(|b| format!(", only the area {b}"))
+            .unwrap_or_default();
+        let compare = params.get("compare");
+        let row = |url: &String, what: &str| Recognised {
             name: url.clone(),
-            what: format!(
-                "archive item (STAC), its bands read over HTTP{}",
-                bbox.as_deref()
-                    .map(|b| format!(", only the area {b}"))
-                    .unwrap_or_default()
-            ),
+            what: format!("{what}archive item (STAC), its bands read over HTTP{area}"),
             scene: String::new(),
-        }]);
+        };
+        let mut rows = vec![row(
+            &url,
+            if compare.is_some() {
+                "first date: "
+            } else {
+                ""
+            },
+        )];
+        rows.extend(compare.iter().map(|c| row(c, "second date: ")));
+        self.recognised.set(rows);
         self.files.set(Vec::new());
         self.chosen.set(Vec::new());
         self.assignable.set(Vec::new());
+        self.compare_item.set(compare.map(|url| ItemJob {
+            url,
+            bbox: bbox.clone(),
+        }));
         self.item.set(Some(ItemJob { url, bbox }));
         self.map_scene();
+    }
+
+    /// The two dates to compare, when the files kept are of two acquisition dates (each with
+    /// the files every date shares) or the link names two items; `None` for one scene.
+    pub fn dates_to_compare(self, list: &[web_sys::File]) -> Option<[DateJob; 2]> {
+        if let (Some(a), Some(b)) = (self.item.get_untracked(), self.compare_item.get_untracked()) {
+            return Some([DateJob::Item(a), DateJob::Item(b)]);
+        }
+        let names: Vec<String> = list.iter().map(web_sys::File::name).collect();
+        let grouped = by_date(names.iter().map(String::as_str));
+        let [(d1, f1), (d2, f2)] = <[_; 2]>::try_from(grouped.dates).ok()?;
+        let job = |date, mut files: Vec<String>| {
+            files.extend(grouped.shared.iter().cloned());
+            DateJob::Files { date, names: files }
+        };
+        Some([job(d1, f1), job(d2, f2)])
     }
 
     /// Fetches the sample scene from beside the page and maps it, its bands assigned as a
@@ -74,6 +107,7 @@ impl SceneState {
             match fetched {
                 Ok(files) => {
                     self.item.set(None);
+                    self.compare_item.set(None);
                     self.recognised.set(sample::recognised());
                     self.assignable.set(Vec::new());
                     self.hints.set(Vec::new());
@@ -111,30 +145,45 @@ impl SceneState {
         );
         self.report(file_errors);
         self.recognised.set(recognised(&kept, refused));
-        let has_landsat89 = kept
-            .iter()
-            .any(|f| assign::is_landsat89(&f.name()) || assign::is_archive(&f.name()));
+        let names: Vec<String> = kept.iter().map(web_sys::File::name).collect();
+        let grouped = by_date(names.iter().map(String::as_str));
+        if grouped.dates.len() > 2 {
+            self.files.set(Vec::new());
+            self.busy.set(false);
+            self.report([format!(
+                "These files are of {} acquisition dates: {}. The page maps one date, or the \
+                 change between two: drop the files of one date, or of two.",
+                grouped.dates.len(),
+                grouped.describe()
+            )]);
+            self.status
+                .set("mapping stopped: files of more than two dates (see below)".into());
+            return;
+        }
+        let to_assign = to_assign(&kept, others, &grouped);
         self.chosen.set(Vec::new());
-        self.assignable.set(if has_landsat89 {
-            Vec::new()
-        } else {
-            others.clone()
-        });
+        self.assignable.set(to_assign.clone());
         self.files.set(kept);
         self.busy.set(false);
-        if has_landsat89 || others.is_empty() {
+        if to_assign.is_empty() {
             self.map_scene();
             return;
         }
-        // Only files without a Landsat 8/9 name: the visitor says what they hold first.
-        let hints = other_landsat_hints(&others);
+        // Files without a Landsat 8/9 name: the visitor says what they hold first.
+        let hints = other_landsat_hints(&to_assign);
         self.hints.set(hints.clone());
         self.report(hints);
-        self.status.set(
+        self.status.set(if grouped.dates.len() == 2 {
+            format!(
+                "mapping stopped: two dates ({}); choose what the bands of the files without a \
+                 Landsat 8/9 name hold (below), then press Map",
+                grouped.describe()
+            )
+        } else {
             "mapping stopped: no file has a Landsat 8/9 name; choose what their bands hold \
              (below), then press Map"
-                .into(),
-        );
+                .into()
+        });
     }
 
     /// Band counts of the GeoTIFFs among `kept` without a Landsat 8/9 name, from their headers
@@ -169,6 +218,30 @@ impl SceneState {
         }
         (!self.cancel.get_untracked()).then_some((others, unreadable))
     }
+}
+
+/// The GeoTIFFs among `others` whose bands the visitor must name before a run: all of them
+/// when no file of their date (or, for one scene, no file at all) has a Landsat 8/9 name or is
+/// a scene archive; none otherwise (a DEM beside a Landsat scene is not asked about).
+fn to_assign(kept: &[web_sys::File], others: Vec<Assignable>, grouped: &ByDate) -> Vec<Assignable> {
+    let named = |name: &str| assign::is_landsat89(name) || assign::is_archive(name);
+    if grouped.dates.len() < 2 {
+        return if kept.iter().any(|f| named(&f.name())) {
+            Vec::new()
+        } else {
+            others
+        };
+    }
+    let unnamed_dates: Vec<&Vec<String>> = grouped
+        .dates
+        .iter()
+        .map(|(_, files)| files)
+        .filter(|files| !files.iter().any(|f| named(f)))
+        .collect();
+    others
+        .into_iter()
+        .filter(|a| unnamed_dates.iter().any(|files| files.contains(&a.name)))
+        .collect()
 }
 
 /// The recognised-files table: what each kept file is, then the refused ones and why.

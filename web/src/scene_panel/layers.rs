@@ -10,9 +10,32 @@ use crate::map_view::draw;
 use crate::timing::now_ms;
 
 /// Redraws the map's layers (or the flat preview) whenever the result or the shown
-/// classification changes, and times it.
+/// classification changes (or the change, or its layer), and times it.
 pub fn redraw_on_change(state: SceneState) {
     Effect::new(move |_| {
+        let layer = state.layer.get();
+        let drawn = state.change.with(|c| {
+            let c = c.as_ref()?;
+            match c.map_layers(layer) {
+                Some(Ok(l)) => state.layers.set(Some(l)),
+                Some(Err(e)) => {
+                    state.layers.set(None);
+                    state.report([format!("The map of the change could not be drawn ({e}).")]);
+                }
+                None => {
+                    state.layers.set(None);
+                    state.report([
+                        "The change cannot be placed on the map (see the notes); its numbers \
+                         and downloads are below."
+                            .into(),
+                    ]);
+                }
+            }
+            Some(())
+        });
+        if drawn.is_some() {
+            return;
+        }
         let shown = state.shown.get();
         state.result.with(|r| {
             let Some(r) = r else {

@@ -32,10 +32,27 @@ pub fn ClassifierChoice(state: SceneState) -> impl IntoView {
     }
 }
 
+/// The glacier (or change) layer's opacity.
+#[component]
+pub fn Opacity(state: SceneState) -> impl IntoView {
+    let opacity = state.opacity;
+    view! {
+        <label>
+            "Glacier layer opacity "
+            <input type="range" min="0" max="1" step="0.05" data-testid="opacity"
+                prop:value=move || opacity.get().to_string()
+                on:input=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                        opacity.set(v);
+                    }
+                } />
+        </label>
+    }
+}
+
 /// The glacier layer's opacity and the map's legend.
 #[component]
 pub fn MapControls(state: SceneState) -> impl IntoView {
-    let opacity = state.opacity;
     let no_outlines = move || {
         state
             .result
@@ -43,16 +60,7 @@ pub fn MapControls(state: SceneState) -> impl IntoView {
     };
     view! {
         <div class="map-controls">
-            <label>
-                "Glacier layer opacity "
-                <input type="range" min="0" max="1" step="0.05" data-testid="opacity"
-                    prop:value=move || opacity.get().to_string()
-                    on:input=move |ev| {
-                        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-                            opacity.set(v);
-                        }
-                    } />
-            </label>
+            <Opacity state=state />
             <ul class="legend" data-testid="legend">
                 <li><span class="swatch glacier"></span>{state.of_result(glacier_legend)}</li>
                 <li class:hidden=no_outlines>

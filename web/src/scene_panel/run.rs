@@ -4,16 +4,19 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::change_view::ChangeView;
 use super::result_view::MapResultView;
 use super::state::SceneState;
 use crate::assign::Choice;
+use crate::change;
+use crate::change_result::ChangeLayer;
 use crate::exports::Exports;
 use crate::files;
-use crate::map_result::{MapResult, Shown};
-use crate::mapping::{self, Compute};
+use crate::map_result::Shown;
+use crate::mapping::{self, Compute, TO_SHOW};
 use crate::model::LoadedModel;
 use crate::panic_report;
-use crate::protocol::Job;
+use crate::protocol::{DateJob, Job, Outcome};
 use crate::timeout::yield_now;
 use crate::timing::{now_ms, wasm_memory_bytes};
 use crate::worker_client::{self, RunError};
@@ -23,7 +26,7 @@ pub const CANCELLED_STATUS: &str = "mapping cancelled; what was shown before is 
 
 /// What a finished run gives.
 struct Mapped {
-    result: MapResult,
+    outcome: Outcome,
     /// Files that could not be read.
     read_errors: Vec<String>,
     exports: Exports,
@@ -70,19 +73,21 @@ impl SceneState {
         let list = self.files.get_untracked();
         let choices = self.chosen.get_untracked();
         let item = self.item.get_untracked();
+        let change = self.dates_to_compare(&list);
         let job = Job {
             choices: choices.clone(),
             models: models.iter().map(|m| m.bytes.clone()).collect(),
             gpu: computes.len() > 1,
             item: item.clone(),
+            change: change.clone(),
         };
         self.status.set("mapping: starting the worker…".into());
         let canceller = self.canceller.get_value();
         let status = self.status;
         let progress = |stage: String, done, total| status.set(progress_text(&stage, done, total));
         match worker_client::map(&list, &job, &canceller, progress).await {
-            Ok((result, read_errors, exports)) => Ok(Mapped {
-                result,
+            Ok((outcome, read_errors, exports)) => Ok(Mapped {
+                outcome,
                 read_errors,
                 exports,
                 ran_in: "a background worker".into(),
@@ -94,11 +99,12 @@ impl SceneState {
             ))),
             Err(RunError::NoWorker(why)) => {
                 web_sys::console::warn_1(&format!("no mapping worker: {why}").into());
-                let (mut result, read_errors) =
-                    self.map_on_page(list, choices, models, computes).await?;
-                let exports = Exports::take(&mut result);
+                let (mut outcome, read_errors) = self
+                    .map_on_page(list, choices, change, models, computes)
+                    .await?;
+                let exports = Exports::take_outcome(&mut outcome);
                 Ok(Mapped {
-                    result,
+                    outcome,
                     read_errors,
                     exports,
                     ran_in: format!("the page's thread (no worker: {why})"),
@@ -109,14 +115,16 @@ impl SceneState {
     }
 
     /// Maps on the page's own thread (when no worker could start): reads the files, then runs
-    /// [`mapping::run`], yielding between steps so the page paints and Cancel is seen.
+    /// [`mapping::run`] (or [`change::run`] for two dates), yielding between steps so the page
+    /// paints and Cancel is seen.
     async fn map_on_page(
         self,
         list: Vec<web_sys::File>,
         choices: Vec<Choice>,
+        change: Option<[DateJob; 2]>,
         models: Vec<LoadedModel>,
         computes: Vec<Compute>,
-    ) -> Result<(MapResult, Vec<String>), RunError> {
+    ) -> Result<(Outcome, Vec<String>), RunError> {
         let started = now_ms();
         let (sources, read_errors) = files::read_all(&list).await;
         if self.cancel.get_untracked() {
@@ -125,35 +133,53 @@ impl SceneState {
         let read_ms = now_ms() - started;
         let read_mb = wasm_memory_bytes() / 1_048_576.0;
         let (status, cancel) = (self.status, self.cancel);
-        let mut result = mapping::run(
-            sources,
-            choices,
-            models,
-            computes,
-            |stage, done, total| async move {
-                status.set(progress_text(&stage, done, total));
-                yield_now().await;
-                !cancel.get_untracked()
-            },
-        )
-        .await?;
+        let progress = |stage: String, done, total| async move {
+            status.set(progress_text(&stage, done, total));
+            yield_now().await;
+            !cancel.get_untracked()
+        };
+        if let Some(dates) = change {
+            let change = change::run(dates, sources, choices, models, computes, progress).await?;
+            return Ok((Outcome::Change(Box::new(change)), read_errors));
+        }
+        let mut result =
+            mapping::run(sources, choices, models, computes, TO_SHOW, progress).await?;
         result
             .timings
             .0
             .insert(0, ("read files into memory".into(), read_ms, read_mb));
-        Ok((result, read_errors))
+        Ok((Outcome::Map(Box::new(result)), read_errors))
     }
 
     /// Shows the run's result, or says why there is none.
     fn show(self, outcome: Result<Mapped, RunError>) {
         match outcome {
-            Ok(m) => {
-                self.report(m.read_errors);
-                if m.result.network.is_none() {
+            Ok(Mapped {
+                outcome: Outcome::Map(result),
+                read_errors,
+                exports,
+                ran_in,
+            }) => {
+                self.report(read_errors);
+                if result.network.is_none() {
                     self.shown.set(Shown::Ndsi);
                 }
+                self.change.set(None);
                 self.result
-                    .set(Some(MapResultView::new(m.result, m.exports, m.ran_in)));
+                    .set(Some(MapResultView::new(*result, exports, ran_in)));
+                self.status.set("mapping done".into());
+            }
+            Ok(Mapped {
+                outcome: Outcome::Change(change),
+                read_errors,
+                exports,
+                ran_in,
+            }) => {
+                self.report(read_errors);
+                self.result.set(None);
+                self.layer.set(ChangeLayer::Change);
+                self.change
+                    .set(Some(ChangeView::new(*change, exports.change, ran_in)));
                 self.status.set("mapping done".into());
             }
             Err(RunError::Cancelled) => self.status.set(CANCELLED_STATUS.into()),

@@ -5,8 +5,10 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use super::change_view::ChangeView;
 use super::result_view::MapResultView;
 use crate::assign::{Assignable, Choice};
+use crate::change_result::ChangeLayer;
 use crate::engine::Engine;
 use crate::map_result::Shown;
 use crate::map_view::MapLayers;
@@ -35,6 +37,8 @@ pub struct SceneState {
     pub chosen: RwSignal<Vec<Choice>>,
     /// An archive item to map instead of files (from the page's `?item=` link).
     pub item: RwSignal<Option<ItemJob>>,
+    /// A second archive item to compare `item` with (the link's `&compare=`).
+    pub compare_item: RwSignal<Option<ItemJob>>,
     /// Messages asking the visitor to assign bands; they leave the error list once Map is
     /// pressed.
     pub hints: RwSignal<Vec<String>>,
@@ -46,8 +50,12 @@ pub struct SceneState {
     /// Ends the worker of the run in progress.
     pub canceller: StoredValue<Canceller, LocalStorage>,
 
-    /// The last run's result.
+    /// The last run's result, when it mapped one scene.
     pub result: RwSignal<Option<MapResultView>, LocalStorage>,
+    /// The last run's change, when it mapped two dates.
+    pub change: RwSignal<Option<ChangeView>, LocalStorage>,
+    /// Which layer of the change the map shows.
+    pub layer: RwSignal<ChangeLayer>,
     /// Which classification is shown.
     pub shown: RwSignal<Shown>,
     /// The web map's layers; `None` when the scene could not be placed (the flat preview shows
@@ -73,11 +81,14 @@ impl SceneState {
             assignable: RwSignal::new(Vec::new()),
             chosen: RwSignal::new(Vec::new()),
             item: RwSignal::new(None),
+            compare_item: RwSignal::new(None),
             hints: RwSignal::new(Vec::new()),
             busy: RwSignal::new(false),
             cancel: RwSignal::new(false),
             canceller: StoredValue::new_local(Canceller::default()),
             result: RwSignal::new_local(None),
+            change: RwSignal::new_local(None),
+            layer: RwSignal::new(ChangeLayer::Change),
             shown: RwSignal::new(Shown::Network),
             layers: RwSignal::new(None),
             opacity: RwSignal::new(0.7),
@@ -123,6 +134,14 @@ impl SceneState {
                     .unwrap_or_default()
             })
         }
+    }
+
+    /// `f` of the change (tracked); empty while there is none.
+    pub fn of_change(
+        self,
+        f: impl Fn(&ChangeView) -> String + Copy + 'static,
+    ) -> impl Fn() -> String + Copy + 'static {
+        move || self.change.with(|c| c.as_ref().map(f).unwrap_or_default())
     }
 
     /// Whether the result has `which` classification (tracked).

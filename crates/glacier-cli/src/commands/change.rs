@@ -22,7 +22,9 @@ use crate::scene_args::SceneArgs;
 #[command(after_help = "Examples:\n  \
     glacier change mask_2014.tif mask_2024.tif --out change.tif\n  \
     glacier change rgi_2000.tif mask_2024.tif --out change.tif --outlines rgi60.gpkg --csv glaciers.csv\n  \
-    glacier change --before-bands LC08_…_2014_….tar --after-bands LC09_…_2024_….tar --out change.tif\n\n\
+    glacier change --before-bands LC08_…_2014_….tar --after-bands LC09_…_2024_….tar --out change.tif\n  \
+    glacier change --before-item https://…/items/LC08_…_2014… --after-item https://…/items/LC09_…_2024… \\\n      \
+    --bbox 86.7,27.9,86.9,28.1 --out khumbu_change.tif\n\n\
     A mask is a GeoTIFF with 1 = glacier, 0 = not and a declared nodata value (what `glacier\n\
     predict` and `glacier rasterize` write). AFTER on another grid is brought onto BEFORE's:\n\
     shifted exactly when only the origin differs by whole pixels, else by nearest-neighbour\n\
@@ -44,6 +46,19 @@ pub struct Args {
     /// Map the later scene first (as --before-bands).
     #[arg(long, value_name = "FILE", num_args = 1..)]
     after_bands: Vec<String>,
+    /// Map the earlier scene first from an archive: the address of its STAC Item (as
+    /// `glacier predict --item`), only the part --bbox covers.
+    #[arg(long, value_name = "URL", conflicts_with = "before_bands")]
+    before_item: Option<String>,
+    /// Map the later scene first from an archive (as --before-item).
+    #[arg(long, value_name = "URL", conflicts_with = "after_bands")]
+    after_item: Option<String>,
+    /// With --before-item / --after-item: only this area, west,south,east,north in degrees.
+    #[arg(long, value_name = "W,S,E,N", allow_hyphen_values = true)]
+    bbox: Option<String>,
+    /// Where the items' asset read tokens come from (as `glacier predict --token-endpoint`).
+    #[arg(long, value_name = "URL")]
+    token_endpoint: Option<String>,
     /// The change GeoTIFF to write (uint8 with a colour table, nodata 255).
     #[arg(long)]
     out: PathBuf,
@@ -79,43 +94,76 @@ struct Date {
     probabilities: Option<Probabilities>,
 }
 
+/// How a date is given: its mask, its scene's files, or its archive item.
+enum Given<'a> {
+    Mask(&'a Path, Option<&'a Path>),
+    Bands(&'a [String]),
+    Item(&'a str),
+}
+
 /// Runs `glacier change`.
 pub fn run(args: Args) -> Result<()> {
-    let wanted =
-        usize::from(args.before_bands.is_empty()) + usize::from(args.after_bands.is_empty());
+    let mapped_first =
+        |bands: &[String], item: &Option<String>| !bands.is_empty() || item.is_some();
+    let wanted = usize::from(!mapped_first(&args.before_bands, &args.before_item))
+        + usize::from(!mapped_first(&args.after_bands, &args.after_item));
     if args.masks.len() != wanted {
         bail!(
             "give {wanted} mask file(s) (got {}): BEFORE and AFTER as masks, or a date's scene \
-             with --before-bands / --after-bands instead of its mask",
+             with --before-bands / --after-bands (or --before-item / --after-item) instead of \
+             its mask",
             args.masks.len()
         );
     }
+    if args.bbox.is_some() && args.before_item.is_none() && args.after_item.is_none() {
+        bail!("--bbox applies to --before-item / --after-item; a mask or files are taken whole");
+    }
     let mut masks = args.masks.iter();
-    let mut date = |bands: &[String], probabilities: Option<&Path>, which: &str| -> Result<Date> {
-        if bands.is_empty() {
-            let path = masks.next().context("internal: a mask was counted")?;
-            let mask = read_mask(path)?;
-            let probabilities = probabilities.map(read_probabilities).transpose()?;
-            return Ok(Date {
-                mask,
-                probabilities,
-            });
-        }
-        mapped(bands, args.backend, which)
-    };
-    let before = date(
+    let mut given = |bands, item, probabilities| given(bands, item, probabilities, &mut masks);
+    let before = given(
         &args.before_bands,
+        args.before_item.as_deref(),
         args.before_probabilities.as_deref(),
-        "before",
     )?;
-    let after = date(
+    let after = given(
         &args.after_bands,
+        args.after_item.as_deref(),
         args.after_probabilities.as_deref(),
-        "after",
     )?;
+    let before = date(before, &args, "before")?;
+    let after = date(after, &args, "after")?;
     let probabilities = before.probabilities.zip(after.probabilities);
     let comparison = compare(before.mask, after.mask, probabilities)?;
     write_outputs(&args, &comparison)
+}
+
+/// How a date is given: its item, else its files, else the next of the `masks` given.
+fn given<'a>(
+    bands: &'a [String],
+    item: Option<&'a str>,
+    probabilities: Option<&'a Path>,
+    masks: &mut impl Iterator<Item = &'a PathBuf>,
+) -> Result<Given<'a>> {
+    Ok(match (item, bands.is_empty()) {
+        (Some(url), _) => Given::Item(url),
+        (None, false) => Given::Bands(bands),
+        (None, true) => Given::Mask(
+            masks.next().context("internal: a mask was counted")?,
+            probabilities,
+        ),
+    })
+}
+
+/// A date's mask: read, or mapped from its scene's files or item.
+fn date(given: Given<'_>, args: &Args, which: &str) -> Result<Date> {
+    match given {
+        Given::Mask(path, probabilities) => Ok(Date {
+            mask: read_mask(path)?,
+            probabilities: probabilities.map(read_probabilities).transpose()?,
+        }),
+        Given::Bands(bands) => mapped(bands, None, args, which),
+        Given::Item(url) => mapped(&[], Some(url), args, which),
+    }
 }
 
 /// Writes the change GeoTIFF, the table and the summary.
@@ -201,9 +249,9 @@ fn read_probabilities(path: &Path) -> Result<Probabilities> {
     })
 }
 
-/// A date mapped from its scene's files (paths, or `NAME=FILE[:K]` mappings) with the
-/// built-in models, probabilities kept.
-fn mapped(given: &[String], backend: Backend, which: &str) -> Result<Date> {
+/// A date mapped from its scene's files (paths, or `NAME=FILE[:K]` mappings) or its archive
+/// item with the built-in models, probabilities kept.
+fn mapped(given: &[String], item: Option<&str>, args: &Args, which: &str) -> Result<Date> {
     let is_mapping = |g: &String| {
         g.split_once('=')
             .is_some_and(|(name, _)| glacier_landsat::Channel::parse(name).is_some())
@@ -214,13 +262,13 @@ fn mapped(given: &[String], backend: Backend, which: &str) -> Result<Date> {
         .map(PathBuf::from)
         .collect();
     let bands: Vec<String> = given.iter().filter(|g| is_mapping(g)).cloned().collect();
-    let args = SceneArgs {
+    let scene = SceneArgs {
         files: &files,
         bands: &bands,
         stack: None,
-        item: None,
-        token_endpoint: None,
-        bbox: None,
+        item,
+        token_endpoint: args.token_endpoint.as_deref(),
+        bbox: item.and(args.bbox.as_deref()),
     };
     let keep = Keep {
         masks: true,
@@ -229,19 +277,19 @@ fn mapped(given: &[String], backend: Backend, which: &str) -> Result<Date> {
         preview: None,
     };
     let title = format!("map {which}");
-    let (map, device) = map_scene(&title, &args, None, None, backend, keep, true)?;
+    let (map, device) = map_scene(&title, &scene, None, None, args.backend, keep, true)?;
     if let Some(choice) = &map.model_choice {
         eprintln!("{which}: {choice}");
     }
     let network = map
         .network
         .context("internal: the network made no map and said nothing")?;
+    let first = item
+        .or(given.first().map(String::as_str))
+        .unwrap_or_default();
     let label = format!(
         "{which} ({} mapped on {device})",
-        given
-            .first()
-            .map(|g| g.rsplit('/').next().unwrap_or(g))
-            .unwrap_or_default()
+        first.rsplit('/').next().unwrap_or(first)
     );
     let values = network.mask.context("internal: the mask was not kept")?;
     let mask = Mask {
