@@ -88,7 +88,9 @@ fn checked(answer: Answer, start: u64, url: &str) -> io::Result<(u64, Vec<u8>, O
                 .ok_or_else(|| bad("a partial answer (206) without Content-Range".into()))?;
             let (first, last, total) = parse_content_range(header)
                 .ok_or_else(|| bad(format!("unreadable Content-Range {header:?}")))?;
-            if first != start || last + 1 < first + answer.body.len() as u64 {
+            // Saturating: a header may claim any numbers (`bytes 0-18446744073709551615/*`).
+            let claimed_end = last.saturating_add(1);
+            if first != start || claimed_end < first.saturating_add(answer.body.len() as u64) {
                 return Err(bad(format!(
                     "asked for bytes from {start}, the server sent {header} with {} bytes",
                     answer.body.len()

@@ -182,7 +182,15 @@ mod tests {
     #[test]
     fn other_missions_and_names_say_what_is_not_used_and_why() {
         let r = describe("LE07_L1TP_140041_20001030_20200917_02_T1_B4.TIF");
-        assert!(r.what.starts_with("LE07 file – not used"), "{}", r.what);
+        assert!(
+            r.what.starts_with("LE07 file – not taken by its name"),
+            "{}",
+            r.what
+        );
+        assert!(
+            r.what
+                .ends_with("say what its bands hold in the band table to use it")
+        );
         assert!(describe("dem.tif").what.contains("unrecognised name"));
         assert!(describe("rgi.shp").what.starts_with("glacier outlines"));
         assert!(describe("rgi.PRJ").what.contains("gives its CRS"));

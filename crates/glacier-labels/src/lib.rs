@@ -11,6 +11,7 @@ pub mod export;
 pub mod geopackage;
 pub mod outlines;
 pub mod rasterize;
+mod shp_records;
 pub mod vectorize;
 
 pub use attributes::Attributes;

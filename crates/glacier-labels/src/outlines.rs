@@ -167,6 +167,10 @@ impl Outlines {
                 });
             }
         };
+        crate::shp_records::check(shp).map_err(|detail| LabelError::Format {
+            file: file.to_owned(),
+            detail,
+        })?;
         let reader =
             shapefile::ShapeReader::new(Cursor::new(shp)).map_err(|e| LabelError::Format {
                 file: file.to_owned(),

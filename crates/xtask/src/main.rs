@@ -17,9 +17,12 @@
 //!   and ONNX Runtime on the same tiles with the same weights.
 //! - `bench-page` times each stage of a run in the page (headless Chromium, WebGPU and CPU);
 //!   `--full` adds a scene-sized input on the CPU, `--full-gpu` on WebGPU as well.
+//! - `fuzz`     seeds and runs the fuzz targets of `fuzz/` (nightly, cargo-fuzz; installed when
+//!   missing), `--seconds N` each, and prints what each did; never part of `test`.
 
 mod bench;
 mod cmd;
+mod fuzz;
 mod onnx;
 mod sample;
 mod setup;
@@ -48,7 +51,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   e2e           browser tests against an already built dist/
   bench-decode  GeoTIFF decoding, ours beside GDAL
   bench-model   the shipped model per tile: ndarray, flex, wgpu and ONNX Runtime
-  bench-page    each stage of a run in the page [--full | --full-gpu]";
+  bench-page    each stage of a run in the page [--full | --full-gpu]
+  fuzz          seed and run the fuzz targets (nightly) [--seconds N] [TARGET ...]";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -83,6 +87,7 @@ fn main() -> Result<()> {
                 .map(String::as_str)
                 .find(|a| ["--full", "--full-gpu"].contains(a)),
         ),
+        Some("fuzz") => fuzz::run(&args[1..]),
         other => {
             eprintln!("{USAGE}");
             bail!("unknown or missing xtask command: {other:?}")
