@@ -1,8 +1,14 @@
 //! Strips and tiles decoded from their bytes here rather than through the `tiff` crate's
-//! `Read` adapters: LZW and PackBits always (ours measured faster, see `cargo xtask
-//! bench-decode`), DEFLATE natively with libdeflate (GDAL's inflater, one call per chunk), ZSTD
-//! natively with the C library in one call, and in `wasm32-unknown-unknown` (where the C library
-//! does not build) with the pure-Rust `ruzstd`.
+//! `Read` adapters: uncompressed chunks, LZW and PackBits always (ours measured faster, see
+//! `cargo xtask bench-decode`), DEFLATE natively with libdeflate (GDAL's inflater, one call per
+//! chunk) and in `wasm32-unknown-unknown` with flate2 (zlib-rs), ZSTD natively with the C
+//! library in one call and in wasm (where the C library does not build) with the pure-Rust
+//! `ruzstd`.
+//!
+//! Every sample a pixel stores is kept, as GDAL keeps them, and values are never inverted: the
+//! `tiff` crate's chunk reader drops the samples past an RGB pixel's three (a 4-band RGB + NIR
+//! aerial image came back as garbage) and inverts MinIsWhite data (floats too), where GDAL
+//! reads the values as stored.
 //!
 //! This extends the `tiff` decoder rather than replacing it: the decoder still parses the
 //! directory and tells where each chunk lies and how big its data is; only the chunk's bytes are
@@ -22,6 +28,8 @@ use crate::samples::{SampleType, Samples};
 
 /// The decompressor of a file's chunks.
 enum Codec {
+    /// Uncompressed: the bytes as they are.
+    Copy,
     Lzw(Box<LzwDecoder>),
     PackBits,
     Zstd(Box<FrameDecoder>),
@@ -29,17 +37,19 @@ enum Codec {
     ZstdC(Box<zstd::bulk::Decompressor<'static>>),
     #[cfg(not(target_family = "wasm"))]
     Deflate(Box<libdeflater::Decompressor>),
+    #[cfg(target_family = "wasm")]
+    Deflate(Box<flate2::Decompress>),
 }
 
 impl Codec {
     fn name(&self) -> &'static str {
         match self {
+            Codec::Copy => "uncompressed",
             Codec::Lzw(_) => "LZW",
             Codec::PackBits => "PackBits",
             Codec::Zstd(_) => "ZSTD",
             #[cfg(not(target_family = "wasm"))]
             Codec::ZstdC(_) => "ZSTD",
-            #[cfg(not(target_family = "wasm"))]
             Codec::Deflate(_) => "DEFLATE",
         }
     }
@@ -118,10 +128,12 @@ impl ChunkShape {
 
 impl RawChunks {
     /// Whether chunks compressed as `compression` (a [`crate::RasterInfo`] name) are decoded
-    /// here by default: LZW, PackBits and ZSTD always, DEFLATE natively.
+    /// here by default: every compression the reader takes.
     pub(crate) fn decodes_by_default(compression: &str) -> bool {
-        matches!(compression, "lzw" | "packbits" | "zstd")
-            || (cfg!(not(target_family = "wasm")) && compression == "deflate")
+        matches!(
+            compression,
+            "none" | "lzw" | "packbits" | "zstd" | "deflate"
+        )
     }
 
     /// The decoder of the current image's chunks, compressed as `compression`; None for a
@@ -137,6 +149,7 @@ impl RawChunks {
         #[cfg(target_family = "wasm")]
         let _ = (name, pure_rust); // ruzstd is the only ZSTD there, and it cannot fail to start
         let codec = match compression {
+            "none" => Codec::Copy,
             "lzw" => Codec::Lzw(Box::new(LzwDecoder::new())),
             "packbits" => Codec::PackBits,
             #[cfg(not(target_family = "wasm"))]
@@ -151,6 +164,8 @@ impl RawChunks {
             "zstd" => Codec::Zstd(Box::new(FrameDecoder::new())),
             #[cfg(not(target_family = "wasm"))]
             "deflate" => Codec::Deflate(Box::new(libdeflater::Decompressor::new())),
+            #[cfg(target_family = "wasm")]
+            "deflate" => Codec::Deflate(Box::new(flate2::Decompress::new(true))),
             _ => return Ok(None),
         };
         Ok(Some(RawChunks {
@@ -228,6 +243,11 @@ impl RawChunks {
         out.reuse_as(shape.sample_type, decoded / size);
         let raw = out.as_bytes_mut();
         let written = match &mut self.codec {
+            Codec::Copy => {
+                let n = self.compressed.len().min(raw.len());
+                raw[..n].copy_from_slice(&self.compressed[..n]);
+                n
+            }
             Codec::Lzw(lzw) => lzw
                 .decode(&self.compressed, raw)
                 .map_err(|e| format(format!("LZW chunk {index}: {e}")))?,
@@ -243,6 +263,16 @@ impl RawChunks {
             Codec::Deflate(inflater) => inflater
                 .zlib_decompress(&self.compressed, raw)
                 .map_err(|e| format(format!("DEFLATE chunk {index} does not decompress: {e}")))?,
+            #[cfg(target_family = "wasm")]
+            Codec::Deflate(inflater) => {
+                inflater.reset(true);
+                inflater
+                    .decompress(&self.compressed, raw, flate2::FlushDecompress::Finish)
+                    .map_err(|e| {
+                        format(format!("DEFLATE chunk {index} does not decompress: {e}"))
+                    })?;
+                usize::try_from(inflater.total_out()).unwrap_or(usize::MAX)
+            }
         };
         // The rows of real data must all be there; padding rows of an edge tile may be missing.
         let complete = match self.codec {

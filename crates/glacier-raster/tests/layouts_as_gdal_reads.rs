@@ -1,0 +1,197 @@
+//! Layouts the `tiff` crate's chunk reader decodes otherwise than GDAL, made by GDAL from real
+//! Athabasca HLS bands and read by us sample for sample as GDAL reads them (GDAL's values
+//! dumped raw with `gdal_translate -of ENVI`):
+//! - four 8-bit bands as RGB plus an unspecified extra sample, pixel-interleaved, uncompressed,
+//!   6-row strips: an aerial RGB + NIR image's layout (the `tiff` crate kept three samples a
+//!   pixel, so every band came back as other values);
+//! - the same with DEFLATE;
+//! - MinIsWhite float32 and uint8 (the `tiff` crate inverted them; GDAL reads them as stored).
+
+use glacier_raster::GeoTiffReader;
+use glacier_testdata::{path, require_tool};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn tmp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("glacier_layouts_{}_{name}", std::process::id()))
+}
+
+fn gdal(program: &str, args: &[&str]) {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .expect("GDAL runs");
+    assert!(out.status.success(), "{program} {args:?}: {out:?}");
+}
+
+/// Our samples of every band of `file`, as `f64`.
+fn ours(file: &Path) -> Vec<Vec<f64>> {
+    let mut r = GeoTiffReader::open(file).expect("opens");
+    (0..r.info().bands)
+        .map(|b| {
+            let s = r.read_band(b).expect("decodes");
+            (0..s.len())
+                .map(|i| s.get_f64(i).expect("in range"))
+                .collect()
+        })
+        .collect()
+}
+
+/// GDAL's samples of every band of `file` (band-sequential ENVI dump, little-endian), as
+/// `f64`; `size` bytes a sample, `float` for float32.
+fn gdals(file: &Path, bands: usize, size: usize, float: bool) -> Vec<Vec<f64>> {
+    let raw = tmp(&format!(
+        "{}.envi",
+        file.file_name().expect("name").to_string_lossy()
+    ));
+    gdal(
+        "gdal_translate",
+        &[
+            "-q",
+            "-of",
+            "ENVI",
+            "-co",
+            "INTERLEAVE=BSQ",
+            &file.display().to_string(),
+            &raw.display().to_string(),
+        ],
+    );
+    let bytes = std::fs::read(&raw).expect("dump");
+    let per_band = bytes.len() / bands;
+    bytes
+        .chunks_exact(per_band)
+        .map(|band| {
+            band.chunks_exact(size)
+                .map(|b| match (size, float) {
+                    (1, _) => f64::from(b[0]),
+                    (4, true) => f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+                    _ => unreachable!("the layouts here are uint8 and float32"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn rgb_with_an_extra_sample_and_min_is_white_read_as_gdal_reads_them() {
+    let Some(b2) = path("athabasca_hls_satrbedo/athabasca_2020229_B02_L30.tif") else {
+        return;
+    };
+    if !require_tool("gdal_translate") || !require_tool("gdalbuildvrt") {
+        return;
+    }
+    let band = |b: &str| {
+        b2.with_file_name(format!("athabasca_2020229_{b}_L30.tif"))
+            .display()
+            .to_string()
+    };
+    let vrt = tmp("four.vrt");
+    let mut args = vec![
+        "-q".to_owned(),
+        "-separate".into(),
+        vrt.display().to_string(),
+    ];
+    args.extend(["B02", "B03", "B04", "B05"].map(band));
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    gdal("gdalbuildvrt", &a);
+    let vrt = vrt.display().to_string();
+    let cases: [(&str, &[&str], usize, usize, bool); 4] = [
+        (
+            "rgb_extra_strips6.tif",
+            &[
+                "-ot",
+                "Byte",
+                "-scale",
+                "0",
+                "3000",
+                "0",
+                "255",
+                "-co",
+                "PHOTOMETRIC=RGB",
+                "-co",
+                "ALPHA=UNSPECIFIED",
+                "-co",
+                "BLOCKYSIZE=6",
+                "-co",
+                "INTERLEAVE=PIXEL",
+            ],
+            4,
+            1,
+            false,
+        ),
+        (
+            "rgb_extra_deflate.tif",
+            &[
+                "-ot",
+                "Byte",
+                "-scale",
+                "0",
+                "3000",
+                "0",
+                "255",
+                "-co",
+                "PHOTOMETRIC=RGB",
+                "-co",
+                "ALPHA=UNSPECIFIED",
+                "-co",
+                "COMPRESS=DEFLATE",
+                "-co",
+                "INTERLEAVE=PIXEL",
+            ],
+            4,
+            1,
+            false,
+        ),
+        (
+            "min_is_white_float.tif",
+            &["-b", "4", "-ot", "Float32", "-co", "PHOTOMETRIC=MINISWHITE"],
+            1,
+            4,
+            true,
+        ),
+        (
+            "min_is_white_byte.tif",
+            &[
+                "-b",
+                "4",
+                "-ot",
+                "Byte",
+                "-scale",
+                "0",
+                "3000",
+                "0",
+                "255",
+                "-co",
+                "PHOTOMETRIC=MINISWHITE",
+            ],
+            1,
+            1,
+            false,
+        ),
+    ];
+    for (name, options, bands, size, float) in cases {
+        let file = tmp(name);
+        let mut args = vec!["-q"];
+        args.extend(options);
+        let (src, dst) = (vrt.clone(), file.display().to_string());
+        args.extend([src.as_str(), dst.as_str()]);
+        gdal("gdal_translate", &args);
+        let (mine, theirs) = (ours(&file), gdals(&file, bands, size, float));
+        assert_eq!(mine.len(), bands, "{name}: bands");
+        for (b, (m, t)) in mine.iter().zip(&theirs).enumerate() {
+            let differ = m.iter().zip(t).filter(|(a, b)| a != b).count();
+            assert_eq!(
+                differ,
+                0,
+                "{name} band {}: {differ} of {} samples differ from GDAL's",
+                b + 1,
+                t.len()
+            );
+        }
+        // Not a flat image: a reader returning zeros would pass the comparison only if GDAL did.
+        assert!(
+            theirs[0].iter().any(|v| *v != theirs[0][0]),
+            "{name} is flat"
+        );
+    }
+}
