@@ -154,6 +154,9 @@ pub enum InputError {
         /// The limit in MiB.
         limit_mib: u64,
     },
+    /// Several files could not be read: each is named with why.
+    #[error("{} files cannot be read: {}", .0.len(), sentences(.0))]
+    Unreadable(Vec<InputError>),
     /// A grid too large to hold whole in memory (a header claiming a huge scene).
     #[error("{file}: {source}")]
     TooLarge {
@@ -163,4 +166,13 @@ pub enum InputError {
         #[source]
         source: glacier_raster::GridTooLarge,
     },
+}
+
+/// Each error as a sentence, joined: `A: …; B: …`.
+fn sentences(errors: &[InputError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -314,15 +314,24 @@ impl SceneBuilder {
         // One grid for every raster; nodata and in-file scale from each file's metadata.
         let mut reference: Option<(Grid, String)> = None;
         let mut infos = BTreeMap::new();
+        // Every file is tried: when several cannot be read, the message names each.
+        let mut unreadable = Vec::new();
         for &i in &used {
             let name = files[i].name().to_owned();
-            let reader = files[i].open().map_err(|source| {
-                InputError::Raster(glacier_raster::RasterError::Io {
+            let opened = files[i]
+                .open()
+                .map_err(|source| glacier_raster::RasterError::Io {
                     file: name.clone(),
                     source,
                 })
-            })?;
-            let info = GeoTiffReader::new(name.clone(), reader)?.info().clone();
+                .and_then(|reader| GeoTiffReader::new(name.clone(), reader));
+            let info = match opened {
+                Ok(reader) => reader.info().clone(),
+                Err(e) => {
+                    unreadable.push(InputError::Raster(e));
+                    continue;
+                }
+            };
             let grid = info.grid().ok_or_else(|| {
                 InputError::Raster(glacier_raster::RasterError::Georeferencing {
                     file: name.clone(),
@@ -342,6 +351,12 @@ impl SceneBuilder {
                 _ => {}
             }
             infos.insert(i, info);
+        }
+        if unreadable.len() > 1 {
+            return Err(InputError::Unreadable(unreadable));
+        }
+        if let Some(e) = unreadable.pop() {
+            return Err(e);
         }
         let Some((grid, reference_file)) = reference else {
             return Err(InputError::MissingChannel {

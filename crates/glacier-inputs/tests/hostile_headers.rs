@@ -44,3 +44,22 @@ fn a_scene_header_over_the_pixel_cap_is_refused_at_assembly() {
         (7_600, 7_800)
     );
 }
+
+#[test]
+fn every_unreadable_file_is_named() {
+    let mut builder = SceneBuilder::new();
+    let bad = |name: &str, bytes: &[u8]| Box::new(BytesSource::new(name, bytes.to_vec()));
+    builder.map_band(Channel::Green, bad("green.tif", b"not a TIFF at all"), 0);
+    builder.map_band(Channel::Red, bad("red.tif", &geotiff(64, 64)[..20]), 0);
+    builder.map_band(Channel::Nir, bad("nir.tif", &geotiff(64, 64)), 0);
+    let Err(err) = builder.build() else {
+        panic!("two files are broken")
+    };
+    let err = err.to_string();
+    assert!(
+        err.starts_with("2 files cannot be read: green.tif is not a readable TIFF"),
+        "{err}"
+    );
+    assert!(err.contains("; red.tif ends early"), "{err}");
+    assert!(!err.contains("nir.tif"), "{err}");
+}
