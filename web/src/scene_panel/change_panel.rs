@@ -76,7 +76,7 @@ pub fn ChangeDetails(state: SceneState) -> impl IntoView {
     };
     view! {
         <div class="map-controls">
-            <Opacity state=state />
+            <Opacity state=state testid="change-opacity" />
             <ul class="legend" data-testid="change-legend">
                 <li><span class="swatch" style=swatch(class::LOST)></span>"ice lost (glacier on the first date, not on the second)"</li>
                 <li><span class="swatch" style=swatch(class::GAINED)></span>"ice gained"</li>

@@ -32,14 +32,14 @@ pub fn ClassifierChoice(state: SceneState) -> impl IntoView {
     }
 }
 
-/// The glacier (or change) layer's opacity.
+/// The glacier (or change) layer's opacity; `testid` tells the two apart.
 #[component]
-pub fn Opacity(state: SceneState) -> impl IntoView {
+pub fn Opacity(state: SceneState, testid: &'static str) -> impl IntoView {
     let opacity = state.opacity;
     view! {
         <label>
             "Glacier layer opacity "
-            <input type="range" min="0" max="1" step="0.05" data-testid="opacity"
+            <input type="range" min="0" max="1" step="0.05" data-testid=testid
                 prop:value=move || opacity.get().to_string()
                 on:input=move |ev| {
                     if let Ok(v) = event_target_value(&ev).parse::<f64>() {
@@ -60,7 +60,7 @@ pub fn MapControls(state: SceneState) -> impl IntoView {
     };
     view! {
         <div class="map-controls">
-            <Opacity state=state />
+            <Opacity state=state testid="opacity" />
             <ul class="legend" data-testid="legend">
                 <li><span class="swatch glacier"></span>{state.of_result(glacier_legend)}</li>
                 <li class:hidden=no_outlines>
