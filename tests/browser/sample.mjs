@@ -70,6 +70,25 @@ export function sampleTests(test, dist) {
     await page.close();
   });
 
+  test("a panic in the mapping worker is reported as a bug with its message; the map shown before stays and the page maps again", async ({ context, url }) => {
+    // The second run panics in the worker (web/src/test_hooks.rs).
+    const { page } = await open(context, `${url}?backend=cpu&test-worker-panic=2`);
+    const first = await mapSample(page);
+    await page.getByTestId("try-sample").click();
+    await page.waitForFunction(() => /^mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? "")
+      && !/^mapping done/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 240_000, polling: 250 });
+    assert.equal(await text(page, "status"), "mapping stopped: the mapping worker hit an internal error (reported above)");
+    const report = await text(page, "panic");
+    console.log(`    ${report}`);
+    assert.match(report, /^The page hit an internal error and stopped: in the mapping worker: .*a panic forced by the page's test-worker-panic switch/);
+    await screenshot(page, "worker-panic");
+    // What was shown before is still shown, and the next run maps as the first did.
+    assert.equal(Number(await text(page, "glacier-pixels")), first.pixels);
+    assert.ok(await page.getByTestId("try-sample").isEnabled(), "the page stays usable");
+    assert.deepEqual(await mapSample(page), first);
+    await page.close();
+  });
+
   test("offline: after one visit the page reloads and maps the sample with the server gone and the network cut", async () => {
     // Its own server and a fresh profile that allows the page's service worker.
     const site = await serve(dist);

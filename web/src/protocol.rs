@@ -33,6 +33,8 @@ pub struct Job {
     pub item: Option<ItemJob>,
     /// Two dates to map and compare instead of one scene (earlier first, for files).
     pub change: Option<[DateJob; 2]>,
+    /// Panic at the start (the browser tests' `test-worker-panic`, [`crate::test_hooks`]).
+    pub panic: bool,
 }
 
 /// One date of a change.

@@ -7,6 +7,10 @@
 //!   were still loading (to press Cancel during that wait).
 //! - `test-hang=STEP[,STEP]`: the step (`adapter`, `gpu`, `self-check`, `model`) never answers,
 //!   and its time limit is [`HUNG_LIMIT_MS`], so the page's time-out path runs at once.
+//! - `test-worker-panic=N`: the page's Nth run (from 1) panics in the mapping worker, to see a
+//!   bug reported and the page kept usable.
+
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The time limit of a step that `test-hang` holds.
 pub const HUNG_LIMIT_MS: u32 = 1500;
@@ -50,4 +54,13 @@ pub async fn hang_if_asked(step: &str) {
     if hangs(step) {
         std::future::pending::<()>().await;
     }
+}
+
+/// Runs started on this page so far (for `test-worker-panic`).
+static RUNS: AtomicU32 = AtomicU32::new(0);
+
+/// Counts a run; whether `test-worker-panic` asks it to panic in the worker.
+pub fn worker_panics_this_run() -> bool {
+    let run = RUNS.fetch_add(1, Ordering::Relaxed) + 1;
+    param("test-worker-panic").and_then(|v| v.parse::<u32>().ok()) == Some(run)
 }

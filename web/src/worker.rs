@@ -67,6 +67,10 @@ pub fn start() {
 /// dates and their change.
 async fn job(data: JsValue) -> Result<(Outcome, Vec<String>), Stopped> {
     let (job, files) = Job::from_message(&data)?;
+    assert!(
+        !job.panic,
+        "a panic forced by the page's test-worker-panic switch"
+    );
 
     // Read on demand (a window at a time), never whole: see `files::BlobSource`.
     let (sources, read_errors) = files::readable(files);

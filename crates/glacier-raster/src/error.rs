@@ -9,6 +9,13 @@ use thiserror::Error;
 /// Result with [`RasterError`].
 pub type Result<T, E = RasterError> = std::result::Result<T, E>;
 
+/// The fix for a layout or compression the reader does not take.
+pub const RESAVE: &str = "re-save it as a GeoTIFF with DEFLATE or LZW compression (for example \
+    `gdal_translate -co COMPRESS=DEFLATE in.tif out.tif`)";
+/// The fix for a sample type the reader does not take (1-bit, 12-bit, complex, mixed).
+pub const RESAVE_SAMPLES: &str = "convert it to 8-, 16- or 32-bit samples of one type for \
+    every band (for example `gdal_translate -ot UInt16 in.tif out.tif`, or `-ot Float32`)";
+
 /// What went wrong reading or writing a raster.
 #[derive(Debug, Error)]
 pub enum RasterError {
@@ -31,14 +38,14 @@ pub enum RasterError {
         detail: String,
     },
     /// A valid TIFF using a feature this reader does not handle.
-    #[error(
-        "{file}: {what} is not supported; re-save it as a GeoTIFF with DEFLATE or LZW compression (for example `gdal_translate -co COMPRESS=DEFLATE in.tif out.tif`)"
-    )]
+    #[error("{file}: {what} is not supported; {fix}")]
     Unsupported {
         /// File name.
         file: String,
         /// The feature, e.g. "JPEG compression".
         what: String,
+        /// How to re-save the file so it reads (see [`RESAVE`], [`RESAVE_SAMPLES`]).
+        fix: &'static str,
     },
     /// Georeferencing is missing or contradictory.
     #[error(
@@ -96,6 +103,7 @@ impl RasterError {
             T::UnsupportedError(e) => RasterError::Unsupported {
                 file,
                 what: e.to_string(),
+                fix: RESAVE,
             },
             T::IoError(e) if e.kind() == io::ErrorKind::UnexpectedEof => RasterError::Truncated {
                 file,

@@ -556,11 +556,13 @@ fn read_info<R: Read + Seek>(
         return Err(RasterError::Unsupported {
             file: name.to_owned(),
             what: format!("bands of different sample types ({bits:?} bits, formats {formats:?})"),
+            fix: crate::error::RESAVE_SAMPLES,
         });
     }
     let sample_type = sample_type(formats[0], bits[0]).ok_or_else(|| RasterError::Unsupported {
         file: name.to_owned(),
         what: format!("{}-bit samples of format {}", bits[0], formats[0]),
+        fix: crate::error::RESAVE_SAMPLES,
     })?;
     let compression_code = decoder
         .find_tag_unsigned::<u16>(Tag::Compression)
@@ -575,6 +577,7 @@ fn read_info<R: Read + Seek>(
                 "{} compression (TIFF code {compression_code})",
                 compression.to_uppercase()
             ),
+            fix: crate::error::RESAVE,
         });
     }
     let predictor = decoder

@@ -80,6 +80,7 @@ impl SceneState {
             gpu: computes.len() > 1,
             item: item.clone(),
             change: change.clone(),
+            panic: crate::test_hooks::worker_panics_this_run(),
         };
         self.status.set("mapping: starting the worker…".into());
         let canceller = self.canceller.get_value();

@@ -1,0 +1,85 @@
+//! The bad GeoTIFFs of the README's catalogue that no real file gives: a directory that points
+//! back to itself, corrupt DEFLATE and ZSTD chunks, bit depths the reader does not take. Each
+//! gets a message that names the file and what is wrong, never a panic or a hang.
+
+use glacier_raster::GeoTiffReader;
+use glacier_testdata::tiff::{Value, strip_entries, tiff};
+use std::io::Cursor;
+
+/// What reading every band of `bytes` as `name` says: the first error, or "read".
+fn outcome(name: &str, bytes: Vec<u8>) -> String {
+    let mut reader = match GeoTiffReader::new(name, Cursor::new(bytes)) {
+        Ok(r) => r,
+        Err(e) => return e.to_string(),
+    };
+    for band in 0..reader.info().bands {
+        if let Err(e) = reader.read_band(band) {
+            return e.to_string();
+        }
+    }
+    "read".into()
+}
+
+/// A 4 × 4 uint8 strip compressed as `compression` holding `data`.
+fn strip(compression: u16, data: &[u8]) -> Vec<u8> {
+    tiff(&strip_entries(4, 4, compression, data.len() as u32), data)
+}
+
+#[test]
+fn a_directory_pointing_back_to_itself_is_read_once() {
+    let mut bytes = strip(1, &[7; 16]);
+    let ifd = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
+    let entries = u16::from_le_bytes([bytes[ifd], bytes[ifd + 1]]) as usize;
+    let next = ifd + 2 + 12 * entries;
+    bytes[next..next + 4].copy_from_slice(&(ifd as u32).to_le_bytes());
+    let said = outcome("loop.tif", bytes);
+    println!("loop: {said}");
+    assert!(
+        said == "read" || said.contains("cycle"),
+        "a loop of directories ends in the image or a message about the cycle: {said}"
+    );
+}
+
+#[test]
+fn corrupt_deflate_and_zstd_chunks_are_named() {
+    let garbage = [0x78, 0x9c, 0xff, 0xff, 0xff, 0x00, 0x13, 0x37, 0, 0, 0, 0];
+    let said = outcome("deflate.tif", strip(8, &garbage));
+    println!("{said}");
+    assert!(
+        said.starts_with("deflate.tif is not a readable TIFF (DEFLATE chunk 0"),
+        "{said}"
+    );
+    let said = outcome(
+        "zstd.tif",
+        strip(50000, &[0x28, 0xb5, 0x2f, 0xfd, 9, 9, 9, 9]),
+    );
+    println!("{said}");
+    assert!(
+        said.starts_with("zstd.tif is not a readable TIFF (ZSTD chunk 0 does not decompress"),
+        "{said}"
+    );
+}
+
+#[test]
+fn bit_depths_the_reader_does_not_take_are_named() {
+    for bits in [1u16, 12] {
+        let mut entries = strip_entries(4, 4, 1, 16);
+        for (tag, value) in &mut entries {
+            if *tag == 258 {
+                *value = Value::Short(vec![bits]);
+            }
+        }
+        let said = outcome("odd.tif", tiff(&entries, &[0; 16]));
+        println!("{said}");
+        assert!(
+            said.starts_with("odd.tif: ") && said.contains(&format!("{bits}-bit")),
+            "{bits} bits: {said}"
+        );
+        assert!(
+            said.ends_with(
+                "(for example `gdal_translate -ot UInt16 in.tif out.tif`, or `-ot Float32`)"
+            ),
+            "{said}"
+        );
+    }
+}
