@@ -80,7 +80,7 @@ export function sampleTests(test, dist) {
     assert.equal(await text(page, "status"), "mapping stopped: the mapping worker hit an internal error (reported above)");
     const report = await text(page, "panic");
     console.log(`    ${report}`);
-    assert.match(report, /^The page hit an internal error and stopped: in the mapping worker: .*a panic forced by the page's test-worker-panic switch/);
+    assert.match(report, /^The page hit an internal error and stopped: in the mapping worker: panicked at web\/src\/worker.rs:\d+:\d+:\s+a panic forced by the page's test-worker-panic switch\. Please reload/);
     await screenshot(page, "worker-panic");
     // What was shown before is still shown, and the next run maps as the first did.
     assert.equal(Number(await text(page, "glacier-pixels")), first.pixels);
