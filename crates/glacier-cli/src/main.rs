@@ -52,7 +52,32 @@ enum Command {
     Completions(completions::Args),
 }
 
-fn main() -> Result<()> {
+/// Runs the command; an error is printed as one line per cause that says something new (a cause
+/// whose words the message already holds, e.g. an I/O error its file's message quotes, is left
+/// out), and the exit code is 1.
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {}", causes(&e));
+        std::process::exit(1);
+    }
+}
+
+/// `e` and its causes, each cause only when its words are not already said.
+fn causes(e: &anyhow::Error) -> String {
+    let mut said = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !said.contains(&text) {
+            if !said.is_empty() {
+                said.push_str("\n  caused by: ");
+            }
+            said.push_str(&text);
+        }
+    }
+    said
+}
+
+fn run() -> Result<()> {
     match Cli::parse().command {
         Command::Inspect(args) => inspect::run(args),
         Command::Prepare(args) => prepare::run(args),
