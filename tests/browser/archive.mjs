@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { resolve, join } from "node:path";
-import { open, text, ARTIFACTS } from "./harness.mjs";
+import { open, text, screenshot, ARTIFACTS } from "./harness.mjs";
 
 const SCENE = "LC08_L2SP_204023_20200927_20201006_02_T1";
 const BANDS = { green: "SR_B3", red: "SR_B4", nir08: "SR_B5", swir16: "SR_B6", swir22: "SR_B7" };
@@ -23,13 +23,16 @@ const GLACIER = resolve("../../target/debug/glacier");
  * Liverpool's Level-2 bands from `dir`, and with `athabasca` (its HLS folder) the L30 item of
  * 2020-08-16 and the S30 item of 2020-09-09.
  */
-export async function archiveHost(dir, cors = true, athabasca = null) {
+export async function archiveHost(dir, cors = true, athabasca = null, token = null) {
   const log = [];
-  const server = createServer((req, res) => {
-    const path = new URL(req.url, "http://x").pathname;
-    log.push({ method: req.method, path, range: req.headers.range });
+  const server = createServer(async (req, res) => {
+    const address = new URL(req.url, "http://x");
+    const path = address.pathname;
+    let sent = "";
+    for await (const chunk of req) sent += chunk;
+    log.push({ method: req.method, path, query: address.search, range: req.headers.range, body: sent });
     const headers = cors
-      ? { "access-control-allow-origin": "*", "access-control-allow-headers": "range", "access-control-expose-headers": "content-range" }
+      ? { "access-control-allow-origin": "*", "access-control-allow-headers": "range, content-type", "access-control-expose-headers": "content-range" }
       : {};
     if (req.method === "OPTIONS") return res.writeHead(204, headers).end();
     let body;
@@ -50,6 +53,19 @@ export async function archiveHost(dir, cors = true, athabasca = null) {
       body = item("athabasca", "2020-08-16", Object.fromEntries(Object.entries(HLS_BANDS).map(([k, b]) => [k, `/hls/athabasca_2020229_${b}_L30.tif`])));
     } else if (path === "/items/athabasca-s30.json" && athabasca) {
       body = item("athabasca-s30", "2020-09-09", Object.fromEntries(Object.entries(S30_BANDS).map(([k, b]) => [k, `/hls/athabasca_2020253_${b}_S30.tif`])), "sentinel-2a");
+    } else if (path === "/api/" && athabasca) {
+      // A STAC API: its landing page links to the search, which finds both Athabasca dates.
+      body = Buffer.from(JSON.stringify({ type: "Catalog", id: "test-api", stac_version: "1.0.0", description: "test",
+        links: [{ rel: "self", href: `${base}/api/` }, { rel: "search", href: `${base}/api/search`, method: "POST" }] }));
+    } else if (path === "/api/search" && athabasca) {
+      body = Buffer.from(JSON.stringify({ type: "FeatureCollection", features: [
+        JSON.parse(item("athabasca", "2020-08-16", Object.fromEntries(Object.entries(HLS_BANDS).map(([k, b]) => [k, `/hls/athabasca_2020229_${b}_L30.tif`]))).toString()),
+        JSON.parse(item("athabasca-s30", "2020-09-09", Object.fromEntries(Object.entries(S30_BANDS).map(([k, b]) => [k, `/hls/athabasca_2020253_${b}_S30.tif`])), "sentinel-2a").toString()),
+      ], links: [] }));
+    } else if (path.startsWith("/token/") && token) {
+      body = Buffer.from(JSON.stringify({ token: `sig=${token}`, "msft:expiry": "2099-01-01T00:00:00Z" }));
+    } else if (path.startsWith("/hls/") && token && address.searchParams.get("sig") !== token) {
+      return res.writeHead(403, headers).end();
     } else if (path.startsWith("/hls/") && athabasca && existsSync(join(athabasca, path.slice(5)))) {
       body = readFileSync(join(athabasca, path.slice(5)));
     } else if (path.startsWith("/files/") && existsSync(join(dir, path.slice(7)))) {
@@ -67,7 +83,7 @@ export async function archiveHost(dir, cors = true, athabasca = null) {
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   const base = `http://127.0.0.1:${server.address().port}`;
-  return { server, log, item: `${base}/items/liverpool.json`, athabasca: `${base}/items/athabasca.json`, athabascaS30: `${base}/items/athabasca-s30.json` };
+  return { server, log, item: `${base}/items/liverpool.json`, athabasca: `${base}/items/athabasca.json`, athabascaS30: `${base}/items/athabasca-s30.json`, api: `${base}/api/`, tokens: `${base}/token` };
 }
 
 /** Registers the tests with the runner's `test`; `data` is ../shared/data (or null). */
@@ -131,6 +147,51 @@ export function archiveTests(test, data) {
         await promisify(execFile)(GLACIER, ["predict", "--item", host.athabasca, "--out", out]);
         const info = JSON.parse(execFileSync(GLACIER, ["inspect", out]).toString());
         assert.equal(pixels, Math.round(info.bands[0].mean * info.bands[0].valid_pixels));
+      }
+      await page.close();
+    } finally {
+      host.server.close();
+    }
+  });
+
+  test("From the archive (?stac=…&bbox=…&datetime=…): the search lists both Athabasca dates; Map this area maps the first, its assets read with the token endpoint's token, as glacier predict --item", async ({ context, url }) => {
+    if (!data) return console.log("    SKIPPED: ../shared/data is missing");
+    const host = await archiveHost(unpacked(), true, join(data, "athabasca_hls_satrbedo"), "t0ken");
+    const area = "-117.30,52.16,-117.25,52.20";
+    try {
+      const link = `${url}?backend=cpu&stac=${encodeURIComponent(host.api)}&bbox=${area}&datetime=2020-08-01/2020-09-30&token-endpoint=${encodeURIComponent(host.tokens)}`;
+      const { page, problems } = await open(context, link);
+      await page.waitForFunction(() => /^the archive search (found|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 60_000, polling: 250 });
+      assert.equal(await text(page, "errors"), "");
+      assert.equal(await text(page, "status"), "the archive search found 2 scenes");
+      const rows = await page.getByTestId("archive-result").allTextContents();
+      assert.match(rows[0], /^athabasca \(2020-08-16, 8\.3 % cloud\)/);
+      assert.match(rows[1], /^athabasca-s30 \(2020-09-09, 8\.3 % cloud\)/);
+      // One POST to the search, with the area, the dates and the collection.
+      const searches = host.log.filter((r) => r.path === "/api/search" && r.method === "POST");
+      assert.equal(searches.length, 1, JSON.stringify(host.log.map((r) => `${r.method} ${r.path}`)));
+      const asked = JSON.parse(searches[0].body);
+      assert.deepEqual(asked.bbox, [-117.3, 52.16, -117.25, 52.2]);
+      assert.equal(asked.datetime, "2020-08-01/2020-09-30");
+      assert.deepEqual(asked.collections, ["landsat-c2-l2"]);
+      await screenshot(page, "archive-search");
+      await page.getByTestId("archive-map").first().click();
+      await page.waitForFunction(() => /^mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 240_000, polling: 250 });
+      assert.equal(await text(page, "errors"), "");
+      assert.equal(await text(page, "status"), "mapping done");
+      assert.deepEqual(problems, []);
+      assert.match(await text(page, "notes"), new RegExp(`The assets were read with a token from ${host.tokens}/landsat-c2-l2\\.`));
+      const bands = host.log.filter((r) => r.path.startsWith("/hls/") && r.method === "GET");
+      assert.ok(bands.length > 0 && bands.every((r) => r.query === "?sig=t0ken"), JSON.stringify(bands.slice(0, 3)));
+      const pixels = Number(await text(page, "glacier-pixels"));
+      console.log(`    archive search → map: ${pixels} glacier px, ${await text(page, "scene-grid")}`);
+      if (existsSync(GLACIER)) {
+        const out = join(ARTIFACTS, "archive_search_native_mask.tif");
+        await promisify(execFile)(GLACIER, ["predict", "--item", host.athabasca, "--bbox", area, "--token-endpoint", host.tokens, "--out", out]);
+        const info = JSON.parse(execFileSync(GLACIER, ["inspect", out]).toString());
+        assert.equal(pixels, Math.round(info.bands[0].mean * info.bands[0].valid_pixels), "page vs glacier predict --item --token-endpoint");
+      } else if (process.env.CI === "true") {
+        throw new Error(`${GLACIER} is missing: cargo test builds it before the browser tests`);
       }
       await page.close();
     } finally {

@@ -71,8 +71,7 @@ where
             }
             DateJob::Item(item) => {
                 mapping::run_item(
-                    &item.url,
-                    item.bbox.as_deref(),
+                    item,
                     models.clone(),
                     computes.clone(),
                     TO_COMPARE,

@@ -6,6 +6,7 @@
 
 mod adapter;
 mod app;
+mod archive_search;
 mod assign;
 mod backend;
 mod bench_hooks;

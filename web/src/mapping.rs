@@ -12,6 +12,7 @@ use glacier_raster::Grid;
 use crate::assign::Choice;
 use crate::map_result::{MapResult, PREVIEW_MAX, Placement};
 use crate::model::LoadedModel;
+use crate::protocol::ItemJob;
 use crate::timing::{StageClock, now_ms};
 
 pub use glacier_map::Compute;
@@ -124,15 +125,14 @@ where
     map(scene, run, models, computes, progress).await
 }
 
-/// Maps `area` (`west,south,east,north`, or the whole scene) of the STAC item at `item_url`,
-/// its bands read over HTTP by range (in the mapping worker: the reads are synchronous), as
-/// [`run`] maps dropped files.
+/// Maps the job's area (`west,south,east,north`, or the whole scene) of its STAC item, the
+/// bands read over HTTP by range (in the mapping worker: the reads are synchronous), signed
+/// where they need a read token, as [`run`] maps dropped files.
 ///
 /// # Errors
 /// As [`run`]; the messages name the item, the asset or the host.
 pub async fn run_item<F, Fut>(
-    item_url: &str,
-    area: Option<&str>,
+    job: &ItemJob,
     models: Vec<LoadedModel>,
     computes: Vec<Compute>,
     keep: Keep,
@@ -143,21 +143,26 @@ where
     Fut: Future<Output = bool>,
 {
     let clock = StageClock::start(Stage::Headers.to_string(), now_ms());
+    let item_url = job.url.as_str();
     let item = glacier_archive::Item::from_json(item_url, &crate::remote::text(item_url)?)
         .map_err(|e| e.to_string())?;
-    let area = area
+    let area = job
+        .bbox
+        .as_deref()
         .map(glacier_raster::parse_bbox)
         .transpose()
         .map_err(|e| e.to_string())?;
+    let signing = crate::remote::Signing::of(&item, job.token_endpoint.as_deref())?;
     let traffic = glacier_archive::Traffic::default();
     let (scene, mut notes) = glacier_map::item_scene(&item, item_url, area.as_ref(), |band| {
         Box::new(crate::remote::RemoteFile::new(
             band.file_name.clone(),
-            band.href.clone(),
+            signing.href(&band.href),
             traffic.clone(),
         ))
     })
     .map_err(|e| e.to_string())?;
+    notes.extend(signing.note());
     let run = Run {
         outlines: None,
         notes: Vec::new(),

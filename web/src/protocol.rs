@@ -64,13 +64,17 @@ impl DateJob {
     }
 }
 
-/// A STAC item to map, from the page's link (`?item=URL&bbox=W,S,E,N`).
+/// A STAC item to map, from the page's link (`?item=URL&bbox=W,S,E,N[&token-endpoint=URL]`)
+/// or the archive search.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ItemJob {
     /// The item's address.
     pub url: String,
     /// `west,south,east,north`: only this area.
     pub bbox: Option<String>,
+    /// Where read tokens come from for every asset (as `glacier predict --token-endpoint`);
+    /// without it, assets on Azure Blob Storage get the Planetary Computer's.
+    pub token_endpoint: Option<String>,
 }
 
 impl Job {

@@ -148,3 +148,55 @@ impl FileSource for RemoteFile {
         )))
     }
 }
+
+/// Read tokens for an item's assets: one token for the run from the token endpoint, applied
+/// to every asset when an endpoint was named, else to assets on Azure Blob Storage (the
+/// Planetary Computer's), as the CLI's `--token-endpoint` does.
+pub struct Signing {
+    token: Option<glacier_archive::sign::Token>,
+    every_asset: bool,
+    from: String,
+}
+
+impl Signing {
+    /// Fetches the token `item`'s assets need, if any.
+    ///
+    /// # Errors
+    /// A sentence naming the token endpoint when it gives no token.
+    pub fn of(item: &glacier_archive::Item, endpoint: Option<&str>) -> Result<Signing, String> {
+        use glacier_archive::sign;
+        let every_asset = endpoint.is_some();
+        let collection = item.collection.as_deref().unwrap_or("landsat-c2-l2");
+        let from = sign::token_url(endpoint.unwrap_or(sign::PLANETARY_COMPUTER), collection);
+        let needed = every_asset || item.assets.values().any(|a| sign::needs_token(&a.href));
+        let token = if needed {
+            let answer =
+                text(&from).map_err(|e| format!("no read token for the item's assets: {e}"))?;
+            Some(sign::Token::from_json(&from, &answer).map_err(|e| e.to_string())?)
+        } else {
+            None
+        };
+        Ok(Signing {
+            token,
+            every_asset,
+            from,
+        })
+    }
+
+    /// `href` with the token where it needs one.
+    pub fn href(&self, href: &str) -> String {
+        match &self.token {
+            Some(t) if self.every_asset || glacier_archive::sign::needs_token(href) => {
+                t.apply(href)
+            }
+            _ => href.to_owned(),
+        }
+    }
+
+    /// What the notes say about signing, when assets were signed.
+    pub fn note(&self) -> Option<String> {
+        self.token
+            .as_ref()
+            .map(|_| format!("The assets were read with a token from {}.", self.from))
+    }
+}

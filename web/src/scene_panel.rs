@@ -3,6 +3,7 @@
 //! Its state ([`state::SceneState`]) is made once here and held outside the views; the views
 //! below read it, and the run ([`intake`]: the files, [`run`]: the mapping) writes it.
 
+mod archive_panel;
 mod change_panel;
 mod change_picture;
 mod change_table;
@@ -25,6 +26,7 @@ use leptos::prelude::*;
 use crate::assign::BandAssignment;
 use crate::engine::Engine;
 use crate::map_view::MapView;
+use archive_panel::ArchivePanel;
 use change_panel::{ChangeDates, ChangeDetails};
 use drop_zone::{DropZone, SampleButton};
 use export_links::ExportLinks;
@@ -58,6 +60,7 @@ pub fn ScenePanel(
             </p>
             <SampleButton state=state />
             <DropZone state=state />
+            <ArchivePanel state=state />
             <RecognisedFiles rows=state.recognised />
             <BandAssignment files=state.assignable chosen=state.chosen />
             <RunControls state=state />

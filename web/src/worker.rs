@@ -121,17 +121,7 @@ async fn job(data: JsValue) -> Result<(Outcome, Vec<String>), Stopped> {
         return Ok((Outcome::Change(Box::new(change)), read_errors));
     }
     let mut result = match &job.item {
-        Some(item) => {
-            mapping::run_item(
-                &item.url,
-                item.bbox.as_deref(),
-                models,
-                computes,
-                TO_SHOW,
-                progress,
-            )
-            .await?
-        }
+        Some(item) => mapping::run_item(item, models, computes, TO_SHOW, progress).await?,
         None => mapping::run(sources, job.choices, models, computes, TO_SHOW, progress).await?,
     };
     notes.append(&mut result.notes);

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use glacier_archive::search::{next_request, parse_page, search_endpoint};
 use glacier_archive::stac::{ItemBand, Role};
 use glacier_archive::{Item, Request, Search, sign};
 use glacier_inputs::{FileSource, Scene};
@@ -94,45 +93,12 @@ pub fn traffic_line() -> Option<String> {
     })
 }
 
-/// Pages of search results asked for at most, whatever the API's `next` links say.
-const MAX_PAGES: usize = 50;
+pub use glacier_archive::Found;
 
-/// An item a search found, and its own address (its `self` link), where it gives one.
-pub struct Found {
-    /// The item.
-    pub item: Item,
-    /// Its address, for `--item` and plans.
-    pub url: Option<String>,
-}
-
-/// The items the STAC API at `api` (its landing page) finds for `search`, in the API's order,
-/// at most `max_items` of them and [`MAX_PAGES`] pages; items over the cloud limit are left
-/// out even where the API did not filter them.
+/// The items the STAC API at `api` (its landing page) finds for `search`, at most `max_items`
+/// ([`glacier_archive::find`] through the blocking HTTP client).
 pub fn search(api: &str, search: &Search, max_items: usize) -> Result<Vec<Found>> {
-    let landing = http::text(&Request::Get(api.to_owned()))?;
-    let (endpoint, post) = search_endpoint(api, &landing)?;
-    let mut request = search.first_request(&endpoint, post);
-    let mut found = Vec::new();
-    for _ in 0..MAX_PAGES {
-        let page = parse_page(request.url(), &http::text(&request)?)?;
-        for item in page.features.iter().filter(|i| search.keeps(i)) {
-            if found.len() == max_items {
-                return Ok(found);
-            }
-            let url = item
-                .links
-                .iter()
-                .find(|l| l.rel == "self")
-                .map(|l| glacier_archive::stac::resolve(request.url(), &l.href));
-            found.push(Found {
-                item: item.clone(),
-                url,
-            });
-        }
-        match next_request(&page, &request) {
-            Some(next) => request = next,
-            None => break,
-        }
-    }
-    Ok(found)
+    pollster::block_on(glacier_archive::find(api, search, max_items, |request| {
+        std::future::ready(http::text(&request))
+    }))
 }

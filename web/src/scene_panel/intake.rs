@@ -41,6 +41,7 @@ impl SceneState {
             return;
         };
         let bbox = params.get("bbox");
+        let token_endpoint = params.get("token-endpoint");
         let area = bbox
             .as_deref()
             .map(|b| format!(", only the area {b}"))
@@ -67,8 +68,42 @@ impl SceneState {
         self.compare_item.set(compare.map(|url| ItemJob {
             url,
             bbox: bbox.clone(),
+            token_endpoint: token_endpoint.clone(),
         }));
-        self.item.set(Some(ItemJob { url, bbox }));
+        self.item.set(Some(ItemJob {
+            url,
+            bbox,
+            token_endpoint,
+        }));
+        self.map_scene();
+    }
+
+    /// Maps `area` (`west,south,east,north`, or the whole scene) of the archive item at `url`
+    /// (a result of the archive search; nothing when a run is going), its asset tokens from
+    /// `token_endpoint` when given.
+    pub fn map_item(self, url: String, area: Option<String>, token_endpoint: Option<String>) {
+        if self.busy.get_untracked() {
+            self.report(["A scene is being mapped; wait for it to finish.".into()]);
+            return;
+        }
+        let what = area
+            .as_deref()
+            .map(|b| format!(", only the area {b}"))
+            .unwrap_or_default();
+        self.recognised.set(vec![Recognised {
+            name: url.clone(),
+            what: format!("archive item (STAC), its bands read over HTTP{what}"),
+            scene: String::new(),
+        }]);
+        self.files.set(Vec::new());
+        self.chosen.set(Vec::new());
+        self.assignable.set(Vec::new());
+        self.compare_item.set(None);
+        self.item.set(Some(ItemJob {
+            url,
+            bbox: area,
+            token_endpoint,
+        }));
         self.map_scene();
     }
 
