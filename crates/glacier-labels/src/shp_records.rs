@@ -1,7 +1,9 @@
 //! A `.shp` file's records checked against its length before the `shapefile` crate reads them:
 //! that crate sizes its point and part buffers by the counts a record claims, so a damaged or
 //! hostile file claiming a billion points would make it ask for gigabytes before reading one.
-//! Here each record's counts must fit in the bytes the record has.
+//! Here each record's counts must fit in the bytes the record has, and its parts must start
+//! in order at points it has (the crate sizes each part's buffer by the difference of two
+//! starts).
 
 /// Bytes of the `.shp` file header.
 const HEADER: usize = 100;
@@ -68,6 +70,18 @@ pub(crate) fn check(shp: &[u8]) -> Result<(), String> {
                 "record {record} claims {parts} parts and {points} points in {len} bytes"
             ));
         }
+        let mut previous = 0;
+        for part in 0..parts as usize {
+            let start = le_i32(content, fixed as usize + 4 * part).unwrap_or(-1);
+            if start < previous || start > points {
+                return Err(format!(
+                    "record {record}: part {} starts at point {start}, outside 0–{points} or \
+                     before the part ahead of it",
+                    part + 1
+                ));
+            }
+            previous = start;
+        }
         at = end;
     }
     Ok(())
@@ -101,6 +115,18 @@ mod tests {
             "record 1 claims 1 parts and 500000000 points in 112 bytes"
         );
         assert!(check(&polygon(-1, 64)).is_err());
+    }
+
+    #[test]
+    fn parts_must_start_in_order_within_the_points() {
+        let mut shp = polygon(4, 64);
+        // The one part starts past the record's four points.
+        shp[HEADER + 8 + 44..HEADER + 8 + 48].copy_from_slice(&1_000_000_000i32.to_le_bytes());
+        let err = check(&shp).expect_err("a part past the points");
+        assert_eq!(
+            err,
+            "record 1: part 1 starts at point 1000000000, outside 0–4 or before the part ahead of it"
+        );
     }
 
     #[test]
