@@ -3,7 +3,7 @@
 // serving the real Liverpool Level-2 bands of ../shared/data as a `landsat-c2-l2` item).
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { resolve, join } from "node:path";
@@ -97,7 +97,8 @@ export function archiveTests(test, data) {
 
   test("an archive link (?item=…&bbox=…) maps that area of the item from another origin by range, as glacier predict --item does", async ({ context, url }) => {
     if (!data) return console.log("    SKIPPED: ../shared/data is missing");
-    const host = await archiveHost(unpacked());
+    const dir = unpacked();
+    const host = await archiveHost(dir);
     try {
       const link = `${url}?backend=cpu&item=${encodeURIComponent(host.item)}&bbox=${BBOX}`;
       const { page, problems } = await open(context, link);
@@ -107,13 +108,16 @@ export function archiveTests(test, data) {
       assert.deepEqual(problems, []);
       const notes = await text(page, "notes");
       assert.match(notes, /Item liverpool \(2020-09-27, 8\.3 % cloud\): green, red, nir08, swir16, swir22 read over HTTP\./);
-      const fetched = /Fetched ([0-9.]+) MB in (\d+) range requests/.exec(notes);
+      const fetched = /Fetched ([0-9.]+) MB in (\d+) range requests from the archive: ([0-9.]+) % of the ([0-9.]+) MB its band files hold\./.exec(notes);
       assert.ok(fetched, notes);
+      // The five Level-2 bands of the crop, as they are on disk.
+      const held = Object.values(BANDS).reduce((n, b) => n + statSync(join(dir, `${SCENE}_${b}.TIF`)).size, 0);
+      assert.equal(fetched[4], (held / 1e6).toFixed(2));
       assert.match(await text(page, "classifier-used"), /^network unet-scse-swir\S* on CPU$/);
       const pixels = Number(await text(page, "glacier-pixels"));
       const files = host.log.filter((r) => r.path.startsWith("/files/") && r.method === "GET");
       assert.ok(files.length > 0 && files.every((r) => r.range), JSON.stringify(files));
-      console.log(`    archive link: ${pixels} glacier px, ${await text(page, "scene-grid")}; fetched ${fetched[1]} MB in ${fetched[2]} requests`);
+      console.log(`    archive link: ${pixels} glacier px, ${await text(page, "scene-grid")}; fetched ${fetched[1]} MB in ${fetched[2]} requests, ${fetched[3]} % of the ${fetched[4]} MB the band files hold`);
       if (existsSync(GLACIER)) {
         const out = join(ARTIFACTS, "archive_native_mask.tif");
         // Not execFileSync: the archive host runs in this process and must keep answering.

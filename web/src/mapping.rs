@@ -176,8 +176,16 @@ where
         .as_deref()
         .map(|t| t.get(..10).unwrap_or(t).to_owned());
     result.sensor.clone_from(&item.properties.platform);
+    let of = match traffic.file_bytes() {
+        0 => String::new(),
+        all => format!(
+            ": {:.1} % of the {:.2} MB its band files hold",
+            100.0 * traffic.bytes() as f64 / all as f64,
+            all as f64 / 1e6
+        ),
+    };
     notes.push(format!(
-        "Fetched {:.2} MB in {} range requests from the archive.",
+        "Fetched {:.2} MB in {} range requests from the archive{of}.",
         traffic.bytes() as f64 / 1e6,
         traffic.requests()
     ));

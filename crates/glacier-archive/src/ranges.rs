@@ -41,11 +41,13 @@ pub trait Fetch {
     fn url(&self) -> &str;
 }
 
-/// Requests and bytes fetched, shared by every reader of one run (cheap to clone).
+/// Requests and bytes fetched, shared by every reader of one run (cheap to clone), and how
+/// large the files read are, so a run can say what share of them it fetched.
 #[derive(Clone, Debug, Default)]
 pub struct Traffic {
     requests: Arc<AtomicU64>,
     bytes: Arc<AtomicU64>,
+    file_bytes: Arc<AtomicU64>,
 }
 
 impl Traffic {
@@ -56,6 +58,11 @@ impl Traffic {
     /// Body bytes received so far.
     pub fn bytes(&self) -> u64 {
         self.bytes.load(Ordering::Relaxed)
+    }
+    /// The lengths of the files read so far, added up (each file once, when an answer first
+    /// tells it).
+    pub fn file_bytes(&self) -> u64 {
+        self.file_bytes.load(Ordering::Relaxed)
     }
     fn add(&self, bytes: u64) {
         self.requests.fetch_add(1, Ordering::Relaxed);
@@ -175,8 +182,11 @@ impl<F: Fetch> RangeReader<F> {
             let answer = self.fetch.fetch(start, (end + 1) * BLOCK)?;
             self.traffic.add(answer.body.len() as u64);
             let (at, bytes, total) = checked(answer, start, self.fetch.url())?;
-            if total.is_some() {
-                b.len = total;
+            if let Some(len) = total {
+                if b.len.is_none() {
+                    self.traffic.file_bytes.fetch_add(len, Ordering::Relaxed);
+                }
+                b.len = Some(len);
             }
             b.whole |= at < start;
             for (i, chunk) in bytes.chunks(BLOCK as usize).enumerate() {

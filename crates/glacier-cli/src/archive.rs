@@ -85,8 +85,12 @@ fn remote_file(band: &ItemBand, signer: &Arc<Signer>, sign_all: bool) -> HttpFil
 pub fn traffic_line() -> Option<String> {
     let t = http::traffic();
     (t.requests() > 0).then(|| {
+        let of = match t.file_bytes() {
+            0 => String::new(),
+            all => format!(" (of {:.2} MB in the files read)", all as f64 / 1e6),
+        };
         format!(
-            "fetched {:.2} MB in {} range requests",
+            "fetched {:.2} MB in {} range requests{of}",
             t.bytes() as f64 / 1e6,
             t.requests()
         )

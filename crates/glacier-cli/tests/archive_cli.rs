@@ -189,6 +189,14 @@ fn an_item_maps_as_its_local_files_do_and_fetches_only_the_area() {
         .iter()
         .map(|b| std::fs::metadata(b).expect("band").len())
         .sum();
+    // Beside what it fetched, what the files it read from hold.
+    assert!(
+        said.contains(&format!(
+            "(of {:.2} MB in the files read)",
+            whole as f64 / 1e6
+        )),
+        "{said}"
+    );
     // The compressed tiles the area needs: the second 256-px tile of each band.
     let needed: u64 = bands.iter().map(|b| tiles(Path::new(b))[1].1).sum();
     let log = site.lock().expect("lock").log.clone();
