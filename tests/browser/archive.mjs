@@ -23,7 +23,7 @@ const GLACIER = resolve("../../target/debug/glacier");
  * Liverpool's Level-2 bands from `dir`, and with `athabasca` (its HLS folder) the L30 item of
  * 2020-08-16 and the S30 item of 2020-09-09.
  */
-export async function archiveHost(dir, cors = true, athabasca = null, token = null) {
+export async function archiveHost(dir, cors = true, athabasca = null, token = null, slowMs = 0) {
   const log = [];
   const server = createServer(async (req, res) => {
     const address = new URL(req.url, "http://x");
@@ -35,6 +35,8 @@ export async function archiveHost(dir, cors = true, athabasca = null, token = nu
       ? { "access-control-allow-origin": "*", "access-control-allow-headers": "range, content-type", "access-control-expose-headers": "content-range" }
       : {};
     if (req.method === "OPTIONS") return res.writeHead(204, headers).end();
+    // A slow host: band reads wait (to press Cancel in the middle of them).
+    if (slowMs && path.startsWith("/files/")) await new Promise((done) => setTimeout(done, slowMs));
     let body;
     const base = `http://127.0.0.1:${server.address().port}`;
     const item = (id, date, assets, platform = "landsat-8") => Buffer.from(JSON.stringify({
@@ -197,6 +199,29 @@ export function archiveTests(test, data) {
       } else if (process.env.CI === "true") {
         throw new Error(`${GLACIER} is missing: cargo test builds it before the browser tests`);
       }
+      await page.close();
+    } finally {
+      host.server.close();
+    }
+  });
+
+  test("Cancel in the middle of an archive run's range reads stops them: no request after, the page usable", async ({ context, url }) => {
+    if (!data) return console.log("    SKIPPED: ../shared/data is missing");
+    const host = await archiveHost(unpacked(), true, null, null, 1500);
+    try {
+      const { page } = await open(context, `${url}?backend=cpu&item=${encodeURIComponent(host.item)}&bbox=${BBOX}`);
+      const started = Date.now();
+      while (!host.log.some((r) => r.path.startsWith("/files/")) && Date.now() - started < 60_000) {
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      assert.ok(host.log.some((r) => r.path.startsWith("/files/")), "the band reads began");
+      await page.getByTestId("cancel").click();
+      await page.waitForFunction(() => /^mapping cancelled/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 10_000 });
+      const asked = host.log.length;
+      await new Promise((done) => setTimeout(done, 4000));
+      assert.equal(host.log.length, asked, `requests after Cancel: ${JSON.stringify(host.log.slice(asked))}`);
+      assert.equal(await page.getByTestId("panic").count(), 0);
+      assert.ok(await page.getByTestId("try-sample").isEnabled(), "the page stays usable");
       await page.close();
     } finally {
       host.server.close();
