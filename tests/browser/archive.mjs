@@ -60,10 +60,16 @@ export async function archiveHost(dir, cors = true, athabasca = null, token = nu
       body = Buffer.from(JSON.stringify({ type: "Catalog", id: "test-api", stac_version: "1.0.0", description: "test",
         links: [{ rel: "self", href: `${base}/api/` }, { rel: "search", href: `${base}/api/search`, method: "POST" }] }));
     } else if (path === "/api/search" && athabasca) {
+      const l30 = JSON.parse(item("athabasca", "2020-08-16", Object.fromEntries(Object.entries(HLS_BANDS).map(([k, b]) => [k, `/hls/athabasca_2020229_${b}_L30.tif`]))).toString());
+      // The first result has a picture of itself.
+      l30.assets.thumbnail = { href: "/thumbs/athabasca.png", type: "image/png", roles: ["thumbnail"] };
       body = Buffer.from(JSON.stringify({ type: "FeatureCollection", features: [
-        JSON.parse(item("athabasca", "2020-08-16", Object.fromEntries(Object.entries(HLS_BANDS).map(([k, b]) => [k, `/hls/athabasca_2020229_${b}_L30.tif`]))).toString()),
+        l30,
         JSON.parse(item("athabasca-s30", "2020-09-09", Object.fromEntries(Object.entries(S30_BANDS).map(([k, b]) => [k, `/hls/athabasca_2020253_${b}_S30.tif`])), "sentinel-2a").toString()),
       ], links: [] }));
+    } else if (path === "/thumbs/athabasca.png") {
+      // A 2 × 2 PNG.
+      body = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4cec/EDFAKABJBgqNra9pPAAAAABJRU5ErkJggg==", "base64");
     } else if (path.startsWith("/token/") && token) {
       body = Buffer.from(JSON.stringify({ token: `sig=${token}`, "msft:expiry": "2099-01-01T00:00:00Z" }));
     } else if (path.startsWith("/hls/") && token && address.searchParams.get("sig") !== token) {
@@ -173,6 +179,11 @@ export function archiveTests(test, data) {
       const rows = await page.getByTestId("archive-result").allTextContents();
       assert.match(rows[0], /^athabasca \(2020-08-16, 8\.3 % cloud\)/);
       assert.match(rows[1], /^athabasca-s30 \(2020-09-09, 8\.3 % cloud\)/);
+      // The first result's picture, loaded; the second has none.
+      const thumbs = page.getByTestId("archive-thumbnail");
+      assert.equal(await thumbs.count(), 1);
+      assert.match(await thumbs.getAttribute("src"), /\/thumbs\/athabasca\.png$/);
+      await page.waitForFunction(() => document.querySelector('[data-testid="archive-thumbnail"]')?.naturalWidth === 2, null, { timeout: 10_000 });
       // One POST to the search, with the area, the dates and the collection.
       const searches = host.log.filter((r) => r.path === "/api/search" && r.method === "POST");
       assert.equal(searches.length, 1, JSON.stringify(host.log.map((r) => `${r.method} ${r.path}`)));

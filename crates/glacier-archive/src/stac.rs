@@ -226,6 +226,21 @@ impl Item {
             .as_deref()
             .and_then(|d| d.get(..10))
     }
+
+    /// The address of a small picture of the scene: the asset with the `thumbnail` role (or
+    /// key), else the Planetary Computer's `rendered_preview`, resolved against `item_url`;
+    /// `None` when the item has neither or names an `s3://` one.
+    pub fn thumbnail(&self, item_url: &str) -> Option<String> {
+        let by_role = self
+            .assets
+            .values()
+            .find(|a| a.roles.iter().any(|r| r == "thumbnail"));
+        let asset = by_role
+            .or_else(|| self.assets.get("thumbnail"))
+            .or_else(|| self.assets.get("rendered_preview"))?;
+        let href = resolve(item_url, &asset.href);
+        href.starts_with("http").then_some(href)
+    }
 }
 
 /// A nodata value as a number ("nan" as NaN).
@@ -359,5 +374,34 @@ mod tests {
             resolve(base, "?page=2"),
             "http://127.0.0.1:8000/cat/items/a.json?page=2"
         );
+    }
+
+    #[test]
+    fn a_thumbnail_by_role_then_by_key() {
+        let item = |assets: &str| {
+            Item::from_json(
+                "https://x.org/items/a.json",
+                &format!(
+                    r#"{{"type": "Feature", "id": "a", "properties": {{}}, "assets": {{{assets}}}}}"#
+                ),
+            )
+            .expect("an item")
+        };
+        let url = "https://x.org/items/a.json";
+        let thumb = item(r#""small": {"href": "a.jpg", "roles": ["thumbnail"]}"#);
+        assert_eq!(
+            thumb.thumbnail(url).as_deref(),
+            Some("https://x.org/items/a.jpg")
+        );
+        let preview = item(r#""rendered_preview": {"href": "https://t.org/p.png"}"#);
+        assert_eq!(
+            preview.thumbnail(url).as_deref(),
+            Some("https://t.org/p.png")
+        );
+        assert_eq!(
+            item(r#""thumbnail": {"href": "s3://b/a.jpg"}"#).thumbnail(url),
+            None
+        );
+        assert_eq!(item(r#""red": {"href": "r.tif"}"#).thumbnail(url), None);
     }
 }

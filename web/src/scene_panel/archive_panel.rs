@@ -24,6 +24,7 @@ struct Row {
     date: String,
     cloud: Option<f64>,
     url: Option<String>,
+    thumbnail: Option<String>,
 }
 
 impl Row {
@@ -33,6 +34,10 @@ impl Row {
             date: found.item.date().unwrap_or("?").to_owned(),
             cloud: found.item.properties.cloud_cover,
             url: found.url.clone(),
+            thumbnail: found
+                .url
+                .as_deref()
+                .and_then(|url| found.item.thumbnail(url)),
         }
     }
 }
@@ -193,6 +198,10 @@ pub fn ArchivePanel(state: SceneState) -> impl IntoView {
                     let cloud = row.cloud.map(|c| format!(", {c:.1} % cloud")).unwrap_or_default();
                     view! {
                         <li data-testid="archive-result">
+                            {row.thumbnail.clone().map(|src| view! {
+                                <img class="thumbnail" data-testid="archive-thumbnail" src=src
+                                    loading="lazy" alt=format!("{} in natural colour", row.id) />
+                            })}
                             <span>{format!("{} ({}{cloud})", row.id, row.date)}</span>
                             " "
                             <button data-testid="archive-map" prop:disabled=move || state.busy.get()
