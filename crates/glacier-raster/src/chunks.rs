@@ -210,6 +210,12 @@ impl RawChunks {
         let sizes = shape.sizes(name, index, max_chunk_bytes)?;
         let (row_bytes, decoded, needed) = (sizes.row_bytes, sizes.decoded, sizes.needed);
         let size = shape.sample_type.size();
+        if offset == 0 && count == 0 {
+            // A chunk a sparse file leaves out (GDAL's SPARSE_OK): GDAL reads it as zeros.
+            out.reuse_as(shape.sample_type, sizes.kept_row_bytes / size * shape.rows);
+            out.as_bytes_mut().fill(0);
+            return Ok(());
+        }
         self.compressed.resize(count, 0);
         // Chunks usually follow each other in the file: seek only when this one does not start
         // where the last ended, because a seek empties a `BufReader` (then every small strip

@@ -5,7 +5,8 @@
 //!   6-row strips: an aerial RGB + NIR image's layout (the `tiff` crate kept three samples a
 //!   pixel, so every band came back as other values);
 //! - the same with DEFLATE;
-//! - MinIsWhite float32 and uint8 (the `tiff` crate inverted them; GDAL reads them as stored).
+//! - MinIsWhite float32 and uint8 (the `tiff` crate inverted them; GDAL reads them as stored);
+//! - a sparse file (`SPARSE_OK`) whose empty tiles have no bytes (GDAL reads them as zeros).
 
 use glacier_raster::GeoTiffReader;
 use glacier_testdata::{path, require_tool};
@@ -194,4 +195,69 @@ fn rgb_with_an_extra_sample_and_min_is_white_read_as_gdal_reads_them() {
             "{name} is flat"
         );
     }
+}
+
+#[test]
+fn a_sparse_file_reads_its_missing_tiles_as_zeros_as_gdal_does() {
+    if !require_tool("gdal_create") {
+        return;
+    }
+    let file = tmp("sparse.tif");
+    let name = file.display().to_string();
+    gdal(
+        "gdal_create",
+        &[
+            "-q",
+            "-outsize",
+            "64",
+            "48",
+            "-bands",
+            "1",
+            "-ot",
+            "UInt16",
+            "-a_srs",
+            "EPSG:32630",
+            "-a_ullr",
+            "400000",
+            "6000000",
+            "401920",
+            "5998560",
+            "-co",
+            "TILED=YES",
+            "-co",
+            "BLOCKXSIZE=16",
+            "-co",
+            "BLOCKYSIZE=16",
+            "-co",
+            "SPARSE_OK=TRUE",
+            "-co",
+            "COMPRESS=DEFLATE",
+            &name,
+        ],
+    );
+    let mine = ours(&file);
+    assert_eq!(mine[0].len(), 64 * 48);
+    assert!(mine[0].iter().all(|v| *v == 0.0), "missing tiles are zeros");
+    let theirs = gdals_u16(&file);
+    assert_eq!(mine[0], theirs);
+}
+
+/// GDAL's samples of a one-band uint16 file, as `f64`.
+fn gdals_u16(file: &Path) -> Vec<f64> {
+    let raw = tmp("sparse.envi");
+    gdal(
+        "gdal_translate",
+        &[
+            "-q",
+            "-of",
+            "ENVI",
+            &file.display().to_string(),
+            &raw.display().to_string(),
+        ],
+    );
+    std::fs::read(&raw)
+        .expect("dump")
+        .chunks_exact(2)
+        .map(|b| f64::from(u16::from_le_bytes([b[0], b[1]])))
+        .collect()
 }
