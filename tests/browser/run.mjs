@@ -752,6 +752,30 @@ test("a stacked GeoTIFF: the page asks for the band order, then maps it on the C
   }
 });
 
+test("a scene too large for a browser tab is refused before any pixel is read, with what it would need and what to do", async ({ context, url }) => {
+  if (!requireTool("gdal_create", "a sparse scene-sized GeoTIFF")) return;
+  // Three Level-2 bands of 20 000 × 16 000 px, sparse (no tile written): a few kB each.
+  const dir = join(ARTIFACTS, "too-large");
+  mkdirSync(dir, { recursive: true });
+  const files = ["B3", "B4", "B5"].map((b) => join(dir, `LC08_L2SP_204023_20200927_20201006_02_T1_SR_${b}.TIF`));
+  for (const f of files) {
+    if (!existsSync(f)) execFileSync("gdal_create", ["-q", "-outsize", "20000", "16000", "-ot", "UInt16", "-a_srs", "EPSG:32630",
+      "-a_ullr", "400000", "6000000", "1000000", "5520000", "-co", "TILED=YES", "-co", "SPARSE_OK=TRUE", "-co", "COMPRESS=DEFLATE", f]);
+  }
+  const { page, problems } = await open(context, `${url}?backend=cpu`);
+  await waitDone(page);
+  await page.getByTestId("scene-files").setInputFiles(files);
+  await waitMapping(page);
+  const errors = await text(page, "errors");
+  console.log(`    ${errors}`);
+  assert.match(errors, /This scene is 20000 × 16000 px \(320 million pixels\); mapping it needs about 3\.5 GB, more than the 2\.1 GB a browser tab can count on\. Map a part of it/);
+  assert.match(await text(page, "status"), /^mapping stopped/);
+  assert.equal(await page.getByTestId("panic").count(), 0);
+  assert.ok(await page.getByTestId("try-sample").isEnabled(), "the page stays usable");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("bad inputs each get a message naming the file and the fix; the page stays usable and keeps the map it showed", async ({ context, url }) => {
   if (!haveData) return console.log("    SKIPPED: ../shared/data is missing");
   const { page, problems } = await open(context, `${url}?backend=cpu`);

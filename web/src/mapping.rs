@@ -17,6 +17,51 @@ use crate::timing::{StageClock, now_ms};
 
 pub use glacier_map::Compute;
 
+/// Memory a run may count on in a browser's worker: wasm32 allows 4 GiB, but 32-bit and mobile
+/// browsers give a tab about 2 GiB, so a run is planned within that.
+pub const RUN_MEMORY_BYTES: u64 = 2 << 30;
+
+/// The worker's memory per scene pixel while mapping: measured 548 MiB at the peak for a whole
+/// Landsat scene (7551 × 7351 px, six bands and a DEM, `cargo xtask bench-page --full`,
+/// 2026-12-02), rounded up; a change also keeps each date's mask and probabilities (5 bytes).
+const BYTES_PER_PIXEL: u64 = 11;
+/// What a date of a change keeps besides: its mask (1 byte) and probabilities (4 bytes).
+const KEPT_PER_PIXEL: u64 = 5;
+
+/// Refuses a scene whose run would need more than the page can count on, before any pixel is
+/// read: a message instead of a worker that dies (or a tab that freezes) half-way.
+///
+/// # Errors
+/// [`Stopped::Failed`] naming the size, the need and what to do.
+fn within_memory(grid: &Grid, keep: Keep) -> Result<(), Stopped> {
+    let pixels = u64::from(grid.width) * u64::from(grid.height);
+    // A change maps two dates, the first one's kept while the second is mapped.
+    let (per_pixel, budget) = if keep.masks {
+        (BYTES_PER_PIXEL + KEPT_PER_PIXEL, RUN_MEMORY_BYTES / 2)
+    } else {
+        (BYTES_PER_PIXEL, RUN_MEMORY_BYTES)
+    };
+    let need = pixels.saturating_mul(per_pixel);
+    if need <= budget {
+        return Ok(());
+    }
+    Err(Stopped::Failed(format!(
+        "This scene is {} × {} px ({:.0} million pixels); mapping it{} needs about {:.1} GB, \
+         more than the {:.1} GB a browser tab can count on. Map a part of it (an archive link's \
+         bbox, or gdal_translate -srcwin), or use the glacier command, which has no such limit.",
+        grid.width,
+        grid.height,
+        pixels as f64 / 1e6,
+        if keep.masks {
+            " beside the other date"
+        } else {
+            ""
+        },
+        need as f64 / 1e9,
+        budget as f64 / 1e9
+    )))
+}
+
 /// What a run keeps to show one scene: the exports and the preview, not the scene-sized masks.
 pub const TO_SHOW: Keep = Keep {
     masks: false,
@@ -243,6 +288,7 @@ where
         clock.enter(timing_row(&step.stage, grid), now_ms());
         progress(step.stage.to_string(), step.done, step.total)
     };
+    within_memory(&scene.grid, keep)?;
     let map = glacier_map::map_scene(request, on_step)
         .await
         .map_err(|e| match e {
