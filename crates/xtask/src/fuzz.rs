@@ -379,14 +379,17 @@ fn fuzz(target: &str, max_len: usize, seconds: u64) -> Result<Ran> {
         ))
     });
     // libFuzzer names the input it kept: "Test unit written to fuzz/artifacts/T/crash-…".
+    // The same input may be named by its absolute and its relative path.
+    let same = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let mut found: Vec<PathBuf> = log
         .lines()
         .filter_map(|l| l.split("Test unit written to ").nth(1))
-        .map(|p| PathBuf::from(p.trim()))
+        .map(|p| same(Path::new(p.trim())))
         .collect();
     let new: Vec<PathBuf> = files(&artifacts, &[""])
         .into_iter()
-        .filter(|p| !before.contains(p) && !found.contains(p))
+        .filter(|p| !before.contains(p) && !found.contains(&same(p)))
+        .map(|p| same(&p))
         .collect();
     found.extend(new);
     if !output.status.success() && found.is_empty() {
