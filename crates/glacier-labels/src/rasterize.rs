@@ -72,7 +72,9 @@ fn burn<T: Copy>(
         if min_y > max_y {
             continue;
         }
-        let first_row = (min_y - 0.5).ceil().max(0.0) as usize;
+        // Clamped to the grid before the casts: an outline may lie anywhere (1e300 too), and
+        // an index past the grid must not overflow the arithmetic below.
+        let first_row = (min_y - 0.5).ceil().clamp(0.0, h as f64) as usize;
         let last_row = ((max_y - 0.5).floor() as i64).min(h as i64 - 1);
         for row in first_row as i64..=last_row {
             let y = row as f64 + 0.5;
@@ -88,7 +90,7 @@ fn burn<T: Copy>(
             crossings.sort_by(f64::total_cmp);
             for pair in crossings.chunks_exact(2) {
                 // Columns whose centre c + 0.5 lies in [x0, x1).
-                let start = (pair[0] - 0.5).ceil().max(0.0) as usize;
+                let start = (pair[0] - 0.5).ceil().clamp(0.0, w as f64) as usize;
                 let end = ((pair[1] - 0.5).ceil() as i64).clamp(0, w as i64) as usize;
                 let line = row as usize * w;
                 for cell in mask
