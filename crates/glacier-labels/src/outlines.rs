@@ -167,19 +167,19 @@ impl Outlines {
                 });
             }
         };
-        crate::shp_records::check(shp).map_err(|detail| LabelError::Format {
+        let format = |detail: String| LabelError::Format {
             file: file.to_owned(),
             detail,
-        })?;
-        let reader =
-            shapefile::ShapeReader::new(Cursor::new(shp)).map_err(|e| LabelError::Format {
-                file: file.to_owned(),
-                detail: e.to_string(),
-            })?;
-        let shapes = reader.read().map_err(|e| LabelError::Format {
-            file: file.to_owned(),
-            detail: e.to_string(),
-        })?;
+        };
+        // The header as the crate checks it, then each checked record on its own.
+        shapefile::ShapeReader::new(Cursor::new(shp)).map_err(|e| format(e.to_string()))?;
+        let mut shapes = Vec::new();
+        for record in crate::shp_records::check(shp).map_err(format)? {
+            let one = crate::shp_records::one_record_file(shp, record);
+            let reader = shapefile::ShapeReader::new(Cursor::new(one.as_slice()))
+                .map_err(|e| format(e.to_string()))?;
+            shapes.extend(reader.read().map_err(|e| format(e.to_string()))?);
+        }
         let mut polygons = Vec::new();
         for (feature, shape) in shapes.into_iter().enumerate() {
             let rings: Vec<Vec<(f64, f64)>> = match shape {

@@ -5,6 +5,8 @@
 //! in order at points it has (the crate sizes each part's buffer by the difference of two
 //! starts).
 
+use std::ops::Range;
+
 /// Bytes of the `.shp` file header.
 const HEADER: usize = 100;
 
@@ -24,13 +26,15 @@ fn le_i32(bytes: &[u8], at: usize) -> Option<i64> {
 }
 
 /// Checks every record of `shp`: its content fits in the file, and its part and point counts
-/// fit in its content (4 bytes a part, 16 a point).
+/// fit in its content (4 bytes a part, 16 a point). Returns each record's bytes (header
+/// included), for [`one_record_file`].
 ///
 /// # Errors
 /// What is wrong and with which record (1-based), for [`crate::LabelError::Format`].
-pub(crate) fn check(shp: &[u8]) -> Result<(), String> {
+pub(crate) fn check(shp: &[u8]) -> Result<Vec<Range<usize>>, String> {
     let mut at = HEADER;
     let mut record = 0u64;
+    let mut records = Vec::new();
     while at + 8 <= shp.len() {
         record += 1;
         let words = be_u32(shp, at + 4).ok_or("a record header is cut short")?;
@@ -46,6 +50,7 @@ pub(crate) fn check(shp: &[u8]) -> Result<(), String> {
                 )
             })? as usize;
         let content = &shp[start..end];
+        records.push(at..end);
         let Some(kind) = le_i32(content, 0) else {
             at = end;
             continue;
@@ -84,7 +89,19 @@ pub(crate) fn check(shp: &[u8]) -> Result<(), String> {
         }
         at = end;
     }
-    Ok(())
+    Ok(records)
+}
+
+/// A `.shp` holding only `record` of `shp`: the file's header with its length set to the one
+/// record. The `shapefile` crate then reads exactly the checked bytes: on a whole file a record
+/// it reads short (a point record longer than a point) would start the next read inside it,
+/// where [`check`] never looked.
+pub(crate) fn one_record_file(shp: &[u8], record: Range<usize>) -> Vec<u8> {
+    let mut out = shp[..HEADER].to_vec();
+    let words = ((HEADER + record.len()) / 2) as u32;
+    out[24..28].copy_from_slice(&words.to_be_bytes());
+    out.extend_from_slice(&shp[record]);
+    out
 }
 
 #[cfg(test)]
@@ -108,7 +125,12 @@ mod tests {
 
     #[test]
     fn counts_must_fit_in_the_record() {
-        assert_eq!(check(&polygon(4, 64)), Ok(()));
+        let records = check(&polygon(4, 64)).expect("fits");
+        assert_eq!(records.len(), 1);
+        assert_eq!(
+            (records[0].start, records[0].end),
+            (HEADER, HEADER + 8 + 112)
+        );
         let err = check(&polygon(500_000_000, 64)).expect_err("too many points");
         assert_eq!(
             err,
