@@ -1,7 +1,7 @@
 //! `glacier prepare` and `glacier rasterize` end to end on real files.
 
 use glacier_raster::{GeoTiffReader, Samples, Window};
-use glacier_testdata::path;
+use glacier_testdata::{path, require_tool};
 use std::process::Command;
 
 fn glacier(args: &[&str]) -> (bool, String) {
@@ -209,4 +209,44 @@ fn chips_from_everest_with_the_rgi_geopackage() {
         .len();
     assert_eq!(x, train * 5 * 64 * 64 * 4);
     std::fs::remove_dir_all(&out).ok();
+}
+
+#[test]
+fn prepare_keeps_the_crs_and_says_what_it_drops() {
+    let Some(band) = path("athabasca_hls_satrbedo/athabasca_2020229_B05_L30.tif") else {
+        return;
+    };
+    if !require_tool("gdalwarp") {
+        return;
+    }
+    let band = band.display().to_string();
+    // Web Mercator, lon/lat, a user-defined Lambert conformal conic, and a compound CRS
+    // (UTM 11N + EGM96 heights), each made by GDAL from the real band.
+    let lcc = "+proj=lcc +lat_1=49 +lat_2=77 +lat_0=49 +lon_0=-95 +x_0=0 +y_0=0 +datum=NAD83 +units=m +no_defs";
+    for (name, srs) in [
+        ("mercator", "EPSG:3857"),
+        ("lonlat", "EPSG:4326"),
+        ("lcc", lcc),
+        ("compound", "EPSG:32611+5773"),
+    ] {
+        let warped = tmp(&format!("crs_{name}.tif"));
+        let out = Command::new("gdalwarp")
+            .args(["-q", "-overwrite", "-t_srs", srs, &band, &warped])
+            .output()
+            .expect("gdalwarp runs");
+        assert!(out.status.success(), "{out:?}");
+        let prepared = tmp(&format!("crs_{name}_prepared.tif"));
+        let (ok, err) = glacier(&[
+            "prepare",
+            "--band",
+            &format!("nir={warped}"),
+            "--out",
+            &prepared,
+        ]);
+        assert!(ok, "{name}: {err}");
+        let crs = |f: &str| GeoTiffReader::open(f).expect("opens").info().crs.clone();
+        assert_eq!(crs(&prepared), crs(&warped), "{name}: the CRS changed");
+        let said_dropped = err.contains("has a compound CRS whose heights are EPSG:5773");
+        assert_eq!(said_dropped, name == "compound", "{name}: {err}");
+    }
 }

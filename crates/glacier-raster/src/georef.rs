@@ -114,6 +114,8 @@ pub mod key {
     pub const SCALE_AT_NAT_ORIGIN: u16 = 3092;
     /// "User-defined" marker.
     pub const USER_DEFINED: u16 = 32767;
+    /// VerticalCSTypeGeoKey: the heights' CRS of a compound CRS.
+    pub const VERTICAL_TYPE: u16 = 4096;
 }
 
 /// A GeoKey's value.

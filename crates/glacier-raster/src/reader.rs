@@ -45,6 +45,10 @@ pub struct RasterInfo {
     pub transform: Option<GeoTransform>,
     /// Coordinate reference system, when declared.
     pub crs: Option<Crs>,
+    /// The vertical CRS of a compound CRS (its EPSG code, e.g. 5773 for EGM96 heights), when
+    /// declared. Read and reported, never written: outputs are masks and reflectances, not
+    /// heights.
+    pub vertical_crs: Option<u16>,
     /// Area or point pixels.
     pub raster_type: RasterType,
     /// The GDAL_NODATA value.
@@ -670,6 +674,9 @@ fn read_info<R: Read + Seek>(
         overviews,
         transform,
         crs: Crs::from_keys(&keys),
+        vertical_crs: keys
+            .short(crate::georef::key::VERTICAL_TYPE)
+            .filter(|code| *code != 0 && *code != crate::georef::key::USER_DEFINED),
         raster_type,
         nodata,
         band_metadata,

@@ -237,11 +237,15 @@ fn write_directory<T: WriteSample, W: Write + Seek, K: TiffKind>(
         dir.write_tag(Tag::ModelTransformationTag, m.as_slice())
             .map_err(tiff_err)?;
     }
-    let (keys, doubles) = geokeys(spec.crs.as_ref());
+    let (keys, doubles, ascii) = geokeys(spec.crs.as_ref());
     dir.write_tag(Tag::GeoKeyDirectoryTag, keys.as_slice())
         .map_err(tiff_err)?;
     if !doubles.is_empty() {
         dir.write_tag(Tag::GeoDoubleParamsTag, doubles.as_slice())
+            .map_err(tiff_err)?;
+    }
+    if !ascii.is_empty() {
+        dir.write_tag(Tag::GeoAsciiParamsTag, ascii.as_str())
             .map_err(tiff_err)?;
     }
     if let Some(nodata) = spec.nodata {
@@ -274,10 +278,12 @@ fn write_directory<T: WriteSample, W: Write + Seek, K: TiffKind>(
     dir.finish().map_err(tiff_err)
 }
 
-/// GeoKeyDirectory (and GeoDoubleParams) for `crs`; PixelIsArea always.
-fn geokeys(crs: Option<&Crs>) -> (Vec<u16>, Vec<f64>) {
+/// GeoKeyDirectory, GeoDoubleParams and GeoAsciiParams for `crs` (a user-defined CRS keeps
+/// its citation); PixelIsArea always.
+fn geokeys(crs: Option<&Crs>) -> (Vec<u16>, Vec<f64>, String) {
     let mut entries: Vec<[u16; 4]> = vec![[key::RASTER_TYPE, 0, 1, 1]];
     let mut doubles = Vec::new();
+    let mut ascii = String::new();
     match crs {
         Some(Crs::Epsg(code)) if (4000..5000).contains(code) => {
             entries.push([key::MODEL_TYPE, 0, 1, 2]);
@@ -291,8 +297,19 @@ fn geokeys(crs: Option<&Crs>) -> (Vec<u16>, Vec<f64>) {
             method,
             geographic,
             parameters,
-            ..
+            citation,
         }) => {
+            if let Some(text) = citation.as_deref().filter(|t| t.len() < 4096) {
+                // GeoAsciiParams: the text and its `|` terminator, at this offset.
+                entries.push([
+                    key::CITATION,
+                    34737,
+                    text.len() as u16 + 1,
+                    ascii.len() as u16,
+                ]);
+                ascii.push_str(text);
+                ascii.push('|');
+            }
             entries.push([key::MODEL_TYPE, 0, 1, 1]);
             entries.push([
                 key::GEOGRAPHIC_TYPE,
@@ -314,7 +331,7 @@ fn geokeys(crs: Option<&Crs>) -> (Vec<u16>, Vec<f64>) {
     entries.sort_by_key(|e| e[0]);
     let mut keys = vec![1, 1, 0, entries.len() as u16];
     keys.extend(entries.into_iter().flatten());
-    (keys, doubles)
+    (keys, doubles, ascii)
 }
 
 #[cfg(test)]

@@ -91,6 +91,7 @@ fn crs_json(info: &RasterInfo) -> Value {
             "epsg": crs.epsg(),
             "proj4": crs.to_proj4(),
             "name": crs.to_string(),
+            "vertical_epsg": info.vertical_crs,
         }),
     }
 }

@@ -43,6 +43,28 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
+/// What `out` does not carry of the scene's files' georeferencing, in words: the vertical part
+/// of a compound CRS (outputs hold reflectances and indices, not heights).
+fn dropped_from(scene: &glacier_inputs::Scene, out: &Path) -> Vec<String> {
+    let mut said = Vec::new();
+    for file in &scene.files {
+        let vertical = file
+            .open()
+            .ok()
+            .and_then(|r| glacier_raster::GeoTiffReader::new(file.name(), r).ok())
+            .and_then(|r| r.info().vertical_crs);
+        if let Some(code) = vertical {
+            said.push(format!(
+                "note: {} has a compound CRS whose heights are EPSG:{code}; {} is written with \
+                 its horizontal CRS only (it holds no heights)",
+                file.name(),
+                out.display()
+            ));
+        }
+    }
+    said
+}
+
 /// Writes the channels of the scene of `args` to `out`; returns the channels written.
 fn write_channels(
     args: &SceneArgs,
@@ -51,6 +73,9 @@ fn write_channels(
     out: &Path,
 ) -> Result<Vec<ChannelName>> {
     let scene = scene(args)?;
+    for note in dropped_from(&scene, out) {
+        eprintln!("{note}");
+    }
     let dem = dem.map(|d| Dem::read(&PathSource::new(d))).transpose()?;
     let names = match channels {
         Some(list) => ChannelName::parse_list(list)?,
