@@ -55,7 +55,8 @@ async fn text(request: Request) -> Result<String, SearchError> {
         .map_err(failed)?;
     if !answer.ok() {
         return Err(SearchError(format!(
-            "{url}: the server answered {} {}",
+            "{url}: the server answered {} {}; check the STAC API address (its landing page, \
+             e.g. https://planetarycomputer.microsoft.com/api/stac/v1)",
             answer.status(),
             answer.status_text()
         )));

@@ -225,14 +225,23 @@ fn compare(
     }
     let glaciers = match outlines.map(|o| per_glacier(&comparison, o, None)) {
         Some(Ok(rows)) => rows,
+        Some(Err(ChangeError::NoIdColumn { file, columns })) => {
+            notes.push(format!(
+                "No table per glacier: {file} has no id column (its columns: {columns}); drop \
+                 outlines with an RGIId, rgi_id, GLIMSId, glims_id or id column, such as the \
+                 Randolph Glacier Inventory's."
+            ));
+            Vec::new()
+        }
         Some(Err(e)) => {
             notes.push(format!("No table per glacier: {e}"));
             Vec::new()
         }
         None => Vec::new(),
     };
-    let files = files(&comparison, &glaciers, outlines.is_some())?;
+    // One tally of the scene-sized classes, for the numbers and the JSON alike.
     let summary = Summary::of(&comparison);
+    let files = files(&comparison, &summary, &glaciers, outlines.is_some())?;
     let classes_preview = before.result.sampling.sample(
         &comparison.classes,
         comparison.grid.width,
@@ -256,6 +265,7 @@ fn compare(
 /// The downloads: the change GeoTIFF, the table (when outlines were given), the summary JSON.
 fn files(
     comparison: &Comparison,
+    summary: &Summary,
     glaciers: &[GlacierChange],
     with_table: bool,
 ) -> Result<ChangeFiles, Stopped> {
@@ -269,7 +279,7 @@ fn files(
     } else {
         None
     };
-    let json = serde_json::to_string_pretty(&Summary::of(comparison))
+    let json = serde_json::to_string_pretty(summary)
         .map_err(|e| Stopped::Failed(format!("the change summary: {e}")))?;
     Ok(ChangeFiles {
         geotiff: geotiff.into_inner(),

@@ -26,7 +26,7 @@ fn strip(compression: u16, data: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn a_directory_pointing_back_to_itself_is_read_once() {
+fn a_directory_pointing_back_to_itself_is_refused_as_a_cycle() {
     let mut bytes = strip(1, &[7; 16]);
     let ifd = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
     let entries = u16::from_le_bytes([bytes[ifd], bytes[ifd + 1]]) as usize;
@@ -35,8 +35,10 @@ fn a_directory_pointing_back_to_itself_is_read_once() {
     let said = outcome("loop.tif", bytes);
     println!("loop: {said}");
     assert!(
-        said == "read" || said.contains("cycle"),
-        "a loop of directories ends in the image or a message about the cycle: {said}"
+        said.starts_with(
+            "loop.tif is not a readable TIFF (file contained a cycle in the list of IFDs); check"
+        ),
+        "{said}"
     );
 }
 

@@ -40,42 +40,13 @@ impl SceneState {
         let Some(url) = params.get("item") else {
             return;
         };
-        let bbox = params.get("bbox");
-        let token_endpoint = params.get("token-endpoint");
-        let area = bbox
-            .as_deref()
-            .map(|b| format!(", only the area {b}"))
-            .unwrap_or_default();
-        let compare = params.get("compare");
-        let row = |url: &String, what: &str| Recognised {
-            name: url.clone(),
-            what: format!("{what}archive item (STAC), its bands read over HTTP{area}"),
-            scene: String::new(),
+        let job = |url| ItemJob {
+            url,
+            bbox: params.get("bbox"),
+            token_endpoint: params.get("token-endpoint"),
         };
-        let mut rows = vec![row(
-            &url,
-            if compare.is_some() {
-                "first date: "
-            } else {
-                ""
-            },
-        )];
-        rows.extend(compare.iter().map(|c| row(c, "second date: ")));
-        self.recognised.set(rows);
-        self.files.set(Vec::new());
-        self.chosen.set(Vec::new());
-        self.assignable.set(Vec::new());
-        self.compare_item.set(compare.map(|url| ItemJob {
-            url,
-            bbox: bbox.clone(),
-            token_endpoint: token_endpoint.clone(),
-        }));
-        self.item.set(Some(ItemJob {
-            url,
-            bbox,
-            token_endpoint,
-        }));
-        self.map_scene();
+        let compare = params.get("compare").map(job);
+        self.map_items(job(url), compare);
     }
 
     /// Maps `area` (`west,south,east,north`, or the whole scene) of the archive item at `url`
@@ -86,24 +57,41 @@ impl SceneState {
             self.report(["A scene is being mapped; wait for it to finish.".into()]);
             return;
         }
-        let what = area
-            .as_deref()
-            .map(|b| format!(", only the area {b}"))
-            .unwrap_or_default();
-        self.recognised.set(vec![Recognised {
-            name: url.clone(),
-            what: format!("archive item (STAC), its bands read over HTTP{what}"),
-            scene: String::new(),
-        }]);
-        self.files.set(Vec::new());
-        self.chosen.set(Vec::new());
-        self.assignable.set(Vec::new());
-        self.compare_item.set(None);
-        self.item.set(Some(ItemJob {
+        let item = ItemJob {
             url,
             bbox: area,
             token_endpoint,
-        }));
+        };
+        self.map_items(item, None);
+    }
+
+    /// Lists `item` (and `compare`, the second date of a change) as what will be mapped, and
+    /// maps them in place of any files.
+    fn map_items(self, item: ItemJob, compare: Option<ItemJob>) {
+        let row = |job: &ItemJob, what: &str| Recognised {
+            name: job.url.clone(),
+            what: format!(
+                "{what}archive item (STAC), its bands read over HTTP{}",
+                job.bbox
+                    .as_deref()
+                    .map(|b| format!(", only the area {b}"))
+                    .unwrap_or_default()
+            ),
+            scene: String::new(),
+        };
+        let first = if compare.is_some() {
+            "first date: "
+        } else {
+            ""
+        };
+        let mut rows = vec![row(&item, first)];
+        rows.extend(compare.iter().map(|c| row(c, "second date: ")));
+        self.recognised.set(rows);
+        self.files.set(Vec::new());
+        self.chosen.set(Vec::new());
+        self.assignable.set(Vec::new());
+        self.compare_item.set(compare);
+        self.item.set(Some(item));
         self.map_scene();
     }
 
