@@ -9,7 +9,9 @@
 #
 # The second argument is the input scaling: `scene` standardises each scene with its own
 # statistics, `training` keeps physical reflectance (one set of statistics, from the training
-# pixels, stored in the model file). WORK holds chips and runs (never commit it).
+# pixels, stored in the model file). WORK holds chips and runs (never commit it). RADIOMETRIC=1
+# relights each training chip too (`glacier train --radiometric`); SEED, EPOCHS, PATIENCE may
+# be set.
 set -euo pipefail
 WORK=${1:?work directory}
 NORM=${2:-training}
@@ -61,8 +63,8 @@ case $RUN in
     hold-out-manaus) SETS="$SETS --chips $C/liverpool_l8_no_ice"; HELD=("$MANAUS") ;;
     *) echo "unknown run $RUN (all, hold-out-liverpool, hold-out-manaus)" >&2; exit 2 ;;
 esac
-OUT=$WORK/swir_${NORM}_$RUN${SEED:+_seed$SEED}
-TRAIN="$SETS --channels $CH --depth 3 --width 8 --batch-size 14 --lr 0.002 --seed ${SEED:-7} --normalisation $NORM --tile 256 --out $OUT"
+OUT=$WORK/swir_${NORM}_$RUN${SEED:+_seed$SEED}${RADIOMETRIC:+_radiometric}
+TRAIN="$SETS --channels $CH --depth 3 --width 8 --batch-size 14 --lr 0.002 --seed ${SEED:-7} --normalisation $NORM --tile 256 ${RADIOMETRIC:+--radiometric} --out $OUT"
 # shellcheck disable=SC2086
 [ -f "$OUT/state.json" ] || "$G" train $TRAIN --epochs "${EPOCHS:-150}" --patience "${PATIENCE:-40}"
 

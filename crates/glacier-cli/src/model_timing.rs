@@ -54,7 +54,9 @@ pub(crate) fn windows(width: u32, height: u32, tile: u32, count: usize) -> Resul
     Ok(out)
 }
 
-/// Times `runs` tiles (after one cold tile) of the scene behind `reader` on each backend.
+/// Times `runs` tiles (after one cold tile) of the scene behind `reader` on each backend; with
+/// `as_stored`, each backend a second time with the network as stored
+/// ([`Predictor::as_stored`]: batch norms not folded), in a row named "BACKEND, as stored".
 ///
 /// # Errors
 /// `runs` of 0, read errors, a scene smaller than a tile, a backend that cannot start.
@@ -64,6 +66,7 @@ pub fn run(
     size: (u32, u32),
     backends: &[Backend],
     runs: usize,
+    as_stored: bool,
 ) -> Result<Vec<Row>> {
     if runs == 0 {
         bail!("--runs 0 times nothing: give at least 1 tile to time after the cold one");
@@ -78,9 +81,17 @@ pub fn run(
     let stride = f64::from(spec.tile - spec.overlap);
     let tiles_per_megapixel = 1e6 / (stride * stride);
     let mut rows = Vec::new();
-    for backend in backends {
+    let variants: &[bool] = if as_stored { &[false, true] } else { &[false] };
+    let runs_of = backends
+        .iter()
+        .flat_map(|b| variants.iter().map(move |stored| (b, *stored)));
+    for (backend, stored) in runs_of {
         let device = backend.device()?;
-        let predictor = Predictor::new(bundle, &device)?;
+        let predictor = if stored {
+            Predictor::as_stored(bundle, &device)?
+        } else {
+            Predictor::new(bundle, &device)?
+        };
         let stats = predictor.statistics_for(reader, size.0, size.1)?;
         let mut time = |i: usize| -> Result<f64> {
             let start = Instant::now();
@@ -97,7 +108,11 @@ pub fn run(
         warm.sort_by(f64::total_cmp);
         let median_ms = warm[warm.len() / 2];
         rows.push(Row {
-            backend: format!("{backend:?}").to_lowercase(),
+            backend: format!(
+                "{}{}",
+                format!("{backend:?}").to_lowercase(),
+                if stored { ", as stored" } else { "" }
+            ),
             device: format!("{device:?}"),
             cold_ms,
             median_ms,

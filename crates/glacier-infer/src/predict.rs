@@ -36,6 +36,19 @@ impl Predictor {
     /// [`InferError::Weights`] when the weights do not fit, [`InferError::Inputs`] for a channel
     /// this version cannot build.
     pub fn new(bundle: &ModelBundle, device: &Device) -> Result<Predictor, InferError> {
+        let mut predictor = Predictor::as_stored(bundle, device)?;
+        // One convolution where there were a convolution and a batch norm (`glacier
+        // bench-model --as-stored` times both).
+        predictor.net = predictor.net.fold_batch_norm();
+        Ok(predictor)
+    }
+
+    /// [`Predictor::new`] without folding batch norms into their convolutions: the network
+    /// exactly as the file stores it, for comparisons.
+    ///
+    /// # Errors
+    /// As [`Predictor::new`].
+    pub fn as_stored(bundle: &ModelBundle, device: &Device) -> Result<Predictor, InferError> {
         let names = bundle.header.input.channel_names()?;
         Ok(Predictor {
             net: bundle.load_net(device)?,

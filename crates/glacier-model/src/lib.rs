@@ -9,6 +9,7 @@
 //! - [`unet`]: the U-Net with scSE after every encoder and decoder block.
 //! - [`spectral3d`]: the 3D CNN variant: bands as a depth axis, scSE before a per-pixel head.
 //! - [`net`]: either network behind one type, as a model file names it.
+//! - [`fold`]: batch norm folded into the convolution before it, for inference.
 //! - [`probe`]: a small fixed-weight network that checks a backend computes what the CPU computes.
 //! - [`quantize`]: weight-only int8 storage of a module's parameters, and loading them back.
 //! - `onnx` (feature `onnx`): the U-Net written as an ONNX model, for other runtimes.
@@ -18,6 +19,7 @@
 
 pub mod deadline;
 pub mod devices;
+pub mod fold;
 pub mod gate;
 pub mod net;
 #[cfg(feature = "onnx")]

@@ -1,9 +1,11 @@
 //! Augmentation and batching: a small deterministic generator ([`Rng`]), the eight symmetries
-//! of the square ([`augment`]) and chips to tensors ([`batch`]).
+//! of the square ([`augment`]) and chips to tensors ([`batch`]), relit when asked
+//! ([`crate::radiometry`]).
 
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::data::ChipData;
+use crate::radiometry::relight;
 
 /// A small deterministic generator (xorshift) for shuffling and augmentation.
 pub(crate) struct Rng(pub(crate) u64);
@@ -38,12 +40,20 @@ fn augment(plane: &mut [f32], s: usize, op: u64, scratch: &mut Vec<f32>) {
     }
 }
 
+/// How a training batch is augmented.
+pub(crate) struct Augmentation<'a> {
+    /// The generator every draw comes from.
+    pub(crate) rng: &'a mut Rng,
+    /// Relight each chip too (illumination, band gain, haze), after the flips are drawn.
+    pub(crate) radiometric: bool,
+}
+
 /// Builds a batch: inputs `[b, c, s, s]`, targets and weights `[b, 1, s, s]`; each chip flipped
-/// and rotated by a draw of `rng` (`None`: as stored).
+/// and rotated by a draw of the generator, and relit when asked (`None`: as stored).
 pub(crate) fn batch(
     data: &ChipData,
     ids: &[usize],
-    rng: Option<&mut Rng>,
+    augmentation: Option<Augmentation<'_>>,
     device: &Device,
 ) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
     let (c, s) = (data.c, data.s);
@@ -51,16 +61,26 @@ pub(crate) fn batch(
     let mut y = Vec::with_capacity(ids.len() * s * s);
     let mut w = Vec::with_capacity(ids.len() * s * s);
     let mut scratch = Vec::new();
-    let ops: Vec<u64> = match rng {
-        Some(rng) => ids.iter().map(|_| rng.next() % 8).collect(),
-        None => vec![0; ids.len()],
+    let (ops, mut relit): (Vec<u64>, Option<&mut Rng>) = match augmentation {
+        Some(a) => (
+            ids.iter().map(|_| a.rng.next() % 8).collect(),
+            a.radiometric.then_some(a.rng),
+        ),
+        None => (vec![0; ids.len()], None),
     };
     for (&i, &op) in ids.iter().zip(&ops) {
+        let chip_start = x.len();
         for ch in 0..c {
             let start = (i * c + ch) * s * s;
             let mut plane = data.x[start..start + s * s].to_vec();
             augment(&mut plane, s, op, &mut scratch);
             x.extend(plane);
+        }
+        if let Some(rng) = relit.as_deref_mut() {
+            let lights = data.lights.get(i * c..(i + 1) * c).unwrap_or(&[]);
+            if lights.len() == c {
+                relight(&mut x[chip_start..], lights, rng);
+            }
         }
         let labels = data.labels(i);
         let mut t: Vec<f32> = labels.iter().map(|l| f32::from(*l == 1)).collect();

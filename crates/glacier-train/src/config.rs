@@ -50,6 +50,10 @@ pub struct TrainConfig {
     /// Channels to train on, picked by name from the chips (`None`: all of the first set's).
     #[serde(default)]
     pub channels: Option<Vec<String>>,
+    /// Relight each training chip: illumination, band gain and haze drawn per chip (see
+    /// [`crate::radiometry`]); `false` keeps the flips and rotations only.
+    #[serde(default)]
+    pub radiometric: bool,
 }
 
 fn default_filters() -> usize {
@@ -77,6 +81,7 @@ impl Default for TrainConfig {
             normalisation: Normalisation::Scene,
             tile: 256,
             channels: None,
+            radiometric: false,
         }
     }
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use glacier_inputs::{ChannelName, InputSpec, Normalisation, StatsAccumulator};
 
 use crate::chips::{ChipError, ChipSet};
+use crate::radiometry::{ChannelLight, channel_lights};
 use crate::split::Split;
 
 /// One split's chips in memory.
@@ -21,6 +22,9 @@ pub struct ChipData {
     pub c: usize,
     /// Chip size.
     pub s: usize,
+    /// `[n, c]`: how each chip's normalised channels move when their light changes (see
+    /// [`radiometry`](crate::radiometry)); empty until [`ChipData::normalised`].
+    pub lights: Vec<Option<ChannelLight>>,
 }
 
 /// Reads `chips.json` of a chip directory.
@@ -56,6 +60,7 @@ impl ChipData {
                 n,
                 c,
                 s,
+                lights: Vec::new(),
             });
         }
         let read = |name: String| {
@@ -80,7 +85,14 @@ impl ChipData {
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
-        Ok(ChipData { x, y, n, c, s })
+        Ok(ChipData {
+            x,
+            y,
+            n,
+            c,
+            s,
+            lights: Vec::new(),
+        })
     }
 
     /// One chip's channels, one `Vec` per channel.
@@ -116,6 +128,7 @@ impl ChipData {
             n: self.n,
             c: positions.len(),
             s: self.s,
+            lights: Vec::new(),
         }
     }
 
@@ -124,12 +137,14 @@ impl ChipData {
         debug_assert!(other.n == 0 || (other.c == self.c && other.s == self.s));
         self.x.extend(other.x);
         self.y.extend(other.y);
+        self.lights.extend(other.lights);
         self.n += other.n;
     }
 
-    /// A copy normalised with `spec` (NaN → 0).
+    /// A copy normalised with `spec` (NaN → 0), with each chip's [`ChannelLight`]s.
     pub fn normalised(&self, spec: &InputSpec) -> ChipData {
         let mut x = Vec::with_capacity(self.x.len());
+        let lights = channel_lights(spec);
         for i in 0..self.n {
             let mut channels = self.chip(i);
             spec.normalise(&mut channels);
@@ -141,6 +156,7 @@ impl ChipData {
             n: self.n,
             c: self.c,
             s: self.s,
+            lights: lights.repeat(self.n),
         }
     }
 }

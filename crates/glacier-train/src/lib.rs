@@ -11,6 +11,7 @@
 //! - [`config`]: training settings, the per-epoch log, the resumable state, the outcome and the
 //!   progress callback.
 //! - `augment` (private): the generator, flips/rot90 and batching.
+//! - [`radiometry`]: relighting chips (illumination, band gain, haze) for training.
 //! - [`loss`]: masked BCE + Dice, and the validation each epoch ends with.
 //! - [`train`]: the loop (Adam, checkpoints, early stopping, resuming).
 //! - [`eval`]: a model on held-out chips beside the NDSI baseline on the same pixels; needs
@@ -25,6 +26,7 @@ pub mod data;
 mod error;
 pub mod eval;
 pub mod loss;
+pub mod radiometry;
 pub mod release;
 pub mod split;
 pub mod train;

@@ -1,5 +1,5 @@
 //! The training loop: a network trained on chips with masked BCE + Dice ([`loss`]),
-//! flips/rot90 augmentation, Adam, validation IoU each epoch, early stopping, checkpoints and
+//! flips/rot90 augmentation (and relighting with [`TrainConfig::radiometric`]), Adam, validation IoU each epoch, early stopping, checkpoints and
 //! resuming.
 //!
 //! One run may train on the chips of several scenes ([`load_training_set`]): each scene's chips
@@ -27,7 +27,7 @@ use glacier_infer::{InferError, ModelBundle};
 use glacier_inputs::InputSpec;
 use glacier_model::{Architecture, Precision, SegNet};
 
-use crate::augment::{Rng, batch};
+use crate::augment::{Augmentation, Rng, batch};
 use crate::config::network;
 use crate::data::ChipData;
 use crate::loss::{scalar, validate};
@@ -213,7 +213,11 @@ impl Learner {
         let steps = order.len().div_ceil(config.batch_size.max(1));
         let mut total = 0.0f32;
         for (step, ids) in order.chunks(config.batch_size.max(1)).enumerate() {
-            let (x, y, w) = batch(data, ids, Some(&mut self.rng), device);
+            let augmentation = Augmentation {
+                rng: &mut self.rng,
+                radiometric: config.radiometric,
+            };
+            let (x, y, w) = batch(data, ids, Some(augmentation), device);
             let l = loss(self.model.forward(x), y, w);
             let value = scalar(l.clone());
             total += value;

@@ -97,6 +97,8 @@ fn the_3d_cnn_trains_and_evaluates_on_the_same_path() {
         patience: 0,
         normalisation: Normalisation::Scene,
         tile: 64,
+        // Relit too: the radiometric augmentation trains end to end on real chips here.
+        radiometric: true,
         ..TrainConfig::default()
     };
     // burn's flex backend: ≈ 29× faster than ndarray per epoch here, same arithmetic.

@@ -33,6 +33,10 @@ pub struct Args {
     #[arg(long, default_value_t = 10,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     runs: usize,
+    /// Also time each backend with the network as the file stores it: batch norms not folded
+    /// into their convolutions (what inference did before it folded them).
+    #[arg(long)]
+    as_stored: bool,
     /// Also leave the model as ONNX, the normalised tiles and burn's probabilities here, for
     /// timing ONNX Runtime on the same tiles (`cargo xtask bench-model` does).
     #[arg(long)]
@@ -45,7 +49,14 @@ pub fn run(args: Args) -> Result<()> {
     let scene = scene(&args.scene.args())?;
     let size = (scene.grid.width, scene.grid.height);
     let mut reader = ChannelReader::new(&scene, None);
-    let rows = model_timing::run(&bundle, &mut reader, size, &args.backend, args.runs)?;
+    let rows = model_timing::run(
+        &bundle,
+        &mut reader,
+        size,
+        &args.backend,
+        args.runs,
+        args.as_stored,
+    )?;
     let input = &bundle.header.input;
     print_out(&model_timing::table(&rows, input.tile, input.overlap))?;
     if let Some(dir) = args.onnx_dir {

@@ -70,6 +70,10 @@ pub struct Args {
     /// Tile size recorded for prediction.
     #[arg(long, default_value_t = 256)]
     tile: u32,
+    /// Relight each training chip too: illumination ×1/1.4–1.4 (sun, slope), each band's gain
+    /// ±5 % (sensor), haze up to 15 % of a band's mean (strongest in blue, none in thermal).
+    #[arg(long)]
+    radiometric: bool,
     /// Continue the run in --out.
     #[arg(long)]
     resume: bool,
@@ -109,6 +113,7 @@ pub fn run(args: Args) -> Result<()> {
             .map(|list| ChannelName::parse_list(&list))
             .transpose()?
             .map(|names| names.iter().map(|n| n.name().to_owned()).collect()),
+        radiometric: args.radiometric,
     };
     let out = &args.out;
     let outcome = run_with_bar(&args.chips, &config, args.backend, out, args.resume)?;
