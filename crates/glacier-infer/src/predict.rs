@@ -30,21 +30,25 @@ pub struct PreparedInput {
 }
 
 impl Predictor {
-    /// Builds the network of `bundle` on `device`.
+    /// Builds the network of `bundle` on `device`; on a CPU device with its batch norms folded
+    /// into their convolutions ([`SegNet::fold_batch_norm`](glacier_model::SegNet::fold_batch_norm)).
     ///
     /// # Errors
     /// [`InferError::Weights`] when the weights do not fit, [`InferError::Inputs`] for a channel
     /// this version cannot build.
     pub fn new(bundle: &ModelBundle, device: &Device) -> Result<Predictor, InferError> {
         let mut predictor = Predictor::as_stored(bundle, device)?;
-        // One convolution where there were a convolution and a batch norm (`glacier
-        // bench-model --as-stored` times both).
-        predictor.net = predictor.net.fold_batch_norm();
+        // On the CPU, one convolution where there were a convolution and a batch norm
+        // (`glacier bench-model --as-stored` times both). Not on a GPU: folding reads the
+        // weights back, which WebGPU only does asynchronously, and it was not measured there.
+        if glacier_model::devices::is_cpu(device) {
+            predictor.net = predictor.net.fold_batch_norm();
+        }
         Ok(predictor)
     }
 
     /// [`Predictor::new`] without folding batch norms into their convolutions: the network
-    /// exactly as the file stores it, for comparisons.
+    /// exactly as the file stores it, for comparisons (on a GPU the two are the same).
     ///
     /// # Errors
     /// As [`Predictor::new`].

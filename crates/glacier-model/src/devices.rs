@@ -25,6 +25,16 @@ pub fn flex() -> Device {
     Device::flex()
 }
 
+/// Whether `device` computes on the CPU (flex, or natively ndarray): where a tensor's values can
+/// be read back synchronously, also in the browser.
+pub fn is_cpu(device: &Device) -> bool {
+    #[cfg(not(target_family = "wasm"))]
+    if *device == cpu() {
+        return true;
+    }
+    *device == flex()
+}
+
 /// Acquires a GPU device through wgpu, choosing the graphics API automatically.
 ///
 /// In the browser this is WebGPU; natively Vulkan (also software Vulkan such as Mesa lavapipe),

@@ -18,7 +18,8 @@ impl SegNet {
     /// The same network with every batch norm folded into its convolution (see the
     /// [module docs](self)): for inference only, since it drops the running statistics a
     /// training step would update. The U-Net only: the 3D CNN (not shipped) is returned as it
-    /// is.
+    /// is. It reads the folded values back to store them, synchronously: in the browser call it
+    /// on a CPU device only ([`crate::devices::is_cpu`]; WebGPU reads back asynchronously).
     pub fn fold_batch_norm(self) -> SegNet {
         match self {
             SegNet::UNet(net) => SegNet::UNet(net.fold_batch_norm()),
