@@ -119,6 +119,14 @@ export function sampleTests(test, dist) {
       await context.setOffline(true);
       await page.reload();
       await waitDone(page);
+      // The models are checked after the page is up: wait for that line rather than race it.
+      await page
+        .waitForFunction(
+          () => /^2 models, each SHA-256 verified/.test((document.querySelector('[data-testid="model"]')?.textContent ?? "").trim()),
+          null,
+          { timeout: 60_000, polling: 250 },
+        )
+        .catch(() => {});
       assert.match(await text(page, "model"), /^2 models, each SHA-256 verified/);
       const offline = await mapSample(page);
       console.log(`    offline: ${offline.pixels} glacier px; ${offline.scores}`);
