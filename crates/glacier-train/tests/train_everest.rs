@@ -130,7 +130,8 @@ fn the_3d_cnn_trains_and_evaluates_on_the_same_path() {
     eprintln!("3D CNN test split: {:?}", e.methods[0].scores);
     assert!(e.methods[0].scores.pixels > 10_000, "{:?}", e.methods[0]);
     // After two epochs its glacier is mostly glacier: precision well above the glacier share
-    // (the precision of calling everything glacier). Measured 2026-12-05: 0.82 against 0.57.
+    // (the precision of calling everything glacier). Measured 2026-12-07, relit: precision
+    // 0.84 against 0.57, recall 0.56.
     let (net, everything) = (e.methods[0].scores, e.methods[1].scores);
     assert!(
         net.precision > everything.precision + 0.1 && net.recall > 0.3,

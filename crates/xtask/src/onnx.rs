@@ -27,8 +27,8 @@ pub fn everest_bands() -> Result<[String; 3]> {
 /// The test step: the shipped model exported to ONNX passes the ONNX checker and, run by ONNX
 /// Runtime on eight real Everest tiles, gives burn ndarray's probabilities (max difference
 /// ≤ 1e-3); the network runs folded and as stored (`--as-stored`). Uses the debug `glacier` the
-/// native tests built. Without `../shared/data` it is
-/// skipped with a message, except under `CI=true`, where that fails.
+/// native tests built. Without `../shared/data` it is skipped with a message, except under
+/// `CI=true`, where that fails.
 pub fn check() -> Result<()> {
     let bands = match everest_bands() {
         Ok(b) => b,

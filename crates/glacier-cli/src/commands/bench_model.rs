@@ -34,7 +34,8 @@ pub struct Args {
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     runs: usize,
     /// Also time each backend with the network as the file stores it: batch norms not folded
-    /// into their convolutions (what inference did before it folded them).
+    /// into their convolutions (what CPU inference did before it folded them; a GPU runs the
+    /// network as stored either way).
     #[arg(long)]
     as_stored: bool,
     /// Also leave the model as ONNX, the normalised tiles and burn's probabilities here, for
