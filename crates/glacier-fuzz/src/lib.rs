@@ -21,7 +21,7 @@ pub type Target = fn(&[u8]);
 
 /// The fuzz targets, by name: the folder names under `fuzz/regressions/` and the binaries of
 /// `fuzz/fuzz_targets/`.
-pub const TARGETS: [(&str, Target); 8] = [
+pub const TARGETS: &[(&str, Target)] = &[
     ("geotiff", geotiff),
     ("range_geotiff", range_geotiff),
     ("mtl", mtl),
@@ -30,6 +30,8 @@ pub const TARGETS: [(&str, Target); 8] = [
     ("gpkg_blob", gpkg_blob),
     ("stac", stac),
     ("archive", archive),
+    #[cfg(feature = "model")]
+    ("model", model),
 ];
 
 /// Limits small enough that a fuzzer's input cannot make a read slow: 8 MiB a read, 4 MiB a
@@ -290,6 +292,44 @@ pub fn archive(data: &[u8]) {
                 let mut sink = Vec::new();
                 let _ = reader.by_ref().take(1 << 20).read_to_end(&mut sink);
             }
+        }
+    }
+}
+
+/// A model file: the header, every weight tensor, the network built from them on the CPU (with
+/// its batch norms folded, as the page and the CLI load it), and one small window predicted, so
+/// a header whose sizes the weights cannot fill, or a tile the network cannot take, is an error
+/// and never a panic or a huge allocation.
+#[cfg(feature = "model")]
+pub fn model(data: &[u8]) {
+    let _ = model_probabilities(data);
+}
+
+/// What [`model`] computes: the window's probabilities, when the file loads and runs.
+#[cfg(feature = "model")]
+fn model_probabilities(data: &[u8]) -> Option<Vec<f32>> {
+    let bundle = glacier_infer::ModelBundle::from_bytes("fuzz.glcm", data).ok()?;
+    let device = glacier_model::devices::cpu();
+    let predictor = glacier_infer::Predictor::new(&bundle, &device).ok()?;
+    let (width, height) = (13, 7);
+    let channels = vec![vec![0.25f32; width * height]; predictor.names().len()];
+    let stats = predictor.header().input.clone();
+    predictor
+        .probabilities(&stats, channels, width as u32, height as u32)
+        .ok()
+}
+
+#[cfg(all(test, feature = "model"))]
+mod tests {
+    /// The model target reaches the network on real files, so its mutations start there.
+    #[test]
+    fn the_model_target_runs_the_shipped_models() {
+        let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+        for name in ["unet-scse-grn.glcm", "unet-scse-swir.glcm"] {
+            let bytes = std::fs::read(models.join(name)).expect("a shipped model");
+            let p = super::model_probabilities(&bytes).expect("loads and runs");
+            assert_eq!(p.len(), 13 * 7, "{name}");
+            assert!(p.iter().all(|v| (0.0..=1.0).contains(v)), "{name}: {p:?}");
         }
     }
 }

@@ -15,6 +15,11 @@ pub const RESAVE: &str = "re-save it as a GeoTIFF with DEFLATE or LZW compressio
 /// The fix for a sample type the reader does not take (1-bit, 12-bit, complex, mixed).
 pub const RESAVE_SAMPLES: &str = "convert it to 8-, 16- or 32-bit samples of one type for \
     every band (for example `gdal_translate -ot UInt16 in.tif out.tif`, or `-ot Float32`)";
+/// How to read an 8-bit CMYK file: as GDAL shows it, or its ink samples as bands.
+pub const CONVERT_CMYK: &str = "GDAL shows it as RGBA colours converted from the inks, so its \
+     band numbers would mean other things here: convert it with `gdal_translate in.tif rgb.tif` for \
+     those colours, or `gdal_translate -co PHOTOMETRIC=MINISBLACK GTIFF_RAW:in.tif bands.tif` to \
+     keep each ink sample as a band";
 
 /// What went wrong reading or writing a raster.
 #[derive(Debug, Error)]

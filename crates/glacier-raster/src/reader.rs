@@ -533,6 +533,11 @@ fn sample_type(format: u16, bits: u16) -> Option<SampleType> {
     })
 }
 
+/// PhotometricInterpretation 5: separated inks (CMYK where InkSet is 1, its default).
+const PHOTOMETRIC_SEPARATED: u16 = 5;
+/// The InkSet tag (1 = CMYK, 2 = other inks).
+const INK_SET: u16 = 332;
+
 fn read_info<R: Read + Seek>(
     name: &str,
     decoder: &mut Decoder<R>,
@@ -568,6 +573,23 @@ fn read_info<R: Read + Seek>(
         what: format!("{}-bit samples of format {}", bits[0], formats[0]),
         fix: crate::error::RESAVE_SAMPLES,
     })?;
+    // 8-bit CMYK: GDAL (through libtiff's RGBA interface) shows such a file as RGBA colours
+    // converted from its inks, one band fewer than its samples where it has an extra one, so
+    // "band 1" would be red there and cyan here. Refused rather than read another way.
+    let photometric = decoder
+        .find_tag_unsigned::<u16>(Tag::PhotometricInterpretation)
+        .map_err(tiff_err)?;
+    let ink_set = decoder
+        .find_tag_unsigned::<u16>(Tag::Unknown(INK_SET))
+        .map_err(tiff_err)?
+        .unwrap_or(1);
+    if photometric == Some(PHOTOMETRIC_SEPARATED) && ink_set == 1 && bits[0] == 8 && bands >= 4 {
+        return Err(RasterError::Unsupported {
+            file: name.to_owned(),
+            what: format!("an 8-bit CMYK image ({bands} samples a pixel: print inks)"),
+            fix: crate::error::CONVERT_CMYK,
+        });
+    }
     let compression_code = decoder
         .find_tag_unsigned::<u16>(Tag::Compression)
         .map_err(tiff_err)?

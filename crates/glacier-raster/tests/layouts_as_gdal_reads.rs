@@ -6,7 +6,10 @@
 //!   pixel, so every band came back as other values);
 //! - the same with DEFLATE;
 //! - MinIsWhite float32 and uint8 (the `tiff` crate inverted them; GDAL reads them as stored);
-//! - a sparse file (`SPARSE_OK`) whose empty tiles have no bytes (GDAL reads them as zeros).
+//! - a sparse file (`SPARSE_OK`) whose empty tiles have no bytes (GDAL reads them as zeros);
+//! - 8-bit CMYK with an extra sample: GDAL shows 4 RGBA bands converted from the inks where the
+//!   file holds 5 samples, so it is refused, and the conversion the message names reads as
+//!   GDAL reads the raw inks.
 
 use glacier_raster::GeoTiffReader;
 use glacier_testdata::{path, require_tool};
@@ -195,6 +198,74 @@ fn rgb_with_an_extra_sample_and_min_is_white_read_as_gdal_reads_them() {
             "{name} is flat"
         );
     }
+}
+
+#[test]
+fn an_8_bit_cmyk_file_is_refused_and_its_suggested_conversion_reads_as_gdal_reads_the_inks() {
+    let Some(b2) = path("athabasca_hls_satrbedo/athabasca_2020229_B02_L30.tif") else {
+        return;
+    };
+    if !require_tool("gdal_translate") || !require_tool("gdalbuildvrt") {
+        return;
+    }
+    let vrt = tmp("five.vrt").display().to_string();
+    let mut args = vec!["-q".to_owned(), "-separate".into(), vrt.clone()];
+    args.extend(["B02", "B03", "B04", "B05", "B06"].map(|b| {
+        b2.with_file_name(format!("athabasca_2020229_{b}_L30.tif"))
+            .display()
+            .to_string()
+    }));
+    gdal(
+        "gdalbuildvrt",
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let cmyk = tmp("cmyk5.tif").display().to_string();
+    gdal(
+        "gdal_translate",
+        &[
+            "-q",
+            "-ot",
+            "Byte",
+            "-scale",
+            "0",
+            "3000",
+            "0",
+            "255",
+            "-co",
+            "PHOTOMETRIC=CMYK",
+            &vrt,
+            &cmyk,
+        ],
+    );
+    let Err(err) = GeoTiffReader::open(Path::new(&cmyk)) else {
+        panic!("an 8-bit CMYK file is refused");
+    };
+    let said = err.to_string();
+    println!("{said}");
+    assert!(
+        said.contains("an 8-bit CMYK image (5 samples a pixel: print inks) is not supported")
+            && said.contains("GTIFF_RAW:in.tif bands.tif"),
+        "{said}"
+    );
+    // The message's second conversion, as written there.
+    let raw = tmp("cmyk5_bands.tif").display().to_string();
+    gdal(
+        "gdal_translate",
+        &[
+            "-q",
+            "-co",
+            "PHOTOMETRIC=MINISBLACK",
+            &format!("GTIFF_RAW:{cmyk}"),
+            &raw,
+        ],
+    );
+    let (mine, theirs) = (
+        ours(Path::new(&raw)),
+        gdals(Path::new(&format!("GTIFF_RAW:{cmyk}")), 5, 1, false),
+    );
+    assert_eq!(mine.len(), 5, "every ink sample is a band");
+    assert_eq!(mine, theirs, "the inks as GDAL reads them raw");
+    assert!(theirs[0].iter().any(|v| *v != theirs[0][0]), "not flat");
 }
 
 #[test]

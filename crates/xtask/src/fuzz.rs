@@ -15,7 +15,7 @@ use std::time::Instant;
 use crate::cmd::{command, run_step};
 
 /// The targets, in the order they run, with the longest input each takes (bytes).
-const TARGETS: [(&str, usize); 8] = [
+const TARGETS: [(&str, usize); 9] = [
     ("geotiff", 256 << 10),
     ("range_geotiff", 256 << 10),
     ("mtl", 64 << 10),
@@ -24,12 +24,17 @@ const TARGETS: [(&str, usize); 8] = [
     ("gpkg_blob", 16 << 10),
     ("stac", 64 << 10),
     ("archive", 256 << 10),
+    // The shipped models are ~190 KiB.
+    ("model", 256 << 10),
 ];
 
 /// What one target's run did.
 struct Ran {
     target: String,
     seconds: f64,
+    /// CPU time (user + system) the fuzzer used: less than `seconds` when other work shared the
+    /// machine.
+    cpu_seconds: Option<f64>,
     executions: u64,
     coverage: String,
     corpus: usize,
@@ -64,13 +69,17 @@ pub fn run(args: &[String]) -> Result<()> {
             ran.push(fuzz(target, max_len, seconds)?);
         }
     }
-    println!("\n| target | seconds | executions | coverage (cov, ft) | corpus | found |");
-    println!("|---|---:|---:|---|---:|---|");
+    println!(
+        "\n| target | seconds | CPU seconds | executions | coverage (cov, ft) | corpus | found |"
+    );
+    println!("|---|---:|---:|---:|---|---:|---|");
     for r in &ran {
         println!(
-            "| {} | {:.0} | {} | {} | {} | {} |",
+            "| {} | {:.0} | {} | {} | {} | {} | {} |",
             r.target,
             r.seconds,
+            r.cpu_seconds
+                .map_or_else(|| "—".into(), |s| format!("{s:.0}")),
             r.executions,
             r.coverage,
             r.corpus,
@@ -213,6 +222,14 @@ fn seed() -> Result<()> {
     for (name, text) in glacier_fuzz::seeds::stac_documents() {
         put(&corpus.join("stac"), name, text.as_bytes())?;
     }
+    // The shipped models: real files of the project's own writer.
+    for model in files(Path::new("models"), &[".glcm"]) {
+        put(
+            &corpus.join("model"),
+            &seed_name(&model, Path::new("models")),
+            &std::fs::read(&model)?,
+        )?;
+    }
     for tar in small_archives(&data, &made)? {
         put(
             &corpus.join("archive"),
@@ -332,26 +349,37 @@ fn fuzz(target: &str, max_len: usize, seconds: u64) -> Result<Ran> {
     let artifacts = PathBuf::from(format!("fuzz/artifacts/{target}"));
     let before: Vec<PathBuf> = files(&artifacts, &[""]);
     let corpus = format!("fuzz/corpus/{target}");
+    // Only the model target brings burn into the sanitised build.
+    let features: &[&str] = if target == "model" {
+        &["--features", "model"]
+    } else {
+        &[]
+    };
+    // Built first, so the CPU time measured below is the fuzzer's alone.
+    run_step(
+        &format!("build the {target} fuzz target"),
+        command("cargo", &["+nightly", "fuzz", "build"])
+            .args(features)
+            .arg(target),
+    )?;
     println!("\n==> fuzz {target} for {seconds} s");
     let started = Instant::now();
-    let output = command(
-        "cargo",
-        &[
-            "+nightly",
-            "fuzz",
-            "run",
-            target,
-            &corpus,
-            "--",
-            &format!("-max_total_time={seconds}"),
-            &format!("-max_len={max_len}"),
-            "-rss_limit_mb=2048",
-            "-timeout=20",
-            "-print_final_stats=1",
-        ],
-    )
-    .output()
-    .with_context(|| format!("cargo fuzz run {target} did not start"))?;
+    let cpu_before = children_cpu_seconds();
+    let output = command("cargo", &["+nightly", "fuzz", "run"])
+        .args(features)
+        .arg(target)
+        .arg(&corpus)
+        .arg("--")
+        .args([
+            format!("-max_total_time={seconds}"),
+            format!("-max_len={max_len}"),
+            "-rss_limit_mb=2048".into(),
+            "-timeout=20".into(),
+            "-print_final_stats=1".into(),
+        ])
+        .output()
+        .with_context(|| format!("cargo fuzz run {target} did not start"))?;
+    let cpu_seconds = children_cpu_seconds().map(|after| after - cpu_before.unwrap_or(after));
     let log = String::from_utf8_lossy(&output.stderr);
     let stat = |key: &str| {
         log.lines()
@@ -402,9 +430,28 @@ fn fuzz(target: &str, max_len: usize, seconds: u64) -> Result<Ran> {
     Ok(Ran {
         target: target.to_owned(),
         seconds: fuzzed.map_or_else(|| started.elapsed().as_secs_f64(), |f| f.1),
+        cpu_seconds,
         executions: fuzzed.map_or(executions, |f| f.0.max(executions)),
         coverage,
         corpus: files(Path::new(&corpus), &[""]).len(),
         found,
     })
+}
+
+/// User + system CPU seconds of this process's finished children (and theirs): the fuzzer that
+/// `cargo fuzz run` waited for is among them. `None` where the system does not say.
+#[allow(unsafe_code)] // one libc call: std has no CPU time of children
+fn children_cpu_seconds() -> Option<f64> {
+    #[cfg(unix)]
+    {
+        // SAFETY: getrusage only writes the struct it is given.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) } != 0 {
+            return None;
+        }
+        let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        Some(secs(usage.ru_utime) + secs(usage.ru_stime))
+    }
+    #[cfg(not(unix))]
+    None
 }
