@@ -216,17 +216,27 @@ fn prepare_keeps_the_crs_and_says_what_it_drops() {
     let Some(band) = path("athabasca_hls_satrbedo/athabasca_2020229_B05_L30.tif") else {
         return;
     };
-    if !require_tool("gdalwarp") {
+    if !require_tool("gdalwarp") || !require_tool("gdalsrsinfo") {
         return;
     }
     let band = band.display().to_string();
-    // Web Mercator, lon/lat, a user-defined Lambert conformal conic, and a compound CRS
-    // (UTM 11N + EGM96 heights), each made by GDAL from the real band.
+    // Web Mercator (as EPSG:3857, as the deprecated EPSG:3785 and as the PROJ string GDAL
+    // writes with ModelType "user-defined" and an ESRI WKT citation), lon/lat, polar
+    // stereographic, a user-defined Lambert conformal conic and Lambert azimuthal equal-area,
+    // and a compound CRS (UTM 11N + EGM96 heights), each made by GDAL from the real band.
     let lcc = "+proj=lcc +lat_1=49 +lat_2=77 +lat_0=49 +lon_0=-95 +x_0=0 +y_0=0 +datum=NAD83 +units=m +no_defs";
+    let web_mercator = "+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +wktext +no_defs";
     for (name, srs) in [
         ("mercator", "EPSG:3857"),
+        ("mercator_3785", "EPSG:3785"),
+        ("mercator_proj", web_mercator),
         ("lonlat", "EPSG:4326"),
+        ("polar", "EPSG:3413"),
         ("lcc", lcc),
+        (
+            "laea",
+            "+proj=laea +lat_0=90 +lon_0=0 +datum=WGS84 +units=m",
+        ),
         ("compound", "EPSG:32611+5773"),
     ] {
         let warped = tmp(&format!("crs_{name}.tif"));
@@ -248,5 +258,20 @@ fn prepare_keeps_the_crs_and_says_what_it_drops() {
         assert_eq!(crs(&prepared), crs(&warped), "{name}: the CRS changed");
         let said_dropped = err.contains("has a compound CRS whose heights are EPSG:5773");
         assert_eq!(said_dropped, name == "compound", "{name}: {err}");
+        // And as GDAL sees them (the compound one loses its heights, as the note says).
+        let proj4 = |f: &str| {
+            let out = Command::new("gdalsrsinfo")
+                .args(["-o", "proj4", f])
+                .output()
+                .expect("gdalsrsinfo runs");
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        if name != "compound" {
+            assert_eq!(
+                proj4(&prepared),
+                proj4(&warped),
+                "{name}: GDAL reads another CRS"
+            );
+        }
     }
 }

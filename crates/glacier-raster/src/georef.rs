@@ -84,6 +84,9 @@ pub mod key {
     pub const RASTER_TYPE: u16 = 1025;
     /// Free-text citation of the whole CRS.
     pub const CITATION: u16 = 1026;
+    /// Free-text citation of the projected CRS (GDAL puts an ESRI WKT here for methods GeoTIFF
+    /// has no code for).
+    pub const PROJECTED_CITATION: u16 = 3073;
     /// EPSG code of the geographic CRS.
     pub const GEOGRAPHIC_TYPE: u16 = 2048;
     /// EPSG code of the geodetic datum.
@@ -233,6 +236,14 @@ const WGS84_DATUM: u16 = 6326;
 const WGS84_ELLIPSOID: u16 = 7030;
 const WGS84_GEOGRAPHIC: u16 = 4326;
 const TRANSVERSE_MERCATOR: u16 = 1;
+const MERCATOR: u16 = 7;
+/// Names a citation gives Web Mercator (EPSG:3857) by: EPSG's, ESRI's and the method's.
+const WEB_MERCATOR_NAMES: [&str; 4] = [
+    "Pseudo-Mercator",
+    "Pseudo_Mercator",
+    "Web_Mercator",
+    "Popular Visualisation",
+];
 
 impl Crs {
     /// Reads the CRS from GeoKeys; `None` when the file declares none.
@@ -249,7 +260,22 @@ impl Crs {
                 && keys
                     .double(key::INV_FLATTENING)
                     .is_some_and(|f| (f - 298.257_223_563).abs() < 1e-6));
-        match keys.short(key::MODEL_TYPE) {
+        let citation = keys
+            .ascii(key::CITATION)
+            .or_else(|| keys.ascii(key::PROJECTED_CITATION));
+        // GDAL writes ModelType "user-defined" for a projected CRS whose method GeoTIFF has no
+        // code for (Web Mercator's), with the CRS as ESRI WKT in the citation: projected keys
+        // make it projected.
+        let model = match keys.short(key::MODEL_TYPE) {
+            Some(key::USER_DEFINED)
+                if keys.short(key::PROJECTED_TYPE).is_some()
+                    || keys.short(key::COORD_TRANS).is_some() =>
+            {
+                Some(1)
+            }
+            other => other,
+        };
+        match model {
             Some(1) => match keys.short(key::PROJECTED_TYPE) {
                 Some(code) if code != key::USER_DEFINED => Some(Crs::Epsg(code.into())),
                 _ => {
@@ -263,6 +289,19 @@ impl Crs {
                         }
                         _ => {}
                     }
+                    // Web Mercator as GDAL writes it: Mercator on WGS 84 at the origin, named
+                    // so by its citation (the keys alone would say Mercator on the ellipsoid).
+                    let at_origin = (3078..=3091)
+                        .filter_map(|id| keys.double(id))
+                        .all(|v| v == 0.0);
+                    if keys.short(key::COORD_TRANS) == Some(MERCATOR)
+                        && wgs84
+                        && at_origin
+                        && citation
+                            .is_some_and(|c| WEB_MERCATOR_NAMES.iter().any(|n| c.contains(n)))
+                    {
+                        return Some(Crs::Epsg(3857));
+                    }
                     let parameters = (3078..=3095)
                         .filter_map(|id| keys.double(id).map(|v| (id, v)))
                         .collect();
@@ -270,7 +309,7 @@ impl Crs {
                         method: keys.short(key::COORD_TRANS).unwrap_or(0),
                         geographic: geographic.or(wgs84.then_some(WGS84_GEOGRAPHIC)),
                         parameters,
-                        citation: keys.ascii(key::CITATION).map(str::to_owned),
+                        citation: citation.map(str::to_owned),
                     })
                 }
             },
@@ -437,6 +476,25 @@ mod tests {
         ];
         let keys = GeoKeys::parse(&dir, &[], "").expect("valid directory");
         assert_eq!(Crs::from_keys(&keys), Some(Crs::Epsg(32611)));
+    }
+
+    #[test]
+    fn web_mercator_as_gdal_writes_it_is_epsg_3857() {
+        // `gdalwarp -t_srs "+proj=merc +a=6378137 +b=6378137 … +nadgrids=@null"`: ModelType
+        // user-defined, Mercator (7) on WGS 84, the CRS named in the projected citation.
+        let dir = [
+            1, 1, 0, 8, 1024, 0, 1, 32767, 1025, 0, 1, 1, 2048, 0, 1, 4326, 3072, 0, 1, 32767,
+            3073, 34737, 25, 0, 3074, 0, 1, 32767, 3075, 0, 1, 7, 3076, 0, 1, 9001,
+        ];
+        let ascii = "WGS 84 / Pseudo-Mercator|";
+        let keys = GeoKeys::parse(&dir, &[], ascii).expect("valid directory");
+        assert_eq!(Crs::from_keys(&keys), Some(Crs::Epsg(3857)));
+        // The same keys without the name are Mercator on the ellipsoid: kept as user-defined.
+        let keys = GeoKeys::parse(&dir, &[], "WGS 84 / World Mercator |").expect("valid");
+        assert!(matches!(
+            Crs::from_keys(&keys),
+            Some(Crs::UserDefined { method: 7, .. })
+        ));
     }
 
     #[test]
