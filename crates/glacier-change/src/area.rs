@@ -23,7 +23,10 @@ impl PixelArea {
         let t = grid.transform;
         let geographic = matches!(grid.crs, Crs::Epsg(code) if (4000..5000).contains(&code));
         if !geographic {
-            return PixelArea::Constant((t.dx * t.dy - t.rx * t.ry).abs());
+            // In the CRS's unit squared: a grid in feet is converted (an unknown unit is taken
+            // as the metre; the CRSs this project reads name theirs).
+            let m = grid.crs.metres_per_unit().unwrap_or(1.0);
+            return PixelArea::Constant((t.dx * t.dy - t.rx * t.ry).abs() * m * m);
         }
         let r2 = AUTHALIC_RADIUS_M * AUTHALIC_RADIUS_M;
         let width = t.dx.abs().to_radians();
@@ -81,5 +84,18 @@ mod tests {
         grid.transform.dy = -1.0 / 3600.0;
         let a = PixelArea::of(&grid).row(0);
         assert!((a - 843.0).abs() < 2.0, "{a}");
+        // A UTM zone in feet: 100 ft pixels are 30.48 m.
+        grid.crs = Crs::UserDefined {
+            method: 0,
+            geographic: Some(4326),
+            parameters: Default::default(),
+            citation: None,
+            projection: Some(16045),
+            linear_unit: 9002,
+        };
+        grid.transform.dx = 100.0;
+        grid.transform.dy = -100.0;
+        let a = PixelArea::of(&grid).row(0);
+        assert!((a - 30.48 * 30.48).abs() < 1e-9, "{a}");
     }
 }

@@ -482,6 +482,8 @@ fn bad_input_names_the_file_and_the_fix() {
         geographic: Some(4326),
         parameters: Default::default(),
         citation: None,
+        projection: None,
+        linear_unit: 9001,
     };
     write_mask(&odd, &grid, &vec![0u8; 800 * 655], crs);
     let (ok, _, err) = glacier(&["change", &rgi, &odd, "--out", &tmp("x.tif")]);

@@ -223,25 +223,57 @@ fn prepare_keeps_the_crs_and_says_what_it_drops() {
     // Web Mercator (as EPSG:3857, as the deprecated EPSG:3785 and as the PROJ string GDAL
     // writes with ModelType "user-defined" and an ESRI WKT citation), lon/lat, polar
     // stereographic, a user-defined Lambert conformal conic and Lambert azimuthal equal-area,
-    // and a compound CRS (UTM 11N + EGM96 heights), each made by GDAL from the real band.
+    // Mollweide (no GeoTIFF method: ESRI WKT only), UTM and Transverse Mercator in feet, and a
+    // compound CRS (UTM 11N + EGM96 heights), each made by GDAL from the real band, in GDAL's
+    // standard keys and (for some) its ESRI flavour, where every CRS is ESRI WKT.
     let lcc = "+proj=lcc +lat_1=49 +lat_2=77 +lat_0=49 +lon_0=-95 +x_0=0 +y_0=0 +datum=NAD83 +units=m +no_defs";
     let web_mercator = "+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +wktext +no_defs";
-    for (name, srs) in [
-        ("mercator", "EPSG:3857"),
-        ("mercator_3785", "EPSG:3785"),
-        ("mercator_proj", web_mercator),
-        ("lonlat", "EPSG:4326"),
-        ("polar", "EPSG:3413"),
-        ("lcc", lcc),
+    let standard = "GEOTIFF_KEYS_FLAVOR=STANDARD";
+    let esri = "GEOTIFF_KEYS_FLAVOR=ESRI_PE";
+    for (name, srs, flavour) in [
+        ("mercator", "EPSG:3857", standard),
+        ("mercator_3785", "EPSG:3785", standard),
+        ("mercator_proj", web_mercator, standard),
+        ("mercator_esri", "EPSG:3857", esri),
+        ("lonlat", "EPSG:4326", standard),
+        ("lonlat_esri", "EPSG:4326", esri),
+        ("polar", "EPSG:3413", standard),
+        ("lcc", lcc, standard),
         (
             "laea",
             "+proj=laea +lat_0=90 +lon_0=0 +datum=WGS84 +units=m",
+            standard,
         ),
-        ("compound", "EPSG:32611+5773"),
+        ("mollweide", "ESRI:54009", standard),
+        (
+            "utm_feet",
+            "+proj=utm +zone=45 +datum=WGS84 +units=ft",
+            standard,
+        ),
+        (
+            "utm_us_feet_esri",
+            "+proj=utm +zone=11 +datum=WGS84 +units=us-ft",
+            esri,
+        ),
+        (
+            "tmerc_feet",
+            "+proj=tmerc +lon_0=-117 +k=0.9996 +x_0=500000 +datum=WGS84 +units=ft",
+            standard,
+        ),
+        ("compound", "EPSG:32611+5773", standard),
     ] {
         let warped = tmp(&format!("crs_{name}.tif"));
         let out = Command::new("gdalwarp")
-            .args(["-q", "-overwrite", "-t_srs", srs, &band, &warped])
+            .args([
+                "-q",
+                "-overwrite",
+                "-co",
+                flavour,
+                "-t_srs",
+                srs,
+                &band,
+                &warped,
+            ])
             .output()
             .expect("gdalwarp runs");
         assert!(out.status.success(), "{out:?}");

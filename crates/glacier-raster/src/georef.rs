@@ -227,8 +227,14 @@ pub enum Crs {
         geographic: Option<u16>,
         /// Projection parameters by GeoKey id (see [`key`]).
         parameters: BTreeMap<u16, f64>,
-        /// The file's citation text, if any.
+        /// The file's citation text, if any (an ESRI WKT where the file has one: GDAL reads the
+        /// CRS from it when the keys cannot say it, as for Mollweide).
         citation: Option<String>,
+        /// GeoKey `ProjectionGeoKey` where it names a projection (16045 = UTM zone 45N in a
+        /// unit other than the metre).
+        projection: Option<u16>,
+        /// GeoKey `ProjLinearUnitsGeoKey`: 9001 metre, 9002 foot, 9003 US survey foot.
+        linear_unit: u16,
     },
 }
 
@@ -237,6 +243,12 @@ const WGS84_ELLIPSOID: u16 = 7030;
 const WGS84_GEOGRAPHIC: u16 = 4326;
 const TRANSVERSE_MERCATOR: u16 = 1;
 const MERCATOR: u16 = 7;
+/// EPSG unit codes: the metre, the foot, the US survey foot.
+const METRE: u16 = 9001;
+const FOOT: u16 = 9002;
+const US_SURVEY_FOOT: u16 = 9003;
+/// How GDAL (and ESRI software) mark a citation holding the CRS as ESRI WKT.
+const ESRI_PE: &str = "ESRI PE String = ";
 /// Names a citation gives Web Mercator (EPSG:3857) by: EPSG's, ESRI's and the method's.
 const WEB_MERCATOR_NAMES: [&str; 4] = [
     "Pseudo-Mercator",
@@ -260,31 +272,52 @@ impl Crs {
                 && keys
                     .double(key::INV_FLATTENING)
                     .is_some_and(|f| (f - 298.257_223_563).abs() < 1e-6));
-        let citation = keys
-            .ascii(key::CITATION)
-            .or_else(|| keys.ascii(key::PROJECTED_CITATION));
-        // GDAL writes ModelType "user-defined" for a projected CRS whose method GeoTIFF has no
-        // code for (Web Mercator's), with the CRS as ESRI WKT in the citation: projected keys
-        // make it projected.
+        let citations = [key::CITATION, key::PROJECTED_CITATION].map(|id| keys.ascii(id));
+        let esri_wkt = citations
+            .iter()
+            .flatten()
+            .find_map(|c| c.split_once(ESRI_PE).map(|(_, wkt)| wkt));
+        // The citation kept: the one with the ESRI WKT where there is one.
+        let citation = citations
+            .iter()
+            .flatten()
+            .find(|c| c.contains(ESRI_PE))
+            .or(citations[0].as_ref().or(citations[1].as_ref()))
+            .copied();
+        let named_web_mercator = citations
+            .iter()
+            .flatten()
+            .any(|c| WEB_MERCATOR_NAMES.iter().any(|n| c.contains(n)));
+        // GDAL (and ESRI software) write ModelType "user-defined" for a CRS GeoTIFF's keys
+        // cannot say (Web Mercator's method, Mollweide, or any CRS in GDAL's ESRI flavour), with
+        // the CRS as ESRI WKT in a citation: projected keys or a PROJCS make it projected, a
+        // GEOGCS geographic.
         let model = match keys.short(key::MODEL_TYPE) {
             Some(key::USER_DEFINED)
                 if keys.short(key::PROJECTED_TYPE).is_some()
-                    || keys.short(key::COORD_TRANS).is_some() =>
+                    || keys.short(key::COORD_TRANS).is_some()
+                    || esri_wkt.is_some_and(|w| w.starts_with("PROJCS[")) =>
             {
                 Some(1)
             }
+            Some(key::USER_DEFINED) if esri_wkt.is_some_and(|w| w.starts_with("GEOGCS[")) => {
+                Some(2)
+            }
             other => other,
         };
+        let linear_unit = keys.short(key::LINEAR_UNITS).unwrap_or(METRE);
         match model {
             Some(1) => match keys.short(key::PROJECTED_TYPE) {
                 Some(code) if code != key::USER_DEFINED => Some(Crs::Epsg(code.into())),
                 _ => {
                     // Projection codes 16001–16060 / 16101–16160 are UTM north / south zones.
+                    // In metres only: a zone in feet keeps its unit as a user-defined CRS.
+                    let metres = linear_unit == METRE;
                     match keys.short(key::PROJECTION) {
-                        Some(p @ 16001..=16060) if wgs84 => {
+                        Some(p @ 16001..=16060) if wgs84 && metres => {
                             return Some(Crs::Epsg(32600 + u32::from(p - 16000)));
                         }
-                        Some(p @ 16101..=16160) if wgs84 => {
+                        Some(p @ 16101..=16160) if wgs84 && metres => {
                             return Some(Crs::Epsg(32700 + u32::from(p - 16100)));
                         }
                         _ => {}
@@ -294,11 +327,12 @@ impl Crs {
                     let at_origin = (3078..=3091)
                         .filter_map(|id| keys.double(id))
                         .all(|v| v == 0.0);
-                    if keys.short(key::COORD_TRANS) == Some(MERCATOR)
+                    let method = keys.short(key::COORD_TRANS);
+                    if (method == Some(MERCATOR) || method.is_none() && esri_wkt.is_some())
                         && wgs84
                         && at_origin
-                        && citation
-                            .is_some_and(|c| WEB_MERCATOR_NAMES.iter().any(|n| c.contains(n)))
+                        && linear_unit == METRE
+                        && named_web_mercator
                     {
                         return Some(Crs::Epsg(3857));
                     }
@@ -310,6 +344,10 @@ impl Crs {
                         geographic: geographic.or(wgs84.then_some(WGS84_GEOGRAPHIC)),
                         parameters,
                         citation: citation.map(str::to_owned),
+                        projection: keys
+                            .short(key::PROJECTION)
+                            .filter(|p| *p != key::USER_DEFINED),
+                        linear_unit,
                     })
                 }
             },
@@ -319,6 +357,21 @@ impl Crs {
                 _ => None,
             },
             _ => None,
+        }
+    }
+
+    /// Metres in one unit of the projected coordinates: 1 for an EPSG code (the codes this
+    /// project meets are in metres) and a metre-based user-defined CRS, 0.3048 for the foot,
+    /// 1200/3937 for the US survey foot; `None` for a unit not known here.
+    pub fn metres_per_unit(&self) -> Option<f64> {
+        match self {
+            Crs::Epsg(_) => Some(1.0),
+            Crs::UserDefined { linear_unit, .. } => match *linear_unit {
+                METRE => Some(1.0),
+                FOOT => Some(0.3048),
+                US_SURVEY_FOOT => Some(1200.0 / 3937.0),
+                _ => None,
+            },
         }
     }
 
@@ -350,20 +403,44 @@ impl Crs {
                 method: TRANSVERSE_MERCATOR,
                 geographic: Some(WGS84_GEOGRAPHIC),
                 parameters,
+                linear_unit,
                 ..
             } => {
                 let p = |id| parameters.get(&id).copied().unwrap_or(0.0);
                 let k = parameters.get(&key::SCALE_AT_NAT_ORIGIN).copied().unwrap_or(1.0);
                 Some(format!(
-                    "+proj=tmerc +lat_0={} +lon_0={} +k={k} +x_0={} +y_0={} +datum=WGS84 +units=m +no_defs",
+                    "+proj=tmerc +lat_0={} +lon_0={} +k={k} +x_0={} +y_0={} +datum=WGS84 {} +no_defs",
                     p(key::NAT_ORIGIN_LAT),
                     p(key::NAT_ORIGIN_LONG),
                     p(key::FALSE_EASTING),
                     p(key::FALSE_NORTHING),
+                    proj4_units(*linear_unit)?,
                 ))
             }
+            // A UTM zone in feet.
+            Crs::UserDefined {
+                geographic: Some(WGS84_GEOGRAPHIC),
+                projection: Some(p @ (16001..=16060 | 16101..=16160)),
+                linear_unit,
+                ..
+            } => Some(format!(
+                "+proj=utm +zone={}{} +datum=WGS84 {} +no_defs",
+                p % 100,
+                if *p > 16100 { " +south" } else { "" },
+                proj4_units(*linear_unit)?,
+            )),
             _ => None,
         }
+    }
+}
+
+/// PROJ's `+units` for an EPSG unit code this module knows.
+fn proj4_units(code: u16) -> Option<&'static str> {
+    match code {
+        METRE => Some("+units=m"),
+        FOOT => Some("+units=ft"),
+        US_SURVEY_FOOT => Some("+units=us-ft"),
+        _ => None,
     }
 }
 
@@ -495,6 +572,41 @@ mod tests {
             Crs::from_keys(&keys),
             Some(Crs::UserDefined { method: 7, .. })
         ));
+    }
+
+    #[test]
+    fn a_utm_zone_in_feet_keeps_its_unit() {
+        // `gdalwarp -t_srs "+proj=utm +zone=45 +datum=WGS84 +units=ft"`: ProjectionGeoKey 16045
+        // with ProjLinearUnits 9002 (it was read as EPSG:32645, in metres).
+        let dir = [
+            1, 1, 0, 5, 1024, 0, 1, 1, 2048, 0, 1, 4326, 3072, 0, 1, 32767, 3074, 0, 1, 16045,
+            3076, 0, 1, 9002,
+        ];
+        let keys = GeoKeys::parse(&dir, &[], "").expect("valid directory");
+        let crs = Crs::from_keys(&keys).expect("a CRS");
+        assert!(
+            matches!(
+                crs,
+                Crs::UserDefined {
+                    projection: Some(16045),
+                    linear_unit: 9002,
+                    ..
+                }
+            ),
+            "{crs:?}"
+        );
+        assert_eq!(crs.metres_per_unit(), Some(0.3048));
+        let ft = crate::grid::Projector::new(&crs, &Crs::Epsg(4326)).expect("projects");
+        let m = crate::grid::Projector::new(&Crs::Epsg(32645), &Crs::Epsg(4326)).expect("projects");
+        let (x, y) = (487_000.0, 3_090_000.0);
+        let (a, b) = (
+            ft.transform(x / 0.3048, y / 0.3048).expect("in range"),
+            m.transform(x, y).expect("in range"),
+        );
+        assert!(
+            (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9,
+            "{a:?} {b:?}"
+        );
     }
 
     #[test]

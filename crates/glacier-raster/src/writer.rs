@@ -278,6 +278,9 @@ fn write_directory<T: WriteSample, W: Write + Seek, K: TiffKind>(
     dir.finish().map_err(tiff_err)
 }
 
+/// How GDAL marks a citation holding the CRS as ESRI WKT.
+const ESRI_PE_MARK: &str = "ESRI PE String = ";
+
 /// GeoKeyDirectory, GeoDoubleParams and GeoAsciiParams for `crs` (a user-defined CRS keeps
 /// its citation); PixelIsArea always.
 fn geokeys(crs: Option<&Crs>) -> (Vec<u16>, Vec<f64>, String) {
@@ -293,11 +296,35 @@ fn geokeys(crs: Option<&Crs>) -> (Vec<u16>, Vec<f64>, String) {
             entries.push([key::MODEL_TYPE, 0, 1, 1]);
             entries.push([key::PROJECTED_TYPE, 0, 1, (*code).min(65535) as u16]);
         }
+        // A CRS the keys cannot say, held as ESRI WKT: written as GDAL writes it, for GDAL
+        // (and ESRI software) to read it from the WKT.
+        Some(Crs::UserDefined {
+            method: 0,
+            geographic,
+            citation: Some(text),
+            projection,
+            linear_unit,
+            ..
+        }) if text.contains(ESRI_PE_MARK) && text.len() < 4096 => {
+            if let Some(code) = projection {
+                entries.push([key::PROJECTION, 0, 1, *code]);
+            }
+            entries.push([key::PROJECTED_CITATION, 34737, text.len() as u16 + 1, 0]);
+            ascii.push_str(text);
+            ascii.push('|');
+            entries.push([key::MODEL_TYPE, 0, 1, key::USER_DEFINED]);
+            if let Some(code) = geographic {
+                entries.push([key::GEOGRAPHIC_TYPE, 0, 1, *code]);
+            }
+            entries.push([key::LINEAR_UNITS, 0, 1, *linear_unit]);
+        }
         Some(Crs::UserDefined {
             method,
             geographic,
             parameters,
             citation,
+            projection,
+            linear_unit,
         }) => {
             if let Some(text) = citation.as_deref().filter(|t| t.len() < 4096) {
                 // GeoAsciiParams: the text and its `|` terminator, at this offset.
@@ -318,9 +345,17 @@ fn geokeys(crs: Option<&Crs>) -> (Vec<u16>, Vec<f64>, String) {
                 geographic.unwrap_or(key::USER_DEFINED),
             ]);
             entries.push([key::PROJECTED_TYPE, 0, 1, key::USER_DEFINED]);
-            entries.push([key::PROJECTION, 0, 1, key::USER_DEFINED]);
-            entries.push([key::COORD_TRANS, 0, 1, *method]);
-            entries.push([key::LINEAR_UNITS, 0, 1, 9001]);
+            entries.push([
+                key::PROJECTION,
+                0,
+                1,
+                projection.unwrap_or(key::USER_DEFINED),
+            ]);
+            // No method where the file gave none (a projection code says it).
+            if *method != 0 {
+                entries.push([key::COORD_TRANS, 0, 1, *method]);
+            }
+            entries.push([key::LINEAR_UNITS, 0, 1, *linear_unit]);
             for (id, value) in parameters {
                 entries.push([*id, 34736, 1, doubles.len() as u16]);
                 doubles.push(*value);
@@ -469,6 +504,8 @@ mod tests {
             geographic: Some(4326),
             parameters,
             citation: None,
+            projection: None,
+            linear_unit: 9001,
         };
         let spec = spec(1, crs.clone());
         let mut bytes = Cursor::new(Vec::new());
