@@ -1,6 +1,6 @@
-//! The bad GeoTIFFs of the README's catalogue that no real file gives: a directory that points
-//! back to itself, corrupt DEFLATE and ZSTD chunks, bit depths the reader does not take. Each
-//! gets a message that names the file and what is wrong, never a panic or a hang.
+//! The bad GeoTIFFs of the README's catalogue: a directory that points back to itself, corrupt
+//! DEFLATE and ZSTD chunks, bit depths the reader does not take, and real files cut at every
+//! byte. Each gets a message that names the file and what is wrong, never a panic or a hang.
 
 use glacier_raster::GeoTiffReader;
 use glacier_testdata::tiff::{Value, strip_entries, tiff};
@@ -83,5 +83,78 @@ fn bit_depths_the_reader_does_not_take_are_named() {
             ),
             "{said}"
         );
+    }
+}
+
+/// Small cuts GDAL makes of a real Landsat band: tiled DEFLATE with a predictor, LZW strips,
+/// BigTIFF; `None` outside CI when the data or GDAL is missing.
+fn gdal_cuts() -> Option<Vec<(String, Vec<u8>)>> {
+    let band = glacier_testdata::path("athabasca_hls_satrbedo/athabasca_2020229_B05_L30.tif")?;
+    if !glacier_testdata::require_tool("gdal_translate") {
+        return None;
+    }
+    let layouts: [(&str, &[&str]); 3] = [
+        (
+            "tiled_deflate.tif",
+            &[
+                "-co",
+                "TILED=YES",
+                "-co",
+                "BLOCKXSIZE=16",
+                "-co",
+                "BLOCKYSIZE=16",
+                "-co",
+                "COMPRESS=DEFLATE",
+                "-co",
+                "PREDICTOR=2",
+            ],
+        ),
+        (
+            "strips_lzw.tif",
+            &["-co", "COMPRESS=LZW", "-co", "BLOCKYSIZE=4"],
+        ),
+        (
+            "bigtiff.tif",
+            &["-co", "BIGTIFF=YES", "-co", "COMPRESS=ZSTD"],
+        ),
+    ];
+    let mut cuts = Vec::new();
+    for (name, options) in layouts {
+        let out = std::env::temp_dir().join(format!("glacier_cuts_{}_{name}", std::process::id()));
+        let status = std::process::Command::new("gdal_translate")
+            .args(["-q", "-srcwin", "50", "60", "40", "24"])
+            .args(options)
+            .arg(&band)
+            .arg(&out)
+            .status()
+            .expect("gdal_translate runs");
+        assert!(status.success(), "{name}");
+        cuts.push((name.to_owned(), std::fs::read(&out).expect("written")));
+    }
+    Some(cuts)
+}
+
+#[test]
+fn a_file_cut_at_any_byte_is_named_as_incomplete_or_unreadable() {
+    let Some(files) = gdal_cuts() else {
+        return;
+    };
+    for (name, bytes) in files {
+        assert_eq!(outcome(&name, bytes.clone()), "read", "{name} whole");
+        // Every length from the empty file to one byte short: through the header, the IFD, the
+        // tag values (GeoKeys, the chunk table), and every chunk.
+        let mut kinds = std::collections::BTreeMap::<&str, usize>::new();
+        for len in 0..bytes.len() {
+            let said = outcome(&name, bytes[..len].to_vec());
+            let kind = if said.starts_with(&format!("{name} ends early (")) {
+                "ends early"
+            } else if said.starts_with(&format!("{name} is not a readable TIFF (")) {
+                "not a readable TIFF"
+            } else {
+                panic!("{name} cut to {len} of {} bytes: {said}", bytes.len());
+            };
+            *kinds.entry(kind).or_default() += 1;
+        }
+        println!("{name}: {} cuts: {kinds:?}", bytes.len());
     }
 }
