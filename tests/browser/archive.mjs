@@ -192,6 +192,7 @@ export function archiveTests(test, data) {
       assert.equal(asked.datetime, "2020-08-01/2020-09-30");
       assert.deepEqual(asked.collections, ["landsat-c2-l2"]);
       await screenshot(page, "archive-search");
+      assert.ok(await page.getByTestId("archive-use-view").isDisabled(), "no map view before a result");
       await page.getByTestId("archive-map").first().click();
       await page.waitForFunction(() => /^mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 240_000, polling: 250 });
       assert.equal(await text(page, "errors"), "");
@@ -210,6 +211,19 @@ export function archiveTests(test, data) {
       } else if (process.env.CI === "true") {
         throw new Error(`${GLACIER} is missing: cargo test builds it before the browser tests`);
       }
+      // The map's view as the next search's area: it holds the mapped scene, and a search
+      // over it sends it.
+      await page.getByTestId("archive-use-view").click();
+      const view = (await page.getByTestId("archive-bbox").inputValue()).split(",").map(Number);
+      const placed = await page.getByTestId("overlay-bounds").evaluate((o) => ["west", "south", "east", "north"].map((k) => Number(o.dataset[k])));
+      console.log(`    the map's view ${view.join(",")} around the scene at ${placed.map((v) => v.toFixed(4)).join(",")}`);
+      assert.ok(view[0] <= placed[0] + 1e-4 && view[1] <= placed[1] + 1e-4 && view[2] >= placed[2] - 1e-4 && view[3] >= placed[3] - 1e-4, "the view holds the scene");
+      assert.ok(view[2] - view[0] < 20 * (placed[2] - placed[0]), "the view is near the scene");
+      await page.getByTestId("archive-search").click();
+      await page.waitForFunction(() => /^the archive search (found|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 60_000, polling: 250 });
+      const again = host.log.filter((r) => r.path === "/api/search" && r.method === "POST");
+      assert.equal(again.length, 2);
+      assert.deepEqual(JSON.parse(again[1].body).bbox, view);
       await page.close();
     } finally {
       host.server.close();

@@ -151,11 +151,29 @@ fn lat_lng_bounds(b: &LonLatBounds) -> LatLngBounds {
     LatLngBounds::new(&LatLng::new(b.south, b.west), &LatLng::new(b.north, b.east))
 }
 
-/// The map. `layers` are shown when set; `opacity` (0–1) applies to the glacier mask.
+/// The area `map` shows, clamped to the globe; `None` while it has no size (hidden).
+fn shown_area(map: &Map) -> Option<LonLatBounds> {
+    if map.get_size().x() <= 0.0 {
+        return None;
+    }
+    let b = map.get_bounds();
+    let (sw, ne) = (b.get_south_west(), b.get_north_east());
+    let area = LonLatBounds {
+        west: sw.lng().max(-180.0),
+        south: sw.lat().max(-90.0),
+        east: ne.lng().min(180.0),
+        north: ne.lat().min(90.0),
+    };
+    (area.west < area.east && area.south < area.north).then_some(area)
+}
+
+/// The map. `layers` are shown when set; `opacity` (0–1) applies to the glacier mask; `view`
+/// follows the area on screen after each move or zoom.
 #[component]
 pub fn MapView(
     layers: Signal<Option<MapLayers>>,
     opacity: RwSignal<f64>,
+    view: RwSignal<Option<LonLatBounds>>,
     errors: RwSignal<Vec<String>>,
 ) -> impl IntoView {
     let container = NodeRef::<html::Div>::new();
@@ -190,6 +208,12 @@ pub fn MapView(
                     layer.add_to(&m);
                 }
                 tiles.set_value(Some(layer));
+                let shown = m.clone();
+                m.on_move_end(Box::new(move |_| {
+                    if let Some(area) = shown_area(&shown) {
+                        view.set(Some(area));
+                    }
+                }));
                 map.set_value(Some(m));
                 follow_size(&div, map, fitted);
             }

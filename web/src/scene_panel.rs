@@ -81,7 +81,8 @@ fn ResultPanel(state: SceneState) -> impl IntoView {
         <div class="result" class:hidden=move || one() && two()>
             <div class:hidden=one><ClassifierChoice state=state /></div>
             <div class:hidden=two><ChangeDates state=state /></div>
-            <MapView layers=state.layers.into() opacity=state.opacity errors=state.errors />
+            <MapView layers=state.layers.into() opacity=state.opacity view=state.view
+                errors=state.errors />
             <div class:hidden=one>
                 <MapControls state=state />
                 <Notes state=state />

@@ -187,6 +187,15 @@ pub fn ArchivePanel(state: SceneState) -> impl IntoView {
             <div class="archive-form">
                 {field("STAC API ", "archive-api", form.api, DEFAULT_API)}
                 {field("Area (west,south,east,north in degrees) ", "archive-bbox", form.bbox, "86.7,27.9,86.9,28.1")}
+                <button data-testid="archive-use-view" prop:disabled=move || state.view.with(Option::is_none)
+                    title="The area the map shows now (map a scene first, then pan and zoom)"
+                    on:click=move |_| {
+                        if let Some(b) = state.view.get_untracked() {
+                            form.bbox.set(format!(
+                                "{:.4},{:.4},{:.4},{:.4}", b.west, b.south, b.east, b.north
+                            ));
+                        }
+                    }>"Use the map's view"</button>
                 {field("Dates ", "archive-datetime", form.datetime, "2023-08-01/2023-10-31")}
                 {field("Cloud cover below (%) ", "archive-max-cloud", form.max_cloud, "30")}
                 <button data-testid="archive-search" prop:disabled=move || form.searching.get()

@@ -63,6 +63,9 @@ pub struct SceneState {
     pub layers: RwSignal<Option<MapLayers>>,
     /// The glacier layer's opacity on the map (0–1).
     pub opacity: RwSignal<f64>,
+    /// The area the web map shows, once it has shown one (for the archive search's "the map's
+    /// view").
+    pub view: RwSignal<Option<glacier_raster::LonLatBounds>>,
     /// The flat preview, drawn when the scene cannot be placed on the map.
     pub canvas: NodeRef<html::Canvas>,
     /// How long drawing the map's layers took, ms (timed outside the run).
@@ -92,6 +95,7 @@ impl SceneState {
             shown: RwSignal::new(Shown::Network),
             layers: RwSignal::new(None),
             opacity: RwSignal::new(0.7),
+            view: RwSignal::new(None),
             canvas: NodeRef::new(),
             render_ms: RwSignal::new(0.0),
         }
