@@ -199,15 +199,22 @@ where
         .map_err(|e| e.to_string())?;
     let signing = crate::remote::Signing::of(&item, job.token_endpoint.as_deref())?;
     let traffic = glacier_archive::Traffic::default();
+    let remotes = std::cell::RefCell::new(Vec::new());
     let (scene, mut notes) = glacier_map::item_scene(&item, item_url, area.as_ref(), |band| {
-        Box::new(crate::remote::RemoteFile::new(
+        let remote = crate::remote::RemoteFile::new(
             band.file_name.clone(),
             signing.href(&band.href),
             traffic.clone(),
-        ))
+        );
+        remotes.borrow_mut().push(remote.clone());
+        Box::new(remote)
     })
     .map_err(|e| e.to_string())?;
     notes.extend(signing.note());
+    // The area's tiles of every band at once, several requests in flight; the reads then find
+    // them kept.
+    let remotes = remotes.into_inner();
+    crate::remote::prefetch(&scene, &remotes).await;
     let run = Run {
         outlines: None,
         notes: Vec::new(),

@@ -1,14 +1,21 @@
 //! Archive scenes in the mapping worker: documents and range reads through synchronous
 //! `XMLHttpRequest` (allowed in workers; the GeoTIFF reader wants `Read + Seek`), each remote
-//! band a [`FileSource`] read block by block through `glacier_archive`'s range reader.
+//! band a [`FileSource`] read block by block through `glacier_archive`'s range reader. Before
+//! the reads, [`prefetch`] fetches the blocks they will need with `fetch`, several requests in
+//! flight, so the synchronous reads find them kept.
 
 use std::io;
 use std::sync::{Arc, Mutex};
 
+use futures::StreamExt;
 use glacier_archive::{Answer, Blocks, Fetch, RangeReader, Traffic};
 use glacier_inputs::{FileSource, ReadSeek};
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{XmlHttpRequest, XmlHttpRequestResponseType};
+
+/// Range requests [`prefetch`] keeps in flight (a browser opens about six connections a host).
+pub const IN_FLIGHT: usize = 6;
 
 /// The host of `url`, for messages.
 fn host(url: &str) -> &str {
@@ -91,19 +98,10 @@ impl Fetch for XhrFetch {
             .response()
             .map(|b| js_sys::Uint8Array::new(&b).to_vec())
             .map_err(|e| unreachable(&self.url, &e))?;
-        // A host that does not expose Content-Range to cross-origin readers: the part sent
-        // starts where it was asked to.
-        let content_range = xhr
-            .get_response_header("Content-Range")
-            .ok()
-            .flatten()
-            .or_else(|| {
-                (status == 206 && !body.is_empty())
-                    .then(|| format!("bytes {start}-{}/*", start + body.len() as u64 - 1))
-            });
+        let sent = xhr.get_response_header("Content-Range").ok().flatten();
         Ok(Answer {
             status,
-            content_range,
+            content_range: content_range(sent, status, start, &body),
             body,
         })
     }
@@ -113,7 +111,71 @@ impl Fetch for XhrFetch {
     }
 }
 
+/// The `Content-Range` of an answer: as sent, or (from a host that does not expose it to
+/// cross-origin readers) the part sent, starting where it was asked to.
+fn content_range(sent: Option<String>, status: u16, start: u64, body: &[u8]) -> Option<String> {
+    sent.or_else(|| {
+        (status == 206 && !body.is_empty())
+            .then(|| format!("bytes {start}-{}/*", start + body.len() as u64 - 1))
+    })
+}
+
+/// Bytes `start..end` of `url` through `fetch` (async: several can be in flight).
+async fn fetch_range(url: &str, start: u64, end: u64) -> Result<Answer, wasm_bindgen::JsValue> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    let request = web_sys::Request::new_with_str_and_init(url, &init)?;
+    request
+        .headers()
+        .set("Range", &format!("bytes={start}-{}", end.saturating_sub(1)))?;
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().dyn_into()?;
+    let answer: web_sys::Response = JsFuture::from(scope.fetch_with_request(&request))
+        .await?
+        .dyn_into()?;
+    let status = answer.status();
+    let sent = answer.headers().get("Content-Range")?;
+    let body = js_sys::Uint8Array::new(&JsFuture::from(answer.array_buffer()?).await?).to_vec();
+    Ok(Answer {
+        status,
+        content_range: content_range(sent, status, start, &body),
+        body,
+    })
+}
+
+/// Fetches every block that reading `scene` will need from the remote `files`, [`IN_FLIGHT`]
+/// requests at a time, and keeps them for the reads; the number of requests sent. Best effort:
+/// a request that fails is left to the read that needs the block, which reports why; a file
+/// whose blocks would not fit its cache, or whose host ignores ranges, is read as it goes.
+pub async fn prefetch(scene: &glacier_inputs::Scene, files: &[RemoteFile]) -> usize {
+    let mut requests = Vec::new();
+    for wanted in scene.byte_ranges() {
+        let Some(remote) = files.iter().find(|f| f.name == wanted.file) else {
+            continue;
+        };
+        let runs = remote
+            .blocks
+            .lock()
+            .map(|b| b.missing(&wanted.spans))
+            .unwrap_or_default();
+        requests.extend(runs.into_iter().map(|(start, end)| (remote, start, end)));
+    }
+    let sent = requests.len();
+    futures::stream::iter(requests)
+        .map(|(remote, start, end)| async move {
+            if let Ok(answer) = fetch_range(&remote.url, start, end).await
+                && let Ok(mut blocks) = remote.blocks.lock()
+            {
+                let _ = blocks.store(&remote.url, start, end, answer, &remote.traffic);
+            }
+        })
+        .buffer_unordered(IN_FLIGHT)
+        .collect::<Vec<()>>()
+        .await;
+    sent
+}
+
 /// A remote band as a scene file, named as USGS names it; every opening shares its blocks.
+#[derive(Clone)]
 pub struct RemoteFile {
     name: String,
     url: String,

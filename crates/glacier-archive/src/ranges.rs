@@ -140,6 +140,84 @@ pub struct Blocks {
     whole: bool,
 }
 
+impl Blocks {
+    /// The requests (block-aligned byte ranges `start..end`, neighbouring missing blocks in
+    /// one) that would bring every block of `spans` this cache lacks, for a caller that sends
+    /// them at once, several in flight, and [`Blocks::store`]s the answers before reading.
+    /// Empty when nothing is missing, or when the blocks would not all fit in the cache beside
+    /// those it holds (the reads then fetch as they go, as they would without this).
+    pub fn missing(&self, spans: &[(u64, u64)]) -> Vec<(u64, u64)> {
+        if self.whole {
+            return Vec::new();
+        }
+        let last_block = self.len.map(|len| len.saturating_sub(1) / BLOCK);
+        let mut wanted: Vec<u64> = Vec::new();
+        for &(start, end) in spans.iter().filter(|(s, e)| s < e) {
+            let mut last = (end - 1) / BLOCK;
+            if let Some(l) = last_block {
+                last = last.min(l);
+            }
+            let first = start / BLOCK;
+            // A span claiming more blocks than a cache holds is not prefetched.
+            if last.saturating_sub(first) >= KEPT_BLOCKS as u64 {
+                return Vec::new();
+            }
+            wanted.extend((first..=last).filter(|b| !self.kept.contains_key(b)));
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        if wanted.is_empty() || wanted.len() + self.kept.len() > KEPT_BLOCKS {
+            return Vec::new();
+        }
+        let mut runs: Vec<(u64, u64)> = Vec::new();
+        for block in wanted {
+            match runs.last_mut() {
+                Some(run) if run.1 == block * BLOCK => run.1 += BLOCK,
+                _ => runs.push((block * BLOCK, (block + 1) * BLOCK)),
+            }
+        }
+        runs
+    }
+
+    /// Keeps what a server answered to a request for bytes `start..end` (block-aligned) of the
+    /// file at `url`, counting it in `traffic`.
+    ///
+    /// # Errors
+    /// An unusable answer (see the statuses [`RangeReader`] takes), naming `url`.
+    pub fn store(
+        &mut self,
+        url: &str,
+        start: u64,
+        end: u64,
+        answer: Answer,
+        traffic: &Traffic,
+    ) -> io::Result<()> {
+        traffic.add(answer.body.len() as u64);
+        let (at, bytes, total) = checked(answer, start, url)?;
+        if let Some(len) = total {
+            if self.len.is_none() {
+                traffic.file_bytes.fetch_add(len, Ordering::Relaxed);
+            }
+            self.len = Some(len);
+        }
+        self.whole |= at < start;
+        for (i, chunk) in bytes.chunks(BLOCK as usize).enumerate() {
+            self.clock += 1;
+            let used = self.clock;
+            self.kept
+                .insert(at / BLOCK + i as u64, (Arc::from(chunk), used));
+        }
+        // A short answer (the end of the file) still marks the blocks as read.
+        for i in start / BLOCK..end.div_ceil(BLOCK) {
+            let used = self.clock;
+            self.kept
+                .entry(i)
+                .or_insert_with(|| (Arc::from(Vec::new()), used));
+        }
+        Ok(())
+    }
+}
+
 /// A remote file as `Read + Seek`, block by block through a bounded cache.
 pub struct RangeReader<F: Fetch> {
     fetch: F,
@@ -180,28 +258,13 @@ impl<F: Fetch> RangeReader<F> {
             }
             let start = block * BLOCK;
             let answer = self.fetch.fetch(start, (end + 1) * BLOCK)?;
-            self.traffic.add(answer.body.len() as u64);
-            let (at, bytes, total) = checked(answer, start, self.fetch.url())?;
-            if let Some(len) = total {
-                if b.len.is_none() {
-                    self.traffic.file_bytes.fetch_add(len, Ordering::Relaxed);
-                }
-                b.len = Some(len);
-            }
-            b.whole |= at < start;
-            for (i, chunk) in bytes.chunks(BLOCK as usize).enumerate() {
-                b.clock += 1;
-                let used = b.clock;
-                b.kept
-                    .insert(at / BLOCK + i as u64, (Arc::from(chunk), used));
-            }
-            // A short answer (the end of the file) still marks the blocks as read.
-            for i in block..=end {
-                let used = b.clock;
-                b.kept
-                    .entry(i)
-                    .or_insert_with(|| (Arc::from(Vec::new()), used));
-            }
+            b.store(
+                self.fetch.url(),
+                start,
+                (end + 1) * BLOCK,
+                answer,
+                &self.traffic,
+            )?;
             block = end + 1;
         }
         while !b.whole && b.kept.len() > KEPT_BLOCKS.max((last - first + 1) as usize) {
@@ -438,5 +501,57 @@ mod tests {
         )
         .expect_err("wrong range");
         assert!(e.to_string().contains("asked for bytes from 0"), "{e}");
+    }
+
+    #[test]
+    fn missing_blocks_fetched_at_once_are_read_without_another_request() {
+        let len = 40 * BLOCK as usize + 500;
+        let (mut r, asked) = served(len, true);
+        // The header, read as it goes.
+        let mut head = [0u8; 100];
+        r.read_exact(&mut head).expect("reads");
+        assert_eq!(asked.borrow().len(), 1);
+        // Two chunks in blocks 3–4 and 10 (its tail past the end of block 10), and one that
+        // ends in the file's last, short block.
+        let spans = [
+            (3 * BLOCK + 5, 5 * BLOCK - 1),
+            (10 * BLOCK + 7, 10 * BLOCK + 9),
+            (40 * BLOCK + 100, 40 * BLOCK + 400),
+        ];
+        let runs = r.blocks.lock().expect("lock").missing(&spans);
+        assert_eq!(
+            runs,
+            [
+                (3 * BLOCK, 5 * BLOCK),
+                (10 * BLOCK, 11 * BLOCK),
+                (40 * BLOCK, 41 * BLOCK)
+            ]
+        );
+        // Answered out of order, as requests in flight come back.
+        for &(start, end) in runs.iter().rev() {
+            let answer = r.fetch.fetch(start, end).expect("answers");
+            let mut b = r.blocks.lock().expect("lock");
+            b.store(r.fetch.url(), start, end, answer, &r.traffic)
+                .expect("stores");
+        }
+        let before = asked.borrow().len();
+        let expected: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+        for (start, end) in spans {
+            r.seek(SeekFrom::Start(start)).expect("seeks");
+            let mut buf = vec![0; (end - start) as usize];
+            r.read_exact(&mut buf).expect("reads");
+            assert_eq!(buf, expected[start as usize..end as usize]);
+        }
+        assert_eq!(
+            asked.borrow().len(),
+            before,
+            "no request after the prefetch"
+        );
+        assert_eq!(r.traffic.requests(), 4);
+        // Nothing is missing now; more than a cache holds is left to the reads.
+        assert!(r.blocks.lock().expect("lock").missing(&spans).is_empty());
+        let huge = [(0, (KEPT_BLOCKS as u64 + 1) * BLOCK)];
+        assert!(Blocks::default().missing(&huge).is_empty());
+        assert_eq!(Blocks::default().missing(&huge[..0]), []);
     }
 }

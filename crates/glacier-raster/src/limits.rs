@@ -110,6 +110,15 @@ impl ChunkTable {
         })
     }
 
+    /// Where chunk `index`'s bytes lie (`start..end`), when the table has it and they lie in
+    /// the file; `None` for a chunk a sparse file leaves out.
+    pub(crate) fn span(&self, index: u32) -> Option<(u64, u64)> {
+        let i = index as usize;
+        let (offset, count) = (*self.offsets.get(i)?, *self.byte_counts.get(i)?);
+        let end = offset.checked_add(count)?;
+        (count > 0 && end <= self.file_len).then_some((offset, end))
+    }
+
     /// Offset and byte count of chunk `index` (compressed as `kind`, for messages), once its
     /// bytes are known to lie inside the file and to fit `limit`: a header claiming a 4 GB strip
     /// in a 1 kB file is refused here, not after allocating for it.

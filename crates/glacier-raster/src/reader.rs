@@ -307,6 +307,55 @@ impl<R: Read + Seek> GeoTiffReader<R> {
         Ok(outs)
     }
 
+    /// The file's bytes that [`Self::read_bands_window`] of `bands` and `window` reads, as
+    /// `start..end` spans of its chunks in file order, neighbours merged (nothing for a window
+    /// outside the raster, a band it lacks, or chunks a sparse file leaves out). A reader over a
+    /// network can fetch them all at once, several requests in flight, before the read.
+    pub fn byte_ranges(&self, bands: &[usize], window: Window) -> Vec<(u64, u64)> {
+        let info = &self.info;
+        let fits = u64::from(window.col) + u64::from(window.width) <= u64::from(info.width)
+            && u64::from(window.row) + u64::from(window.height) <= u64::from(info.height);
+        if !fits
+            || window.width == 0
+            || window.height == 0
+            || bands.iter().any(|b| *b >= info.bands)
+        {
+            return Vec::new();
+        }
+        let planes: Vec<u32> = if info.planar {
+            bands.iter().map(|b| *b as u32).collect()
+        } else {
+            vec![0]
+        };
+        let (cw, ch) = info.chunk_size;
+        if cw == 0 || ch == 0 {
+            return Vec::new();
+        }
+        let (across, down) = (info.width.div_ceil(cw), info.height.div_ceil(ch));
+        let mut spans = Vec::new();
+        for plane in planes {
+            for chunk_row in window.row / ch..=(window.row + window.height - 1) / ch {
+                for chunk_col in window.col / cw..=(window.col + window.width - 1) / cw {
+                    let index = u64::from(plane) * u64::from(across) * u64::from(down)
+                        + u64::from(chunk_row) * u64::from(across)
+                        + u64::from(chunk_col);
+                    if let Some(span) = u32::try_from(index).ok().and_then(|i| self.table.span(i)) {
+                        spans.push(span);
+                    }
+                }
+            }
+        }
+        spans.sort_unstable();
+        let mut merged: Vec<(u64, u64)> = Vec::with_capacity(spans.len());
+        for (start, end) in spans {
+            match merged.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        merged
+    }
+
     /// Reads `window` of one plane into the targets, on several threads when that pays off.
     fn read_plane(
         &mut self,

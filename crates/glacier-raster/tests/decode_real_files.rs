@@ -338,3 +338,65 @@ fn bad_input_gets_a_specific_error() {
         400
     );
 }
+
+/// A reader that records which bytes were read.
+struct Logged {
+    inner: std::io::Cursor<Vec<u8>>,
+    read: std::rc::Rc<std::cell::RefCell<Vec<(u64, u64)>>>,
+}
+
+impl std::io::Read for Logged {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let at = self.inner.position();
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.read.borrow_mut().push((at, at + n as u64));
+        }
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for Logged {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(to)
+    }
+}
+
+#[test]
+fn byte_ranges_are_the_chunk_bytes_a_window_read_reads() {
+    let Some(file) = path(QA_PIXEL) else { return };
+    let bytes = std::fs::read(&file).expect("reads");
+    let log = std::rc::Rc::default();
+    let logged = Logged {
+        inner: std::io::Cursor::new(bytes),
+        read: std::rc::Rc::clone(&log),
+    };
+    let mut r = GeoTiffReader::new("qa.tif", logged).expect("opens");
+    let window = Window::new(3573, 1195, 800, 655);
+    let ranges = r.byte_ranges(&[0], window);
+    // 800 × 655 px from (3573, 1195) on 256-px tiles: columns 13–17, rows 4–7 (5 × 4 tiles);
+    // each row of tiles lies together in the file, so at most one span per row of tiles.
+    assert!(!ranges.is_empty() && ranges.len() <= 4, "{ranges:?}");
+    assert!(
+        ranges.windows(2).all(|w| w[0].1 < w[1].0),
+        "sorted, apart: {ranges:?}"
+    );
+    let before = log.borrow().len();
+    r.read_window(0, window).expect("decodes");
+    let after = log.borrow()[before..].to_vec();
+    // Every byte the read read lies in the ranges, and the ranges hold nothing it did not read.
+    let inside = |(a, b): (u64, u64)| ranges.iter().any(|(s, e)| *s <= a && b <= *e);
+    assert!(
+        after.iter().all(|span| inside(*span)),
+        "read outside the ranges"
+    );
+    let read: u64 = after.iter().map(|(a, b)| b - a).sum();
+    let planned: u64 = ranges.iter().map(|(a, b)| b - a).sum();
+    assert_eq!(read, planned, "bytes read vs planned");
+    // Outside the raster, or a band it lacks: nothing.
+    assert!(r.byte_ranges(&[1], window).is_empty());
+    assert!(
+        r.byte_ranges(&[0], Window::new(7000, 0, 600, 10))
+            .is_empty()
+    );
+}
