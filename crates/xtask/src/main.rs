@@ -13,6 +13,8 @@
 //! - `web-build` builds the page into `dist/` (release).
 //! - `e2e`      runs the browser tests against an already built `dist/`.
 //! - `bench-decode` times full GeoTIFF decodes, ours beside GDAL, and prints a table.
+//! - `bench-archive` prints the bytes and requests of reading 1/81 of a real scene's COG by
+//!   range, as the CLI and as the page read it, against the tiles the area touches.
 //! - `bench-model` times the shipped model per tile and per megapixel on ndarray, flex and wgpu,
 //!   and ONNX Runtime on the same tiles with the same weights.
 //! - `bench-page` times each stage of a run in the page (headless Chromium, WebGPU and CPU);
@@ -21,6 +23,7 @@
 //!   missing), `--seconds N` each, and prints what each did; never part of `test`.
 
 mod bench;
+mod bench_archive;
 mod cmd;
 mod fuzz;
 mod onnx;
@@ -51,6 +54,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   e2e           browser tests against an already built dist/
   bench-decode  GeoTIFF decoding, ours beside GDAL
   bench-model   the shipped model per tile: ndarray, flex, wgpu and ONNX Runtime
+  bench-archive bytes and requests to read 1/81 of a real scene COG by range
   bench-page    each stage of a run in the page [--full | --full-gpu]
   fuzz          seed and run the fuzz targets (nightly) [--seconds N] [TARGET ...]";
 
@@ -82,6 +86,7 @@ fn main() -> Result<()> {
         Some("e2e") => validate::browser_tests(),
         Some("bench-decode") => bench::run(),
         Some("bench-model") => bench::model(),
+        Some("bench-archive") => bench_archive::run(),
         Some("bench-page") => bench::page(
             args.iter()
                 .map(String::as_str)
