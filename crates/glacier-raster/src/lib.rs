@@ -21,6 +21,7 @@ pub mod georef;
 pub mod grid;
 mod limits;
 mod lzw;
+mod overview;
 mod packbits;
 #[cfg(not(target_family = "wasm"))]
 mod parallel;

@@ -59,24 +59,32 @@ pub struct RasterInfo {
 
 /// A GeoTIFF opened for reading.
 pub struct GeoTiffReader<R: Read + Seek> {
-    name: String,
-    decoder: Decoder<R>,
-    info: RasterInfo,
+    pub(crate) name: String,
+    pub(crate) decoder: Decoder<R>,
+    pub(crate) info: RasterInfo,
     limits: ReadLimits,
     /// Where the current image's chunks lie, checked before each is read.
-    table: ChunkTable,
+    pub(crate) table: ChunkTable,
     /// One decoded strip or tile, reused from chunk to chunk.
     chunk: Samples,
     /// Set when chunks are decompressed by [`crate::chunks`] rather than by `tiff`'s codecs
     /// (LZW and PackBits; ZSTD in wasm, where `tiff`'s C library is missing).
-    raw: Option<RawChunks>,
+    pub(crate) raw: Option<RawChunks>,
+    /// The full-resolution image's info, and the image numbers of the overviews in file
+    /// order (see [`GeoTiffReader::select_overview`]).
+    pub(crate) full: Box<RasterInfo>,
+    pub(crate) overview_images: Vec<usize>,
+    /// The image read now: 0 the full resolution, 1… an overview.
+    pub(crate) level: usize,
+    /// The file's length in bytes.
+    pub(crate) file_len: u64,
     /// The file, when opened from disk: large reads then decode chunk rows on several threads,
     /// each with its own handle and `tiff` decoder (native only).
     #[cfg(not(target_family = "wasm"))]
     path: Option<std::path::PathBuf>,
 }
 
-fn compression_name(code: u16) -> &'static str {
+pub(crate) fn compression_name(code: u16) -> &'static str {
     match code {
         1 => "none",
         2 => "ccitt-rle",
@@ -165,16 +173,20 @@ impl<R: Read + Seek> GeoTiffReader<R> {
         let mut decoder = Decoder::new(reader)
             .map_err(tiff_err)?
             .with_limits(tiff_limits);
-        let info = read_info(&name, &mut decoder, version == 43)?;
+        let (info, overview_images) = read_info(&name, &mut decoder, version == 43)?;
         let table = ChunkTable::read(&name, &mut decoder, info.tiled, file_len)?;
         let mut reader = GeoTiffReader {
             name,
             decoder,
+            full: Box::new(info.clone()),
             info,
             limits,
             table,
             chunk: Samples::U8(Vec::new()),
             raw: None,
+            overview_images,
+            level: 0,
+            file_len,
             #[cfg(not(target_family = "wasm"))]
             path: None,
         };
@@ -399,7 +411,7 @@ impl<R: Read + Seek> GeoTiffReader<R> {
                 rest = tail;
             }
         }
-        let (name, limits) = (self.name.clone(), self.limits);
+        let (name, limits, level) = (self.name.clone(), self.limits, self.level);
         let (here, pure_rust) = match &self.raw {
             Some(raw) => (true, raw.pure_rust_zstd()),
             None => (false, false),
@@ -418,6 +430,9 @@ impl<R: Read + Seek> GeoTiffReader<R> {
                         })?;
                         let reader = std::io::BufReader::with_capacity(1 << 16, file);
                         let mut own = GeoTiffReader::with_limits(name, reader, limits)?;
+                        if level > 0 {
+                            own.select_overview(level)?;
+                        }
                         if here {
                             own.decode_chunks_with(pure_rust)?;
                         } else {
@@ -587,11 +602,12 @@ const PHOTOMETRIC_SEPARATED: u16 = 5;
 /// The InkSet tag (1 = CMYK, 2 = other inks).
 const INK_SET: u16 = 332;
 
+/// The first image's info, and the image numbers of the reduced-resolution images after it.
 fn read_info<R: Read + Seek>(
     name: &str,
     decoder: &mut Decoder<R>,
     bigtiff: bool,
-) -> Result<RasterInfo> {
+) -> Result<(RasterInfo, Vec<usize>)> {
     let tiff_err = |e| RasterError::from_tiff(name, e);
     let georef_err = |detail: String| RasterError::Georeferencing {
         file: name.to_owned(),
@@ -716,22 +732,26 @@ fn read_info<R: Read + Seek>(
         .map(|xml| gdal_metadata::parse(&xml, bands))
         .unwrap_or_else(|| vec![BandMetadata::default(); bands]);
 
-    let mut overviews = 0;
+    let mut overview_images = Vec::new();
+    let mut image = 0;
     while decoder.more_images() {
         decoder.next_image().map_err(tiff_err)?;
+        image += 1;
         let subfile = decoder
             .find_tag_unsigned::<u32>(Tag::NewSubfileType)
             .map_err(tiff_err)?
             .unwrap_or(0);
-        if subfile & 1 == 1 {
-            overviews += 1;
+        // A reduced-resolution image (bit 0) that is not a mask (bit 2).
+        if subfile & 0b101 == 1 {
+            overview_images.push(image);
         }
     }
-    if overviews > 0 || decoder.ifd_pointer().is_some() {
+    let overviews = overview_images.len();
+    if image > 0 || decoder.ifd_pointer().is_some() {
         decoder.seek_to_image(0).map_err(tiff_err)?;
     }
 
-    Ok(RasterInfo {
+    let info = RasterInfo {
         width,
         height,
         bands,
@@ -751,7 +771,8 @@ fn read_info<R: Read + Seek>(
         raster_type,
         nodata,
         band_metadata,
-    })
+    };
+    Ok((info, overview_images))
 }
 
 #[cfg(not(target_family = "wasm"))]

@@ -400,3 +400,61 @@ fn byte_ranges_are_the_chunk_bytes_a_window_read_reads() {
             .is_empty()
     );
 }
+
+#[test]
+fn overviews_of_the_real_cog_read_as_gdal_reads_them() {
+    let Some(file) = path(QA_PIXEL) else { return };
+    if !glacier_testdata::require_tool("gdal_translate") {
+        return;
+    }
+    let mut r = GeoTiffReader::open(&file).expect("opens");
+    let full = r.info().clone();
+    assert_eq!(full.overviews, 6);
+    for level in [2usize, 4] {
+        r.select_overview(level).expect("an overview");
+        let info = r.info().clone();
+        let mine = u16s(r.read_band(0).expect("decodes"));
+        // GDAL's (`-ovr` counts overviews from 0).
+        let out =
+            std::env::temp_dir().join(format!("glacier_ovr{level}_{}.envi", std::process::id()));
+        let status = std::process::Command::new("gdal_translate")
+            .args(["-q", "-of", "ENVI", "-ovr", &(level - 1).to_string()])
+            .arg(&file)
+            .arg(&out)
+            .status()
+            .expect("gdal_translate runs");
+        assert!(status.success());
+        let theirs: Vec<u16> = std::fs::read(&out)
+            .expect("dump")
+            .chunks_exact(2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        let differ = mine.iter().zip(&theirs).filter(|(a, b)| a != b).count();
+        assert_eq!(
+            (mine.len(), differ),
+            (theirs.len(), 0),
+            "overview {level}: {differ} samples differ; ours start {:?}, GDAL's {:?}",
+            &mine[..8],
+            &theirs[..8]
+        );
+        assert!(theirs.iter().any(|v| *v != theirs[0]), "not flat");
+        // Its pixels cover the full image's extent.
+        let t = info.transform.expect("georeferenced");
+        let f = full.transform.expect("georeferenced");
+        let (right, bottom) = t.apply(f64::from(info.width), f64::from(info.height));
+        let (full_right, full_bottom) = f.apply(f64::from(full.width), f64::from(full.height));
+        assert!((right - full_right).abs() < 1e-6 && (bottom - full_bottom).abs() < 1e-6);
+        assert!(info.width < full.width / (1 << (level - 1)));
+    }
+    // Back to the full image; a level the file lacks is a usage error.
+    r.select_overview(0).expect("full resolution");
+    assert_eq!(r.info(), &full);
+    let err = r
+        .select_overview(7)
+        .expect_err("no such overview")
+        .to_string();
+    assert!(
+        err.ends_with("overview 7 requested, but the file has 6"),
+        "{err}"
+    );
+}
