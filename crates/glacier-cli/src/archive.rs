@@ -45,20 +45,45 @@ pub fn area_cloud(
         return Ok(None);
     };
     let file = remote_file(&qa, &signer(item, token_endpoint), token_endpoint.is_some());
-    let mut reader = GeoTiffReader::new(qa.file_name.clone(), file.open()?)?;
-    let grid = reader.info().grid().with_context(|| {
-        format!(
-            "{}: not georeferenced, so the area cannot be placed on it",
-            qa.file_name
-        )
-    })?;
-    let window = glacier_raster::window_covering(&grid, area)?;
+    let reader = GeoTiffReader::new(qa.file_name.clone(), file.open()?)?;
+    Ok(Some(cloud_share(reader, area)?.0))
+}
+
+/// Least pixels across the area in the overview [`cloud_share`] reads.
+const AREA_PIXELS_ACROSS: u32 = 128;
+
+/// The share of `area` (percent) that a QA_PIXEL raster marks as fill or cloud, and the image
+/// level it was read at: the coarsest overview that still gives the area
+/// [`AREA_PIXELS_ACROSS`] pixels across (USGS samples QA overviews, nearest, so their bits are
+/// real pixels' and the share a sample of the full one), else the full resolution.
+fn cloud_share<R: std::io::Read + std::io::Seek>(
+    mut reader: GeoTiffReader<R>,
+    area: &LonLatBounds,
+) -> Result<(f64, usize)> {
+    let name = reader.name().to_owned();
+    let window_at = |reader: &GeoTiffReader<R>| -> Result<glacier_raster::Window> {
+        let grid = reader.info().grid().with_context(|| {
+            format!("{name}: not georeferenced, so the area cannot be placed on it")
+        })?;
+        Ok(glacier_raster::window_covering(&grid, area)?)
+    };
+    let mut level = 0;
+    let mut window = window_at(&reader)?;
+    for coarser in 1..=reader.info().overviews {
+        reader.select_overview(coarser)?;
+        let w = window_at(&reader)?;
+        if w.width.min(w.height) < AREA_PIXELS_ACROSS {
+            break;
+        }
+        (level, window) = (coarser, w);
+    }
+    reader.select_overview(level)?;
     let samples = reader.read_window(0, window)?;
     let rules = QaMaskRules::default();
     let masked = (0..samples.len())
         .filter(|&i| rules.masks(QaPixel(samples.get_f64(i).unwrap_or(1.0) as u16)))
         .count();
-    Ok(Some(100.0 * masked as f64 / samples.len().max(1) as f64))
+    Ok((100.0 * masked as f64 / samples.len().max(1) as f64, level))
 }
 
 /// Where `item`'s asset read tokens come from: `token_endpoint`, else the Planetary Computer's.
@@ -105,4 +130,46 @@ pub fn search(api: &str, search: &Search, max_items: usize) -> Result<Vec<Found>
     pollster::block_on(glacier_archive::find(api, search, max_items, |request| {
         std::future::ready(http::text(&request))
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cloud_over_an_area_from_an_overview_is_near_the_full_resolution_one() {
+        let Some(file) = glacier_testdata::path(
+            "everest_landsat8_qa_unpackqa/LC08_L2SP_140041_20130503_20200912_02_T1_QA_PIXEL.TIF",
+        ) else {
+            return;
+        };
+        // Areas of about 1/81 of the scene (0.3° × 0.3°) and the Everest crop's.
+        for (west, south) in [(86.7, 27.9), (86.0, 27.0), (87.2, 26.8)] {
+            let area = LonLatBounds {
+                west,
+                south,
+                east: west + 0.3,
+                north: south + 0.3,
+            };
+            let open = || GeoTiffReader::open(&file).expect("opens");
+            let (share, level) = cloud_share(open(), &area).expect("reads");
+            let mut full = open();
+            let grid = full.info().grid().expect("georeferenced");
+            let window = glacier_raster::window_covering(&grid, &area).expect("inside");
+            let samples = full.read_window(0, window).expect("reads");
+            let rules = QaMaskRules::default();
+            let masked = (0..samples.len())
+                .filter(|&i| rules.masks(QaPixel(samples.get_f64(i).unwrap_or(1.0) as u16)))
+                .count();
+            let exact = 100.0 * masked as f64 / samples.len() as f64;
+            println!(
+                "{area:?}: {share:.2} % from overview {level}, {exact:.2} % at full resolution"
+            );
+            assert!(
+                level >= 2,
+                "a 1/81 area is read from a coarse overview (level {level})"
+            );
+            assert!((share - exact).abs() < 2.0, "{share} vs {exact}");
+        }
+    }
 }

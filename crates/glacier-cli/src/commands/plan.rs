@@ -56,7 +56,8 @@ pub struct Args {
     max_cloud: Option<f64>,
     /// Of each footprint's N least cloudy scenes of a year (by the scene's cloud cover), take
     /// the one with the least cloud and fill over the area itself, read from its QA_PIXEL band
-    /// (only the area's tiles); 1 trusts the scene's cloud cover alone.
+    /// (only the area's tiles, of the coarsest overview that gives the area 128 px across); 1
+    /// trusts the scene's cloud cover alone.
     #[arg(long, default_value_t = 3, value_name = "N")]
     qa_candidates: usize,
     /// The collection searched.
