@@ -57,6 +57,9 @@ export async function archiveHost(dir, cors = true, athabasca = null, token = nu
     }));
     if (path === "/items/liverpool.json") {
       body = item("liverpool", "2020-09-27", Object.fromEntries(Object.entries(BANDS).map(([k, b]) => [k, `../files/${SCENE}_${b}.TIF`])));
+    } else if (path === "/items/missing.json") {
+      // The same item with its NIR asset gone from the host.
+      body = item("missing", "2020-09-27", Object.fromEntries(Object.entries(BANDS).map(([k, b]) => [k, `../files/${k === "nir08" ? "gone/" : ""}${SCENE}_${b}.TIF`])));
     } else if (path === "/items/athabasca.json" && athabasca) {
       // HLS files (names the reader does not take for Landsat ones, scale in the files).
       body = item("athabasca", "2020-08-16", Object.fromEntries(Object.entries(HLS_BANDS).map(([k, b]) => [k, `/hls/athabasca_2020229_${b}_L30.tif`])));
@@ -256,6 +259,25 @@ export function archiveTests(test, data) {
       await new Promise((done) => setTimeout(done, 4000));
       assert.equal(host.log.length, asked, `requests after Cancel: ${JSON.stringify(host.log.slice(asked))}`);
       assert.equal(await page.getByTestId("panic").count(), 0);
+      assert.ok(await page.getByTestId("try-sample").isEnabled(), "the page stays usable");
+      await page.close();
+    } finally {
+      host.server.close();
+    }
+  });
+
+  test("an item whose NIR asset is not on the host: the page names the asset and its address (404), and stays usable", async ({ context, url }) => {
+    if (!data) return console.log("    SKIPPED: ../shared/data is missing");
+    const host = await archiveHost(unpacked());
+    try {
+      const item = host.item.replace("liverpool.json", "missing.json");
+      const { page, problems } = await open(context, `${url}?backend=cpu&item=${encodeURIComponent(item)}&bbox=${BBOX}`);
+      await page.waitForFunction(() => /^mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 120_000, polling: 250 });
+      const errors = await text(page, "errors");
+      console.log(`    ${errors.slice(0, 220)}`);
+      assert.match(errors, new RegExp(`asset nir08 at http://127\\.0\\.0\\.1:\\d+/files/gone/${SCENE}_SR_B5\\.TIF: 404 Not Found: the file is not at this address`), errors);
+      assert.equal(await page.getByTestId("panic").count(), 0);
+      assert.deepEqual(problems, []);
       assert.ok(await page.getByTestId("try-sample").isEnabled(), "the page stays usable");
       await page.close();
     } finally {

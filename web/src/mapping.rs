@@ -202,6 +202,7 @@ where
     let remotes = std::cell::RefCell::new(Vec::new());
     let (scene, mut notes) = glacier_map::item_scene(&item, item_url, area.as_ref(), |band| {
         let remote = crate::remote::RemoteFile::new(
+            &band.key,
             band.file_name.clone(),
             signing.href(&band.href),
             traffic.clone(),

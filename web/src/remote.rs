@@ -83,13 +83,16 @@ pub fn text(url: &str) -> Result<String, String> {
 
 /// One remote file's bytes by range.
 struct XhrFetch {
-    url: String,
+    /// The address fetched.
+    href: String,
+    /// How messages name the file: its asset key and address.
+    named: String,
 }
 
 impl Fetch for XhrFetch {
     fn fetch(&self, start: u64, end: u64) -> io::Result<Answer> {
         let xhr = get(
-            &self.url,
+            &self.href,
             Some((start, end)),
             XmlHttpRequestResponseType::Arraybuffer,
         )?;
@@ -97,7 +100,7 @@ impl Fetch for XhrFetch {
         let body = xhr
             .response()
             .map(|b| js_sys::Uint8Array::new(&b).to_vec())
-            .map_err(|e| unreachable(&self.url, &e))?;
+            .map_err(|e| unreachable(&self.href, &e))?;
         let sent = xhr.get_response_header("Content-Range").ok().flatten();
         Ok(Answer {
             status,
@@ -107,7 +110,7 @@ impl Fetch for XhrFetch {
     }
 
     fn url(&self) -> &str {
-        &self.url
+        &self.named
     }
 }
 
@@ -165,7 +168,7 @@ pub async fn prefetch(scene: &glacier_inputs::Scene, files: &[RemoteFile]) -> us
             if let Ok(answer) = fetch_range(&remote.url, start, end).await
                 && let Ok(mut blocks) = remote.blocks.lock()
             {
-                let _ = blocks.store(&remote.url, start, end, answer, &remote.traffic);
+                let _ = blocks.store(&remote.label, start, end, answer, &remote.traffic);
             }
         })
         .buffer_unordered(IN_FLIGHT)
@@ -179,15 +182,19 @@ pub async fn prefetch(scene: &glacier_inputs::Scene, files: &[RemoteFile]) -> us
 pub struct RemoteFile {
     name: String,
     url: String,
+    /// How messages name it: `asset KEY at URL`.
+    label: String,
     traffic: Traffic,
     blocks: Arc<Mutex<Blocks>>,
 }
 
 impl RemoteFile {
-    /// The file at `url`, seen by the scene as `name`, its requests counted in `traffic`.
-    pub fn new(name: String, url: String, traffic: Traffic) -> Self {
+    /// The file of asset `key` at `url`, seen by the scene as `name`, its requests counted
+    /// in `traffic`.
+    pub fn new(key: &str, name: String, url: String, traffic: Traffic) -> Self {
         RemoteFile {
             name,
+            label: format!("asset {key} at {url}"),
             url,
             traffic,
             blocks: Arc::default(),
@@ -203,7 +210,8 @@ impl FileSource for RemoteFile {
     fn open(&self) -> io::Result<Box<dyn ReadSeek + '_>> {
         Ok(Box::new(RangeReader::new(
             XhrFetch {
-                url: self.url.clone(),
+                href: self.url.clone(),
+                named: self.label.clone(),
             },
             self.traffic.clone(),
             self.blocks.clone(),

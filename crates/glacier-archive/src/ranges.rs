@@ -37,7 +37,8 @@ pub trait Fetch {
     /// # Errors
     /// Transport errors (connection, time-out) as I/O errors naming the address.
     fn fetch(&self, start: u64, end: u64) -> io::Result<Answer>;
-    /// The file's address, for messages.
+    /// How messages name the file: its address (after its STAC asset key, where the caller
+    /// knows it).
     fn url(&self) -> &str;
 }
 

@@ -104,6 +104,7 @@ fn remote_file(band: &ItemBand, signer: &Arc<Signer>, sign_all: bool) -> HttpFil
         band.href.clone(),
         signed.then(|| signer.clone()),
     )
+    .asset(&band.key)
 }
 
 /// What the archive reads cost, for the end of a command: nothing when nothing was fetched.

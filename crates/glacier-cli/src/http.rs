@@ -107,7 +107,10 @@ impl Signer {
 
 /// One remote file's bytes by range.
 struct HttpFetch {
-    url: String,
+    /// The address fetched.
+    href: String,
+    /// How messages name the file: its address, after its asset key where it has one.
+    named: String,
     signer: Option<Arc<Signer>>,
 }
 
@@ -115,14 +118,14 @@ impl Fetch for HttpFetch {
     fn fetch(&self, start: u64, end: u64) -> io::Result<Answer> {
         let range = format!("bytes={start}-{}", end.saturating_sub(1));
         let url = match &self.signer {
-            Some(signer) => signer.sign(&self.url)?,
-            None => self.url.clone(),
+            Some(signer) => signer.sign(&self.href)?,
+            None => self.href.clone(),
         };
         let mut response = agent()
             .get(&url)
             .header("Range", &range)
             .call()
-            .map_err(|e| io::Error::other(format!("{}: {e}", self.url)))?;
+            .map_err(|e| io::Error::other(format!("{}: {e}", self.named)))?;
         let status = response.status().as_u16();
         let content_range = response
             .headers()
@@ -134,7 +137,7 @@ impl Fetch for HttpFetch {
             .with_config()
             .limit(glacier_archive::ranges::WHOLE_BODY_LIMIT + 1)
             .read_to_vec()
-            .map_err(|e| io::Error::other(format!("{}: {e}", self.url)))?;
+            .map_err(|e| io::Error::other(format!("{}: {e}", self.named)))?;
         Ok(Answer {
             status,
             content_range,
@@ -143,7 +146,7 @@ impl Fetch for HttpFetch {
     }
 
     fn url(&self) -> &str {
-        &self.url
+        &self.named
     }
 }
 
@@ -152,6 +155,7 @@ impl Fetch for HttpFetch {
 pub struct HttpFile {
     name: String,
     url: String,
+    label: String,
     signer: Option<Arc<Signer>>,
     blocks: Arc<Mutex<Blocks>>,
 }
@@ -161,10 +165,17 @@ impl HttpFile {
     pub fn new(name: String, url: String, signer: Option<Arc<Signer>>) -> Self {
         HttpFile {
             name,
+            label: url.clone(),
             url,
             signer,
             blocks: Arc::default(),
         }
+    }
+
+    /// The same file, named in messages by the STAC asset `key` it is (`asset nir08 at URL`).
+    pub fn asset(mut self, key: &str) -> Self {
+        self.label = format!("asset {key} at {}", self.url);
+        self
     }
 }
 
@@ -176,7 +187,8 @@ impl FileSource for HttpFile {
     fn open(&self) -> io::Result<Box<dyn ReadSeek + '_>> {
         Ok(Box::new(RangeReader::new(
             HttpFetch {
-                url: self.url.clone(),
+                href: self.url.clone(),
+                named: self.label.clone(),
                 signer: self.signer.clone(),
             },
             traffic().clone(),

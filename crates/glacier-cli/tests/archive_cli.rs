@@ -291,7 +291,7 @@ fn missing_assets_s3_hrefs_and_hosts_without_ranges() {
     let (site, base) = site(&dir);
     let out = tmp("bad.tif");
     let out = out.to_str().expect("utf-8");
-    // An asset the server does not have: the message names its address.
+    // An asset the server does not have: the message names its key and address.
     site.lock()
         .expect("lock")
         .docs
@@ -307,7 +307,9 @@ fn missing_assets_s3_hrefs_and_hosts_without_ranges() {
     ]);
     assert!(!ok);
     assert!(
-        said.contains(&format!("{base}/files/{SCENE}_SR_B5.TIF")) && said.contains("404"),
+        said.contains(&format!(
+            "asset nir08 at {base}/files/{SCENE}_SR_B5.TIF: 404 Not Found"
+        )),
         "{said}"
     );
     // s3:// hrefs: where to read the scene instead.
