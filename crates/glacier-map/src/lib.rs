@@ -25,6 +25,7 @@ pub mod item;
 mod network;
 pub mod preview;
 pub mod progress;
+pub mod quick_look;
 pub mod request;
 pub mod result;
 
@@ -34,6 +35,7 @@ pub use files::{BandMapping, OutlinesError, SceneFiles, Stack, outlines_among, s
 pub use item::{ItemError, item_scene};
 pub use preview::{Preview, Sampling};
 pub use progress::{Classifier, Stage, Step};
+pub use quick_look::{QuickLook, quick_look};
 pub use request::{Compute, Keep, MapRequest, NetworkRequest};
 pub use result::{Classification, Exports, RuleEffect, SceneMap};
 
