@@ -121,9 +121,19 @@ export function archiveTests(test, data) {
     try {
       const link = `${url}?backend=cpu&item=${encodeURIComponent(host.item)}&bbox=${BBOX}`;
       const { page, problems } = await open(context, link);
+      // A quick look at the area while it is mapped (these files have no overviews: the
+      // area's own pixels), placed on the map, then the map.
+      await page.waitForFunction(() => (document.querySelector('[data-testid="quick-look"]')?.textContent ?? "") !== "", null, { timeout: 120_000, polling: 50 });
+      const look = await text(page, "quick-look");
+      assert.equal(look, "A quick look at the area while it is mapped; the glacier map follows.");
+      assert.ok(!/^mapping done/.test(await text(page, "status")), "the look comes before the map");
+      const lookBounds = await page.getByTestId("overlay-bounds").evaluate((o) => Number(o.dataset.west));
+      assert.ok(lookBounds > -3.08 && lookBounds < -3.05, `the look is placed at the area (west ${lookBounds})`);
+      await screenshot(page, "archive-quick-look");
       await page.waitForFunction(() => /^mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 240_000, polling: 250 });
       assert.equal(await text(page, "errors"), "");
       assert.equal(await text(page, "status"), "mapping done");
+      assert.equal(await text(page, "quick-look"), "", "the look gives way to the map");
       assert.deepEqual(problems, []);
       const notes = await text(page, "notes");
       assert.match(notes, /Item liverpool \(2020-09-27, 8\.3 % cloud\): green, red, nir08, swir16, swir22 read over HTTP\./);

@@ -76,6 +76,8 @@ where
                     computes.clone(),
                     TO_COMPARE,
                     &mut step,
+                    // Two dates show their change at the end, not a quick look of one.
+                    |_| {},
                 )
                 .await
             }

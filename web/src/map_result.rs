@@ -152,6 +152,47 @@ impl Placement {
     }
 }
 
+/// Least pixels across a quick look's area ([`glacier_map::quick_look`]).
+pub const LOOK_SIDE: u32 = 256;
+
+/// A quick look at a scene being mapped, from its files' overviews, on the web map's grid
+/// (sent from the mapping worker before the run's result).
+#[derive(Serialize, Deserialize)]
+pub struct Look {
+    /// Where the image lies.
+    #[serde(with = "BoundsDef")]
+    pub bounds: LonLatBounds,
+    /// Image width in pixels.
+    pub width: u32,
+    /// Image height in pixels.
+    pub height: u32,
+    /// RGBA pixels (transparent outside the scene).
+    pub rgba: Vec<u8>,
+    /// The overview level read (0: the full resolution).
+    pub level: usize,
+}
+
+impl Look {
+    /// The quick look of `scene` on the web map, when it has one.
+    pub fn of(scene: &glacier_inputs::Scene) -> Option<Look> {
+        let look = glacier_map::quick_look(scene, LOOK_SIDE)?;
+        let placement = Placement::new(&look.grid, &look.preview.sampling).ok()?;
+        let rgba = &look.preview.rgba;
+        let map = placement.paint(|i| {
+            rgba.get(i * 4..i * 4 + 4)
+                .and_then(|p| p.try_into().ok())
+                .unwrap_or([0; 4])
+        });
+        Some(Look {
+            bounds: placement.bounds,
+            width: placement.width,
+            height: placement.height,
+            rgba: map,
+            level: look.level,
+        })
+    }
+}
+
 /// Colour of glacier pixels on the map and in the preview.
 pub const GLACIER_RGBA: [u8; 4] = [0, 200, 255, 255];
 /// Colour of the dropped outlines on the map.

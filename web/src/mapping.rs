@@ -172,7 +172,8 @@ where
 
 /// Maps the job's area (`west,south,east,north`, or the whole scene) of its STAC item, the
 /// bands read over HTTP by range (in the mapping worker: the reads are synchronous), signed
-/// where they need a read token, as [`run`] maps dropped files.
+/// where they need a read token, as [`run`] maps dropped files; `on_look` gets a quick look
+/// from the files' overviews before the mapping begins.
 ///
 /// # Errors
 /// As [`run`]; the messages name the item, the asset or the host.
@@ -182,6 +183,7 @@ pub async fn run_item<F, Fut>(
     computes: Vec<Compute>,
     keep: Keep,
     progress: F,
+    on_look: impl FnOnce(crate::map_result::Look),
 ) -> Result<MapResult, Stopped>
 where
     F: FnMut(String, usize, usize) -> Fut,
@@ -215,6 +217,10 @@ where
     // The area's tiles of every band at once, several requests in flight; the reads then find
     // them kept.
     let remotes = remotes.into_inner();
+    // A quick look from the files' overviews first (a whole scene's takes a few small tiles).
+    if let Some(look) = crate::map_result::Look::of(&scene) {
+        on_look(look);
+    }
     crate::remote::prefetch(&scene, &remotes).await;
     let run = Run {
         outlines: None,

@@ -136,6 +136,8 @@ pub enum Report {
         /// Steps in the stage.
         total: usize,
     },
+    /// A quick look at the scene while it is mapped (an archive item's, from its overviews).
+    Look(Box<crate::map_result::Look>),
     /// The run finished; `read_errors` are files that could not be read.
     Done(Outcome, Vec<String>),
     /// The run stopped with a message for the visitor.

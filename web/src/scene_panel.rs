@@ -77,8 +77,22 @@ fn ResultPanel(state: SceneState) -> impl IntoView {
     let (result, change) = (state.result, state.change);
     let one = move || result.with(Option::is_none);
     let two = move || change.with(Option::is_none);
+    let looking = state.looking;
+    let look_note = move || {
+        looking.get().map_or_else(String::new, |level| match level {
+            0 => "A quick look at the area while it is mapped; the glacier map follows.".into(),
+            l => format!(
+                "A quick look at the area from its files' overview {l} (1/{} of the \
+                 resolution) while it is mapped; the glacier map follows.",
+                1u32 << l.min(16)
+            ),
+        })
+    };
     view! {
-        <div class="result" class:hidden=move || one() && two()>
+        <div class="result" class:hidden=move || one() && two() && looking.with(Option::is_none)>
+            <p data-testid="quick-look" class:hidden=move || looking.with(Option::is_none)>
+                {look_note}
+            </p>
             <div class:hidden=one><ClassifierChoice state=state /></div>
             <div class:hidden=two><ChangeDates state=state /></div>
             <MapView layers=state.layers.into() opacity=state.opacity view=state.view

@@ -121,7 +121,10 @@ async fn job(data: JsValue) -> Result<(Outcome, Vec<String>), Stopped> {
         return Ok((Outcome::Change(Box::new(change)), read_errors));
     }
     let mut result = match &job.item {
-        Some(item) => mapping::run_item(item, models, computes, TO_SHOW, progress).await?,
+        Some(item) => {
+            let look = |look| post(&Report::Look(Box::new(look)), None);
+            mapping::run_item(item, models, computes, TO_SHOW, progress, look).await?
+        }
         None => mapping::run(sources, job.choices, models, computes, TO_SHOW, progress).await?,
     };
     notes.append(&mut result.notes);

@@ -203,6 +203,7 @@ pub async fn map(
     job: &Job,
     canceller: &Canceller,
     mut progress: impl FnMut(String, usize, usize),
+    mut on_look: impl FnMut(crate::map_result::Look),
 ) -> Result<(Outcome, Vec<String>, Exports), RunError> {
     let mut rx = spawn(canceller).map_err(RunError::NoWorker)?;
     let ready = Rc::new(Cell::new(false));
@@ -219,6 +220,7 @@ pub async fn map(
                 }
             }
             Report::Progress { stage, done, total } => progress(stage, done, total),
+            Report::Look(look) => on_look(*look),
             Report::Done(outcome, read_errors) => break Ok((outcome, read_errors, exports)),
             Report::Cancelled => break Err(RunError::Cancelled),
             Report::Failed(e) if !ready.get() => break Err(RunError::NoWorker(e)),

@@ -60,7 +60,15 @@ impl SceneState {
             return;
         };
         let outcome = self.compute(models, computes).await;
+        let mapped = outcome.is_ok();
         self.show(outcome);
+        if self.looking.get_untracked().is_some() {
+            self.looking.set(None);
+            if !mapped {
+                // The quick look goes; the map shows what it showed before the run.
+                self.result.update(|_| ());
+            }
+        }
         self.busy.set(false);
     }
 
@@ -86,7 +94,21 @@ impl SceneState {
         let canceller = self.canceller.get_value();
         let status = self.status;
         let progress = |stage: String, done, total| status.set(progress_text(&stage, done, total));
-        match worker_client::map(&list, &job, &canceller, progress).await {
+        let (layers, looking) = (self.layers, self.looking);
+        let on_look = move |look: crate::map_result::Look| {
+            let base = crate::map_view::png_data_url(&look.rgba, (look.width, look.height));
+            let clear = crate::map_view::png_data_url(&[0; 4], (1, 1));
+            if let (Ok(base), Ok(mask)) = (base, clear) {
+                layers.set(Some(crate::map_view::MapLayers {
+                    bounds: look.bounds,
+                    base,
+                    mask,
+                    outlines: None,
+                }));
+                looking.set(Some(look.level));
+            }
+        };
+        match worker_client::map(&list, &job, &canceller, progress, on_look).await {
             Ok((outcome, read_errors, exports)) => Ok(Mapped {
                 outcome,
                 read_errors,

@@ -63,6 +63,9 @@ pub struct SceneState {
     pub layers: RwSignal<Option<MapLayers>>,
     /// The glacier layer's opacity on the map (0–1).
     pub opacity: RwSignal<f64>,
+    /// While a run shows a quick look of its scene (an archive item's, from its overviews):
+    /// the overview level it was read at.
+    pub looking: RwSignal<Option<usize>>,
     /// The area the web map shows, once it has shown one (for the archive search's "the map's
     /// view").
     pub view: RwSignal<Option<glacier_raster::LonLatBounds>>,
@@ -96,6 +99,7 @@ impl SceneState {
             layers: RwSignal::new(None),
             opacity: RwSignal::new(0.7),
             view: RwSignal::new(None),
+            looking: RwSignal::new(None),
             canvas: NodeRef::new(),
             render_ms: RwSignal::new(0.0),
         }
