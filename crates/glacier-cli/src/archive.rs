@@ -12,20 +12,24 @@ use glacier_raster::{GeoTiffReader, LonLatBounds};
 
 use crate::http::{self, HttpFile, Signer};
 
-/// The scene of the STAC Item at `url`. Assets on Azure Blob Storage (the Planetary
-/// Computer's) are read with tokens from `token_endpoint` (the Planetary Computer's by
-/// default); with an endpoint given, every asset is.
-pub fn item_scene(url: &str, token_endpoint: Option<&str>) -> Result<Scene> {
+/// The scene of the STAC Item at `url`, and its remote files (for [`http::prefetch`]). Assets
+/// on Azure Blob Storage (the Planetary Computer's) are read with tokens from
+/// `token_endpoint` (the Planetary Computer's by default); with an endpoint given, every asset
+/// is.
+pub fn item_scene(url: &str, token_endpoint: Option<&str>) -> Result<(Scene, Vec<HttpFile>)> {
     let item = Item::from_json(url, &http::text(&Request::Get(url.to_owned()))?)?;
     let signer = signer(&item, token_endpoint);
+    let files = std::cell::RefCell::new(Vec::new());
     // The area is cut by the caller, as for local files.
     let (scene, notes) = glacier_map::item_scene(&item, url, None, |band| {
-        Box::new(remote_file(band, &signer, token_endpoint.is_some()))
+        let file = remote_file(band, &signer, token_endpoint.is_some());
+        files.borrow_mut().push(file.clone());
+        Box::new(file)
     })?;
     for note in notes {
         eprintln!("{note}");
     }
-    Ok(scene)
+    Ok((scene, files.into_inner()))
 }
 
 /// The share of `area` (percent) that the QA_PIXEL asset of `item` (read from `url`) marks as

@@ -151,7 +151,8 @@ impl Fetch for HttpFetch {
 }
 
 /// A remote GeoTIFF as a scene file: named by `name` (its USGS file name, so it is recognised
-/// as a local copy would be), read by range; every opening shares the blocks read.
+/// as a local copy would be), read by range; every opening (and clone) shares the blocks read.
+#[derive(Clone)]
 pub struct HttpFile {
     name: String,
     url: String,
@@ -177,6 +178,50 @@ impl HttpFile {
         self.label = format!("asset {key} at {}", self.url);
         self
     }
+}
+
+/// Range requests [`prefetch`] keeps in flight.
+const IN_FLIGHT: usize = 6;
+
+/// Fetches every block that reading `scene` will need from the remote `files`, [`IN_FLIGHT`]
+/// requests at a time on threads of their own, and keeps them for the reads (which are
+/// sequential); the number of requests sent. Best effort: a request that fails is left to the
+/// read that needs the block, which reports why; a file whose blocks would not fit its cache,
+/// or whose host ignores ranges, is read as it goes.
+pub fn prefetch(files: &[HttpFile], scene: &glacier_inputs::Scene) -> usize {
+    let mut requests = Vec::new();
+    for wanted in scene.byte_ranges() {
+        let Some(file) = files.iter().find(|f| f.name == wanted.file) else {
+            continue;
+        };
+        let runs = file
+            .blocks
+            .lock()
+            .map(|b| b.missing(&wanted.spans))
+            .unwrap_or_default();
+        requests.extend(runs.into_iter().map(|(start, end)| (file, start, end)));
+    }
+    let sent = requests.len();
+    let queue = Mutex::new(requests.into_iter());
+    std::thread::scope(|scope| {
+        for _ in 0..IN_FLIGHT.min(sent) {
+            scope.spawn(|| {
+                while let Some((file, start, end)) = queue.lock().ok().and_then(|mut q| q.next()) {
+                    let fetch = HttpFetch {
+                        href: file.url.clone(),
+                        named: file.label.clone(),
+                        signer: file.signer.clone(),
+                    };
+                    if let Ok(answer) = fetch.fetch(start, end)
+                        && let Ok(mut blocks) = file.blocks.lock()
+                    {
+                        let _ = blocks.store(&file.label, start, end, answer, traffic());
+                    }
+                }
+            });
+        }
+    });
+    sent
 }
 
 impl FileSource for HttpFile {

@@ -72,11 +72,19 @@ pub struct SceneArgs<'a> {
 /// Assembles the scene from command-line arguments; says on stderr which members of an archive
 /// it read.
 pub fn scene(args: &SceneArgs) -> Result<Scene> {
-    let scene = match args.item {
+    let (scene, remote) = match args.item {
         Some(url) => crate::archive::item_scene(url, args.token_endpoint)?,
-        None => local_scene(args)?,
+        None => (local_scene(args)?, Vec::new()),
     };
-    let Some(bbox) = args.bbox else {
+    let scene = cropped(scene, args.bbox)?;
+    // An item's area: its tiles of every band fetched at once, several requests in flight.
+    crate::http::prefetch(&remote, &scene);
+    Ok(scene)
+}
+
+/// `scene` cut to the `west,south,east,north` area, when one is given.
+fn cropped(scene: Scene, bbox: Option<&str>) -> Result<Scene> {
+    let Some(bbox) = bbox else {
         return Ok(scene);
     };
     let area = glacier_raster::parse_bbox(bbox).context("--bbox")?;

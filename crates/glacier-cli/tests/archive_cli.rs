@@ -138,6 +138,8 @@ fn an_item_maps_as_its_local_files_do_and_fetches_only_the_area() {
         return;
     };
     let (site, base) = site(&dir);
+    // File reads take 50 ms, as over a network, so reads sent together overlap.
+    site.lock().expect("lock").delay_ms = 50;
     let remote = tmp("remote.tif");
     let local = tmp("local.tif");
     let item_url = format!("{base}/items/liverpool.json");
@@ -208,8 +210,11 @@ fn an_item_maps_as_its_local_files_do_and_fetches_only_the_area() {
         file_requests.iter().all(|(_, _, r)| r.is_some()),
         "{file_requests:?}"
     );
+    // The area's tiles of the five bands were fetched together, several in flight.
+    let most = site.lock().expect("lock").in_flight.1;
+    assert!(most > 1, "at most {most} file read(s) in flight");
     println!(
-        "fetched {fetched} bytes in {} requests for {needed} bytes of tiles the area needs ({:.2}×; the files hold {whole})",
+        "fetched {fetched} bytes in {} requests (at most {most} in flight) for {needed} bytes of tiles the area needs ({:.2}×; the files hold {whole})",
         file_requests.len(),
         fetched as f64 / needed as f64
     );

@@ -91,6 +91,10 @@ pub struct Site {
     pub body_keys: Vec<(String, String)>,
     /// Each request: method, path, Range header.
     pub log: Vec<(String, String, Option<String>)>,
+    /// Milliseconds each file read waits before it is answered, as over a network.
+    pub delay_ms: u64,
+    /// File reads being answered now, and the most there were at once.
+    pub in_flight: (usize, usize),
 }
 
 /// Starts the server on a free port; returns its base address.
@@ -154,13 +158,32 @@ fn answer(stream: TcpStream, site: &Mutex<Site>) {
             refused,
         )
     };
+    let file_read = path.starts_with("/files/");
+    let delay = {
+        let mut s = site.lock().expect("lock");
+        if file_read {
+            s.in_flight.0 += 1;
+            s.in_flight.1 = s.in_flight.1.max(s.in_flight.0);
+        }
+        s.delay_ms
+    };
+    if file_read && delay > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+    }
+    let done = || {
+        if file_read {
+            site.lock().expect("lock").in_flight.0 -= 1;
+        }
+    };
     let mut out = stream;
     if refused {
+        done();
         let _ = out
             .write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
         return;
     }
     let Some(doc) = doc else {
+        done();
         let _ = out
             .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
         return;
@@ -186,4 +209,5 @@ fn answer(stream: TcpStream, site: &Mutex<Site>) {
     );
     let _ = out.write_all(head.as_bytes());
     let _ = out.write_all(&body);
+    done();
 }
