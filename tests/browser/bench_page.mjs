@@ -14,6 +14,11 @@
 // side with GDAL (gdal_translate of a VRT), for timing and memory only. It runs on the CPU (flex);
 // --full-gpu runs it on WebGPU as well (on SwiftShader's software WebGPU that takes over an hour).
 //
+// --archive adds the time from an archive link to the map: the five scene-sized bands (B03–B07)
+// written as cloud-optimised GeoTIFFs with overviews by GDAL, served by range from a local host
+// as a STAC item, and `?item=…&bbox=…` for the middle 1/81 of the scene opened on the CPU path:
+// link → quick look, link → map, and what the notes say was fetched.
+//
 // It also times, in the same Chromium, the page's GeoTIFF decoder (our Rust reader in wasm,
 // `window.wasmBindings.decodeGeoTiff`) beside geotiff.js (npm `geotiff`, its browser bundle loaded
 // from node_modules) on the real full-size QA_PIXEL COG: `readRasters()` of the full image, without
@@ -22,6 +27,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { resolve, join } from "node:path";
 import { serve, launch, open, waitDone, sampleBrowserMemory } from "./harness.mjs";
+import { archiveHost } from "./archive.mjs";
 
 const DATA = resolve(process.env.GLACIER_SHARED_DATA ?? "../../../shared/data");
 if (!existsSync(DATA)) {
@@ -31,6 +37,7 @@ if (!existsSync(DATA)) {
 const dist = process.argv[2] ?? "../../dist";
 const fullGpu = process.argv.includes("--full-gpu");
 const full = fullGpu || process.argv.includes("--full");
+const archive = process.argv.includes("--archive");
 const HLS = "HLS.L30.T11UNU.2020229T184919.v2.0";
 const BANDS = ["B03", "B04", "B05", "B06"];
 const SCENE_BANDS = ["B02", "B03", "B04", "B05", "B06", "B07"];
@@ -96,6 +103,56 @@ async function run(context, url, files, label, timeoutMs) {
   await page.close();
   if (problems.length) console.log(`  ${label}: ${problems.join("; ")}`);
   return { label, wall, browser, ...timings };
+}
+
+/** The scene-sized bands B03–B07 as COGs with overviews, named as the archive host serves
+ * Athabasca's; their directory and the lon/lat box of the middle 1/81 of the scene. */
+function sceneCogs() {
+  const dir = resolve("artifacts/bench-archive");
+  mkdirSync(dir, { recursive: true });
+  const sized = sceneSized();
+  for (const b of ["B03", "B04", "B05", "B06", "B07"]) {
+    const out = join(dir, `athabasca_2020229_${b}_L30.tif`);
+    const source = sized.find((p) => p.endsWith(`.${b}.tif`));
+    if (!existsSync(out)) {
+      execFileSync("gdal_translate", ["-q", "-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "BLOCKSIZE=256", "-co", "OVERVIEWS=AUTO", source, out]);
+    }
+  }
+  const info = JSON.parse(execFileSync("gdalinfo", ["-json", join(dir, "athabasca_2020229_B03_L30.tif")]).toString());
+  const ring = info.wgs84Extent.coordinates[0];
+  const lons = ring.map((p) => p[0]);
+  const lats = ring.map((p) => p[1]);
+  const [w, e, s, n] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
+  const dx = (e - w) / 9;
+  const dy = (n - s) / 9;
+  const bbox = [w + 4 * dx, s + 4 * dy, w + 5 * dx, s + 5 * dy].map((v) => v.toFixed(5)).join(",");
+  return { dir, bbox };
+}
+
+/** Link → quick look → map for the middle 1/81 of the scene-sized COGs from a local host. */
+async function archiveRun(context, url) {
+  const { dir, bbox } = sceneCogs();
+  const host = await archiveHost(dir, true, dir);
+  try {
+    const started = Date.now();
+    const { page, problems } = await open(context, `${url}?backend=cpu&item=${encodeURIComponent(host.athabasca)}&bbox=${bbox}`);
+    await page.waitForFunction(() => (document.querySelector('[data-testid="quick-look"]')?.textContent ?? "") !== ""
+      || /^mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 600_000, polling: 50 });
+    const look = Date.now() - started;
+    const lookNote = (await page.getByTestId("quick-look").textContent()).trim();
+    await page.waitForFunction(() => /^mapping (done|stopped)/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""), null, { timeout: 600_000, polling: 100 });
+    const wall = Date.now() - started;
+    const status = (await page.getByTestId("status").textContent()).trim();
+    if (status !== "mapping done") throw new Error(`archive run: ${status}; ${await page.getByTestId("errors").textContent()}`);
+    const notes = (await page.getByTestId("notes").textContent()).replace(/\s+/g, " ");
+    const fetched = /Fetched .*?(hold|archive)\./.exec(notes)?.[0] ?? "(not said)";
+    const grid = (await page.getByTestId("scene-grid").textContent()).trim();
+    await page.close();
+    if (problems.length) console.log(`  archive run: ${problems.join("; ")}`);
+    return { bbox, look, lookNote, wall, fetched, grid, requests: host.log.filter((r) => r.method === "GET").length };
+  } finally {
+    host.server.close();
+  }
 }
 
 const QA = join(DATA, "everest_landsat8_qa_unpackqa/LC08_L2SP_140041_20130503_20200912_02_T1_QA_PIXEL.TIF");
@@ -167,6 +224,7 @@ if (full) {
     runs.push(await run(context, url, paths, `scene-sized ${SCENE.width}×${SCENE.height}, 6 bands + DEM, WebGPU`, 3 * 3_600_000));
   }
 }
+const archived = archive ? await archiveRun(context, url) : null;
 await context.close();
 server.close();
 
@@ -205,3 +263,10 @@ console.log("|---|---:|---:|");
 console.log(`| glacier-raster in wasm (the page's reader) | ${ms(decode.ours)} | ${(decode.pooled.best / decode.ours.best).toFixed(2)}× |`);
 console.log(`| geotiff.js readRasters(), no pool | ${ms(decode.plain)} | ${(decode.pooled.best / decode.plain.best).toFixed(2)}× |`);
 console.log(`| geotiff.js readRasters({ pool: Pool(2) }) | ${ms(decode.pooled)} | 1.00× |`);
+if (archived) {
+  console.log(`\nAn archive link to the middle 1/81 of a scene (${archived.bbox}: ${archived.grid}), five scene-sized COG bands with overviews from a local host, CPU path:`);
+  console.log("\n| link → quick look | link → map | GET requests (item and bands) | what the page says it fetched |");
+  console.log("|---:|---:|---:|---|");
+  console.log(`| ${(archived.look / 1000).toFixed(1)} s | ${(archived.wall / 1000).toFixed(1)} s | ${archived.requests} | ${archived.fetched} |`);
+  console.log(`\nThe quick look: ${archived.lookNote || "(none shown before the map)"}`);
+}

@@ -139,14 +139,16 @@ pub fn model() -> Result<()> {
     )
 }
 
-/// `cargo xtask bench-page [--full | --full-gpu]`: builds the page, then times each stage of a
-/// run in headless Chromium (WebGPU and CPU) on the Athabasca crop, with `--full` also on a
-/// scene-sized input on the CPU, and with `--full-gpu` on it on WebGPU as well; prints a table.
-pub fn page(scene_flag: Option<&str>) -> Result<()> {
+/// `cargo xtask bench-page [--full | --full-gpu] [--archive]`: builds the page, then times each
+/// stage of a run in headless Chromium (WebGPU and CPU) on the Athabasca crop, with `--full`
+/// also on a scene-sized input on the CPU, and with `--full-gpu` on it on WebGPU as well, and with
+/// `--archive` an archive link to 1/81 of scene-sized COGs (link → quick look → map); prints
+/// tables.
+pub fn page(flags: Vec<&str>) -> Result<()> {
     crate::setup::run()?;
     crate::validate::web_build()?;
     let mut args = vec!["bench_page.mjs", "../../dist"];
-    args.extend(scene_flag);
+    args.extend(flags);
     let mut c = command("node", &args);
     c.current_dir(crate::setup::BROWSER_TESTS_DIR);
     run_step("time the page's stages (headless Chromium)", &mut c)

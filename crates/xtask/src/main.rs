@@ -55,7 +55,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench-decode  GeoTIFF decoding, ours beside GDAL
   bench-model   the shipped model per tile: ndarray, flex, wgpu and ONNX Runtime
   bench-archive bytes and requests to read 1/81 of a real scene COG by range
-  bench-page    each stage of a run in the page [--full | --full-gpu]
+  bench-page    each stage of a run in the page [--full | --full-gpu] [--archive]
   fuzz          seed and run the fuzz targets (nightly) [--seconds N] [TARGET ...]";
 
 fn main() -> Result<()> {
@@ -90,7 +90,8 @@ fn main() -> Result<()> {
         Some("bench-page") => bench::page(
             args.iter()
                 .map(String::as_str)
-                .find(|a| ["--full", "--full-gpu"].contains(a)),
+                .filter(|a| ["--full", "--full-gpu", "--archive"].contains(a))
+                .collect(),
         ),
         Some("fuzz") => fuzz::run(&args[1..]),
         other => {
