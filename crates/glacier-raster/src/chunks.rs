@@ -262,13 +262,32 @@ impl RawChunks {
                 .decode_all(&self.compressed, raw)
                 .map_err(|e| format(format!("ZSTD chunk {index} does not decompress: {e}")))?,
             #[cfg(not(target_family = "wasm"))]
-            Codec::ZstdC(inflater) => inflater
-                .decompress_to_buffer(&self.compressed, raw)
-                .map_err(|e| format(format!("ZSTD chunk {index} does not decompress: {e}")))?,
+            Codec::ZstdC(inflater) => {
+                let room = raw.len();
+                inflater
+                    .decompress_to_buffer(&self.compressed, raw)
+                    .map_err(|e| {
+                        format(if e.to_string().contains("too small") {
+                            past_its_size("ZSTD", index, room)
+                        } else {
+                            format!("ZSTD chunk {index} does not decompress: {e}")
+                        })
+                    })?
+            }
             #[cfg(not(target_family = "wasm"))]
-            Codec::Deflate(inflater) => inflater
-                .zlib_decompress(&self.compressed, raw)
-                .map_err(|e| format(format!("DEFLATE chunk {index} does not decompress: {e}")))?,
+            Codec::Deflate(inflater) => {
+                let room = raw.len();
+                inflater
+                    .zlib_decompress(&self.compressed, raw)
+                    .map_err(|e| {
+                        format(match e {
+                            libdeflater::DecompressionError::InsufficientSpace => {
+                                past_its_size("DEFLATE", index, room)
+                            }
+                            e => format!("DEFLATE chunk {index} does not decompress: {e}"),
+                        })
+                    })?
+            }
             #[cfg(target_family = "wasm")]
             Codec::Deflate(inflater) => {
                 inflater.reset(true);
@@ -302,6 +321,16 @@ impl RawChunks {
         out.reuse_as(shape.sample_type, sizes.kept_row_bytes / size * shape.rows);
         Ok(())
     }
+}
+
+/// The message for a chunk whose stream inflates past the bytes its tile or strip holds (a
+/// corrupt or hostile stream, such as a decompression bomb): it is stopped there.
+#[cfg(not(target_family = "wasm"))]
+fn past_its_size(codec: &str, index: u32, room: usize) -> String {
+    format!(
+        "{codec} chunk {index} does not decompress: it inflates to more than the {room} bytes its \
+         tile or strip holds, so it is corrupt (or made to exhaust memory) and was stopped there"
+    )
 }
 
 /// Reverses the bytes of each sample of a big-endian row, leaving it little-endian.

@@ -158,3 +158,27 @@ fn a_file_cut_at_any_byte_is_named_as_incomplete_or_unreadable() {
         println!("{name}: {} cuts: {kinds:?}", bytes.len());
     }
 }
+
+#[test]
+fn a_deflate_or_zstd_bomb_stops_at_the_chunk_size() {
+    use std::io::Write;
+    // 16 MiB of zeros in a few kB, in a strip that declares 4 × 4 bytes: decompressed into the
+    // strip's 16-byte buffer, so it is refused there, never inflated.
+    let zeros = vec![0u8; 16 << 20];
+    let mut deflate = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    deflate.write_all(&zeros).expect("compresses");
+    let deflated = deflate.finish().expect("compresses");
+    let zstd = zstd::bulk::compress(&zeros, 19).expect("compresses");
+    assert!(deflated.len() < 100_000 && zstd.len() < 100_000);
+    for (compression, codec, bytes) in [(8, "DEFLATE", deflated), (50000, "ZSTD", zstd)] {
+        let said = outcome("bomb.tif", strip(compression, &bytes));
+        println!("{said}");
+        assert!(
+            said.starts_with(&format!(
+                "bomb.tif is not a readable TIFF ({codec} chunk 0 does not decompress: it \
+                 inflates to more than the 16 bytes its tile or strip holds"
+            )),
+            "{said}"
+        );
+    }
+}
