@@ -71,7 +71,8 @@ pub fn token_url(endpoint: &str, collection: &str) -> String {
     format!("{}/{collection}", endpoint.trim_end_matches('/'))
 }
 
-/// Seconds since 1970 of an RFC 3339 UTC time (`2026-12-06T05:30:00Z`, fractions ignored).
+/// Seconds since 1970 of an RFC 3339 UTC time (`2026-12-06T05:30:00Z`, fractions ignored);
+/// `None` for a field out of its range (a year past 9999, a 61st second, …).
 pub fn unix_seconds(text: &str) -> Option<i64> {
     let (date, time) = text.trim().split_once(['T', ' '])?;
     let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
@@ -80,6 +81,17 @@ pub fn unix_seconds(text: &str) -> Option<i64> {
     let time = time.split(['+', '.']).next()?;
     let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
     let (h, min, s) = (t.next()??, t.next()??, t.next().flatten().unwrap_or(0));
+    // Each field in its range, so nothing below can overflow (a fuzzed expiry once had a
+    // 30-digit second).
+    let fits = (0..=9999).contains(&y)
+        && (1..=12).contains(&m)
+        && (1..=31).contains(&day)
+        && (0..=24).contains(&h)
+        && (0..=59).contains(&min)
+        && (0..=60).contains(&s);
+    if !fits {
+        return None;
+    }
     // Days from civil (Howard Hinnant's algorithm).
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
@@ -121,5 +133,12 @@ mod tests {
             format!("{PLANETARY_COMPUTER}/landsat-c2-l2")
         );
         assert!(Token::from_json("u", "{}").is_err());
+        // Out of range (the fuzzer's find: a 30-digit second overflowed the sum).
+        assert_eq!(
+            unix_seconds("2026-12-06T23:00000058311613441901709 0"),
+            None
+        );
+        assert_eq!(unix_seconds("2026-13-06T23:00:00Z"), None);
+        assert_eq!(unix_seconds("99999999999999-01-01T00:00:00Z"), None);
     }
 }
