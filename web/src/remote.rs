@@ -150,21 +150,15 @@ async fn fetch_range(url: &str, start: u64, end: u64) -> Result<Answer, wasm_bin
 /// a request that fails is left to the read that needs the block, which reports why; a file
 /// whose blocks would not fit its cache, or whose host ignores ranges, is read as it goes.
 pub async fn prefetch(scene: &glacier_inputs::Scene, files: &[RemoteFile]) -> usize {
-    let mut requests = Vec::new();
-    for wanted in scene.byte_ranges() {
-        let Some(remote) = files.iter().find(|f| f.name == wanted.file) else {
-            continue;
-        };
-        let runs = remote
-            .blocks
-            .lock()
-            .map(|b| b.missing(&wanted.spans))
-            .unwrap_or_default();
-        requests.extend(runs.into_iter().map(|(start, end)| (remote, start, end)));
-    }
+    let named: Vec<_> = files
+        .iter()
+        .map(|f| (f.name.as_str(), &*f.blocks))
+        .collect();
+    let requests = glacier_map::item::prefetch_requests(scene, &named);
     let sent = requests.len();
     futures::stream::iter(requests)
-        .map(|(remote, start, end)| async move {
+        .map(|(index, start, end)| async move {
+            let remote = &files[index];
             if let Ok(answer) = fetch_range(&remote.url, start, end).await
                 && let Ok(mut blocks) = remote.blocks.lock()
             {

@@ -64,24 +64,15 @@ fn cloud_share<R: std::io::Read + std::io::Seek>(
     mut reader: GeoTiffReader<R>,
     area: &LonLatBounds,
 ) -> Result<(f64, usize)> {
-    let name = reader.name().to_owned();
-    let window_at = |reader: &GeoTiffReader<R>| -> Result<glacier_raster::Window> {
-        let grid = reader.info().grid().with_context(|| {
-            format!("{name}: not georeferenced, so the area cannot be placed on it")
-        })?;
-        Ok(glacier_raster::window_covering(&grid, area)?)
-    };
-    let mut level = 0;
-    let mut window = window_at(&reader)?;
-    for coarser in 1..=reader.info().overviews {
-        reader.select_overview(coarser)?;
-        let w = window_at(&reader)?;
-        if w.width.min(w.height) < AREA_PIXELS_ACROSS {
-            break;
-        }
-        (level, window) = (coarser, w);
-    }
-    reader.select_overview(level)?;
+    let grid = reader.info().grid().with_context(|| {
+        format!(
+            "{}: not georeferenced, so the area cannot be placed on it",
+            reader.name()
+        )
+    })?;
+    let full = glacier_raster::window_covering(&grid, area)?;
+    let (level, window) =
+        reader.select_coarsest(full, |w| w.width.min(w.height) >= AREA_PIXELS_ACROSS)?;
     let samples = reader.read_window(0, window)?;
     let rules = QaMaskRules::default();
     let masked = (0..samples.len())

@@ -173,6 +173,15 @@ impl HttpFile {
         }
     }
 
+    /// Its bytes by range.
+    fn fetcher(&self) -> HttpFetch {
+        HttpFetch {
+            href: self.url.clone(),
+            named: self.label.clone(),
+            signer: self.signer.clone(),
+        }
+    }
+
     /// The same file, named in messages by the STAC asset `key` it is (`asset nir08 at URL`).
     pub fn asset(mut self, key: &str) -> Self {
         self.label = format!("asset {key} at {}", self.url);
@@ -189,30 +198,19 @@ const IN_FLIGHT: usize = 6;
 /// read that needs the block, which reports why; a file whose blocks would not fit its cache,
 /// or whose host ignores ranges, is read as it goes.
 pub fn prefetch(files: &[HttpFile], scene: &glacier_inputs::Scene) -> usize {
-    let mut requests = Vec::new();
-    for wanted in scene.byte_ranges() {
-        let Some(file) = files.iter().find(|f| f.name == wanted.file) else {
-            continue;
-        };
-        let runs = file
-            .blocks
-            .lock()
-            .map(|b| b.missing(&wanted.spans))
-            .unwrap_or_default();
-        requests.extend(runs.into_iter().map(|(start, end)| (file, start, end)));
-    }
+    let named: Vec<_> = files
+        .iter()
+        .map(|f| (f.name.as_str(), &*f.blocks))
+        .collect();
+    let requests = glacier_map::item::prefetch_requests(scene, &named);
     let sent = requests.len();
     let queue = Mutex::new(requests.into_iter());
     std::thread::scope(|scope| {
         for _ in 0..IN_FLIGHT.min(sent) {
             scope.spawn(|| {
-                while let Some((file, start, end)) = queue.lock().ok().and_then(|mut q| q.next()) {
-                    let fetch = HttpFetch {
-                        href: file.url.clone(),
-                        named: file.label.clone(),
-                        signer: file.signer.clone(),
-                    };
-                    if let Ok(answer) = fetch.fetch(start, end)
+                while let Some((index, start, end)) = queue.lock().ok().and_then(|mut q| q.next()) {
+                    let file = &files[index];
+                    if let Ok(answer) = file.fetcher().fetch(start, end)
                         && let Ok(mut blocks) = file.blocks.lock()
                     {
                         let _ = blocks.store(&file.label, start, end, answer, traffic());
@@ -231,11 +229,7 @@ impl FileSource for HttpFile {
 
     fn open(&self) -> io::Result<Box<dyn ReadSeek + '_>> {
         Ok(Box::new(RangeReader::new(
-            HttpFetch {
-                href: self.url.clone(),
-                named: self.label.clone(),
-                signer: self.signer.clone(),
-            },
+            self.fetcher(),
             traffic().clone(),
             self.blocks.clone(),
         )))

@@ -100,3 +100,27 @@ pub fn item_scene(
     ));
     Ok((scene.crop(window), notes))
 }
+
+/// The range requests that bring, all at once, every block reading `scene` will need from its
+/// remote files (`(name, blocks)` of each, names as [`FileSource::name`] gives them): `(index
+/// into files, start, end)`, for the page's `fetch` or the CLI's threads to send several at a
+/// time and [`Blocks::store`](glacier_archive::Blocks::store) the answers. A file whose blocks
+/// would not fit its cache, or whose host ignores ranges, gets none: it is read as it goes.
+pub fn prefetch_requests(
+    scene: &Scene,
+    files: &[(&str, &std::sync::Mutex<glacier_archive::Blocks>)],
+) -> Vec<(usize, u64, u64)> {
+    let mut requests = Vec::new();
+    for wanted in scene.byte_ranges() {
+        let Some(index) = files.iter().position(|(name, _)| *name == wanted.file) else {
+            continue;
+        };
+        let runs = files[index]
+            .1
+            .lock()
+            .map(|b| b.missing(&wanted.spans))
+            .unwrap_or_default();
+        requests.extend(runs.into_iter().map(|(start, end)| (index, start, end)));
+    }
+    requests
+}

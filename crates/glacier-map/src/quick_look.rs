@@ -17,23 +17,6 @@ pub struct QuickLook {
     pub preview: Preview,
 }
 
-/// `window` of the full image on overview `level` of `reader` (selected): the overview pixels
-/// it covers.
-fn window_on(
-    reader: &GeoTiffReader<impl std::io::Read + std::io::Seek>,
-    full: (u32, u32),
-    window: Window,
-) -> Window {
-    let (w, h) = (reader.info().width, reader.info().height);
-    let scale =
-        |v: u32, of: u32, to: u32| (u64::from(v) * u64::from(to) / u64::from(of).max(1)) as u32;
-    let col = scale(window.col, full.0, w).min(w.saturating_sub(1));
-    let row = scale(window.row, full.1, h).min(h.saturating_sub(1));
-    let end_col = scale(window.col + window.width, full.0, w).clamp(col + 1, w);
-    let end_row = scale(window.row + window.height, full.1, h).clamp(row + 1, h);
-    Window::new(col, row, end_col - col, end_row - row)
-}
-
 /// A quick look at `scene`: its false-colour bands ([`composite`]) from the coarsest image of
 /// its files that still gives the scene's area `min_side` pixels on its longer side (the full
 /// resolution where no overview does, if the area is at most 4 × `min_side` across: a larger
@@ -47,40 +30,31 @@ pub fn quick_look(scene: &Scene, min_side: u32) -> Option<QuickLook> {
         scene.grid.width,
         scene.grid.height,
     );
-    let mut level = None;
+    let mut chosen: Option<(usize, Window)> = None;
     let mut raw_bands = Vec::with_capacity(3);
     let mut look_grid = None;
     for channel in bands {
         let source = scene.channels.get(&channel)?;
         let file = scene.files.get(source.file)?;
         let mut reader = GeoTiffReader::new(file.name(), file.open().ok()?).ok()?;
-        let full = (reader.info().width, reader.info().height);
         let transform = reader.info().transform?;
-        let chosen = match level {
-            Some(l) => l,
+        // The first band picks the level; the others read the same level and window (their
+        // grids must then agree, checked below).
+        let w = match chosen {
+            Some((l, w)) => {
+                reader.select_overview(l).ok()?;
+                w
+            }
             None => {
-                let mut chosen = 0;
-                for l in 1..=reader.info().overviews {
-                    reader.select_overview(l).ok()?;
-                    let w = window_on(&reader, full, window);
-                    if w.width.max(w.height) < min_side {
-                        break;
-                    }
-                    chosen = l;
-                }
-                let across = window.width.max(window.height);
-                if chosen == 0 && across > 4 * min_side {
+                let (l, w) = reader
+                    .select_coarsest(window, |w| w.width.max(w.height) >= min_side)
+                    .ok()?;
+                if l == 0 && window.width.max(window.height) > 4 * min_side {
                     return None;
                 }
-                level = Some(chosen);
-                chosen
+                chosen = Some((l, w));
+                w
             }
-        };
-        reader.select_overview(chosen).ok()?;
-        let w = if chosen == 0 {
-            window
-        } else {
-            window_on(&reader, full, window)
         };
         let samples = reader.read_window(source.band, w).ok()?;
         let values: Vec<f32> = (0..samples.len())
@@ -116,7 +90,7 @@ pub fn quick_look(scene: &Scene, min_side: u32) -> Option<QuickLook> {
         );
     }
     Some(QuickLook {
-        level: level.unwrap_or(0),
+        level: chosen.map_or(0, |(l, _)| l),
         preview: Preview {
             sampling: Sampling::new(grid.width, grid.height, grid.width.max(grid.height)),
             bands,

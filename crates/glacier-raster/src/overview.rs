@@ -11,8 +11,34 @@ use crate::chunks::RawChunks;
 use crate::error::{RasterError, Result};
 use crate::limits::ChunkTable;
 use crate::reader::GeoTiffReader;
+use crate::window::Window;
 
 impl<R: Read + Seek> GeoTiffReader<R> {
+    /// Selects the coarsest image in which `window` (of the full-resolution image) still
+    /// `fits` (e.g. has 256 px on its longer side), the full resolution when no overview does;
+    /// returns its level and the window on it (the overview pixels `window` covers).
+    ///
+    /// # Errors
+    /// As [`GeoTiffReader::select_overview`].
+    pub fn select_coarsest(
+        &mut self,
+        window: Window,
+        fits: impl Fn(Window) -> bool,
+    ) -> Result<(usize, Window)> {
+        let full = (self.full.width, self.full.height);
+        let mut chosen = (0, window);
+        for level in 1..=self.overview_images.len() {
+            self.select_overview(level)?;
+            let on = window_on(full, (self.info.width, self.info.height), window);
+            if !fits(on) {
+                break;
+            }
+            chosen = (level, on);
+        }
+        self.select_overview(chosen.0)?;
+        Ok(chosen)
+    }
+
     /// Reads from image `level` from now on: 0 is the full-resolution image, 1 to
     /// [`RasterInfo::overviews`](crate::RasterInfo::overviews) the reduced ones in file order
     /// (each coarser than the one before). [`GeoTiffReader::info`] then describes that image:
@@ -112,4 +138,16 @@ impl<R: Read + Seek> GeoTiffReader<R> {
         self.level = level;
         Ok(())
     }
+}
+
+/// The pixels of an image of `size` that `window` of the `full`-size image covers.
+fn window_on(full: (u32, u32), size: (u32, u32), window: Window) -> Window {
+    let (w, h) = size;
+    let scale =
+        |v: u32, of: u32, to: u32| (u64::from(v) * u64::from(to) / u64::from(of).max(1)) as u32;
+    let col = scale(window.col, full.0, w).min(w.saturating_sub(1));
+    let row = scale(window.row, full.1, h).min(h.saturating_sub(1));
+    let end_col = scale(window.col + window.width, full.0, w).clamp(col + 1, w.max(col + 1));
+    let end_row = scale(window.row + window.height, full.1, h).clamp(row + 1, h.max(row + 1));
+    Window::new(col, row, end_col - col, end_row - row)
 }

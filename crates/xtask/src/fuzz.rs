@@ -32,8 +32,8 @@ const TARGETS: [(&str, usize); 9] = [
 struct Ran {
     target: String,
     seconds: f64,
-    /// CPU time (user + system) the fuzzer used: less than `seconds` when other work shared the
-    /// machine.
+    /// CPU time (user + system) of `cargo fuzz run` and the fuzzer it started (the target was
+    /// built before): less than `seconds` when other work shared the machine.
     cpu_seconds: Option<f64>,
     executions: u64,
     coverage: String,
