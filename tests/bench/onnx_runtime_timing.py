@@ -1,10 +1,12 @@
 """ONNX Runtime on the tiles `glacier bench-model --onnx-dir DIR` left in DIR, beside burn.
 
 Reads DIR/model.onnx (the shipped network, written by `glacier export-onnx`), DIR/tiles.f32
-(the normalised real tiles), DIR/burn.f32 (burn ndarray's probabilities for them) and
-DIR/meta.json (shapes, burn's timings on the same tiles). Checks that ONNX Runtime computes what
-burn computes, then times it per tile the way `glacier bench-model` times burn (one cold tile,
-then RUNS tiles; median) and prints a Markdown table with the ratios.
+(the normalised real tiles), DIR/burn.f32 (burn ndarray's probabilities for them),
+DIR/kernels.f32 (this project's CPU kernels' probabilities, what `glacier predict` computes on
+the CPU) and DIR/meta.json (shapes, the timings of `glacier bench-model` on the same tiles).
+Checks that ONNX Runtime and the kernels compute what burn computes, then times ONNX Runtime
+per tile the way `glacier bench-model` times the rest (one cold tile, then RUNS tiles; median)
+and prints Markdown tables with the ratios.
 
 Usage: python3 onnx_runtime_timing.py DIR [RUNS]
 """
@@ -27,6 +29,7 @@ def main() -> None:
     n, c, t = meta["tiles"], meta["channels"], meta["tile"]
     tiles = np.fromfile(os.path.join(folder, "tiles.f32"), dtype="<f4").reshape(n, 1, c, t, t)
     burn = np.fromfile(os.path.join(folder, "burn.f32"), dtype="<f4").reshape(n, t, t)
+    kernels = np.fromfile(os.path.join(folder, "kernels.f32"), dtype="<f4").reshape(n, t, t)
     model = os.path.join(folder, "model.onnx")
     # The ONNX checker with shape inference: the file is valid ONNX, not only something ORT accepts.
     onnx.checker.check_model(onnx.load(model), full_check=True)
@@ -63,14 +66,21 @@ def main() -> None:
     for threads, load, cold, median, fastest, diff, flips in rows:
         print(f"| ONNX Runtime | {threads} | {load:.0f} | {cold:.1f} | {median:.1f} | {fastest:.1f} | "
               f"{median * per_mpx:.0f} | {diff:.1e} | {flips} of {n * t * t} |")
-    best = min(r[3] for r in rows)
-    print("\n| burn backend | median tile (ms) | that ÷ ONNX Runtime's best median (> 1: ONNX Runtime faster) |")
-    print("|---|---:|---:|")
+    same = next(r[3] for r in rows if r[0] == cores)
+    print(f"\n| `glacier bench-model` row | what computed | median tile (ms) | ÷ ONNX Runtime, {cores} threads "
+          "(the same threads; ≤ 1: as fast or faster) |")
+    print("|---|---|---:|---:|")
     for b in meta["burn"]:
-        print(f"| {b['backend']} | {b['median_ms']:.1f} | {b['median_ms'] / best:.2f} |")
+        print(f"| {b['backend']} | {b.get('engine', '')} | {b['median_ms']:.1f} | {b['median_ms'] / same:.2f} |")
+    k_diff = float(np.max(np.abs(kernels - burn)))
+    k_flips = int(np.sum((kernels >= 0.5) != (burn >= 0.5)))
+    print(f"\nThe kernels against burn ndarray on the same tiles: max abs(p − burn) {k_diff:.1e}, "
+          f"{k_flips} of {n * t * t} mask pixels differ.")
     worst = max(r[5] for r in rows)
     if worst > 1e-3:
         sys.exit(f"ONNX Runtime and burn disagree: max abs difference {worst:.2e} > 1e-3")
+    if k_diff > 1e-3:
+        sys.exit(f"the kernels and burn disagree: max abs difference {k_diff:.2e} > 1e-3")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,15 @@
 // measured itself (data-testid="timings"), on WebGPU and on the CPU, plus the wasm memory: the
 // Athabasca crop without SWIR2 (the three-band model) and with it (the SWIR model).
 //
-// The CPU runs use burn's flex backend, the page's one CPU backend (`glacier bench-model` compares
-// it with ndarray natively).
+// The CPU runs use this project's kernels (glacier-kernels, wasm SIMD128, one thread), what the
+// page runs on the CPU (`glacier bench-model` compares them with burn's backends natively).
+//
+// Per tile, in the same Chromium and page: the network on the page's CPU path (the kernels, and
+// burn's flex as the page ran before) against onnxruntime-web's wasm backend (npm
+// `onnxruntime-web`, pinned in package.json, loaded from node_modules; the page does not ship it)
+// on the same ONNX file and the same normalised real Everest tiles, one thread each. `cargo xtask
+// bench-page` writes them first with `glacier bench-model --onnx-dir` (GLACIER_ONNX_DIR); the
+// probabilities of both are compared on the first tile.
 //
 // Each run also samples, once a second, the memory of every process of the browser (PSS from
 // /proc: page, workers, GPU process) and reports the peaks.
@@ -204,22 +211,152 @@ async function decodeComparison(context, url) {
   return result;
 }
 
+const ONNX_DIR = resolve(process.env.GLACIER_ONNX_DIR ?? "../../target/bench-page-onnx");
+const ORT_DIST = resolve("node_modules/onnxruntime-web/dist");
+const TILE_RUNS = 10;
+
+/** The network per tile on the page's CPU path and on onnxruntime-web (wasm, one thread). */
+async function networkComparison(context, url) {
+  const meta = JSON.parse(readFileSync(join(ONNX_DIR, "meta.json"), "utf8"));
+  const { page, problems } = await open(context, url);
+  await waitDone(page);
+  await page.route("**/bench-input/**", (route) => {
+    const name = route.request().url().split("/bench-input/")[1];
+    route.fulfill({ body: readFileSync(join(ONNX_DIR, name)), contentType: "application/octet-stream" });
+  });
+  await page.route("**/ort-dist/**", (route) => {
+    const name = route.request().url().split("/ort-dist/")[1];
+    const type = name.endsWith(".wasm") ? "application/wasm" : "text/javascript";
+    route.fulfill({ body: readFileSync(join(ORT_DIST, name)), contentType: type });
+  });
+  await page.addScriptTag({ path: join(ORT_DIST, "ort.min.js") });
+  const result = await page.evaluate(async ({ meta, runs }) => {
+    const get = async (name) => new Uint8Array(await (await fetch(name)).arrayBuffer());
+    const tiles = new Float32Array((await get("bench-input/tiles.f32")).buffer);
+    const side = meta.tile, channels = meta.channels, perTile = channels * side * side;
+    const model = await get("unet-scse-grn.glcm");
+    const ours = {};
+    for (const engine of ["kernels", "flex"]) {
+      const out = window.wasmBindings.timeNetwork(model, engine, tiles, channels, side, runs);
+      const times = Array.from(out.slice(0, runs + 1));
+      ours[engine] = { times, probabilities: Array.from(out.slice(runs + 1)) };
+    }
+    ort.env.wasm.numThreads = 1;
+    ort.env.wasm.wasmPaths = new URL("ort-dist/", location.href).href;
+    const session = await ort.InferenceSession.create(await get("bench-input/model.onnx"), { executionProviders: ["wasm"] });
+    const times = [];
+    let first = null;
+    for (let i = 0; i <= runs; i++) {
+      const t = i % meta.tiles;
+      const input = new ort.Tensor("float32", tiles.slice(t * perTile, (t + 1) * perTile), [1, channels, side, side]);
+      const start = performance.now();
+      const out = await session.run({ input });
+      times.push(performance.now() - start);
+      if (i === 0) first = Array.from(out.probability.data);
+    }
+    return { ours, ort: { times, probabilities: first, version: ort.env.versions?.web ?? "?" } };
+  }, { meta, runs: TILE_RUNS });
+  await page.close();
+  if (problems.length) console.log(`  network comparison: ${problems.join("; ")}`);
+  // WebGPU: the page's GPU path (burn wgpu) against onnxruntime-web's WebGPU backend, in a
+  // page of its own (on SwiftShader a tile takes seconds: few runs).
+  const gpu = await gpuComparison(context, url, meta);
+  return {
+    meta,
+    gpu,
+    version: result.ort.version,
+    kernels: summary(result.ours.kernels.times),
+    flex: summary(result.ours.flex.times),
+    ort: summary(result.ort.times),
+    kernelsVsOrt: differ(result.ours.kernels.probabilities, result.ort.probabilities),
+    flexVsOrt: differ(result.ours.flex.probabilities, result.ort.probabilities),
+  };
+}
+
+const GPU_RUNS = 3;
+const summary = (times) => {
+  const warm = times.slice(1).sort((a, b) => a - b);
+  return { cold: times[0], median: warm[Math.floor(warm.length / 2)], best: warm[0] };
+};
+const differ = (a, b) => {
+  let max = 0, flips = 0;
+  for (let i = 0; i < a.length; i++) {
+    max = Math.max(max, Math.abs(a[i] - b[i]));
+    if ((a[i] >= 0.5) !== (b[i] >= 0.5)) flips++;
+  }
+  return { max, flips, pixels: a.length };
+};
+
+/** The page's WebGPU path per tile (burn wgpu) against onnxruntime-web's WebGPU backend. */
+async function gpuComparison(context, url, meta) {
+  const { page, problems } = await open(context, url);
+  await waitDone(page);
+  await page.route("**/bench-input/**", (route) => {
+    const name = route.request().url().split("/bench-input/")[1];
+    route.fulfill({ body: readFileSync(join(ONNX_DIR, name)), contentType: "application/octet-stream" });
+  });
+  await page.route("**/ort-dist/**", (route) => {
+    const name = route.request().url().split("/ort-dist/")[1];
+    const type = name.endsWith(".wasm") ? "application/wasm" : "text/javascript";
+    route.fulfill({ body: readFileSync(join(ORT_DIST, name)), contentType: type });
+  });
+  await page.addScriptTag({ path: join(ORT_DIST, "ort.webgpu.min.js") });
+  const result = await page.evaluate(async ({ meta, runs }) => {
+    const get = async (name) => new Uint8Array(await (await fetch(name)).arrayBuffer());
+    const tiles = new Float32Array((await get("bench-input/tiles.f32")).buffer);
+    const side = meta.tile, channels = meta.channels, perTile = channels * side * side;
+    const model = await get("unet-scse-grn.glcm");
+    let ours;
+    try {
+      const out = await window.wasmBindings.timeNetworkGpu(model, tiles, channels, side, runs);
+      ours = { times: Array.from(out.slice(0, runs + 1)), probabilities: Array.from(out.slice(runs + 1)) };
+    } catch (e) {
+      ours = { error: String(e) };
+    }
+    let theirs;
+    try {
+      ort.env.wasm.numThreads = 1;
+      ort.env.wasm.wasmPaths = new URL("ort-dist/", location.href).href;
+      const session = await ort.InferenceSession.create(await get("bench-input/model.onnx"), { executionProviders: ["webgpu"] });
+      const times = [];
+      let first = null;
+      for (let i = 0; i <= runs; i++) {
+        const t = i % meta.tiles;
+        const input = new ort.Tensor("float32", tiles.slice(t * perTile, (t + 1) * perTile), [1, channels, side, side]);
+        const start = performance.now();
+        const out = await session.run({ input });
+        const values = await out.probability.getData();
+        times.push(performance.now() - start);
+        if (i === 0) first = Array.from(values);
+      }
+      theirs = { times, probabilities: first };
+    } catch (e) {
+      theirs = { error: String(e) };
+    }
+    return { ours, theirs };
+  }, { meta, runs: GPU_RUNS });
+  await page.close();
+  if (problems.length) console.log(`  WebGPU network comparison: ${problems.join("; ")}`);
+  return result;
+}
+
 const crop = BANDS.map((b) => ({ name: `${HLS}.${b}.tif`, path: band(b) }));
 const { server, url } = await serve(dist);
 const context = await launch();
 const decode = await decodeComparison(context, url);
+const network = existsSync(join(ONNX_DIR, "meta.json")) ? await networkComparison(context, url) : null;
 const runs = [];
 const files = crop.map((f) => ({ name: f.name, mimeType: "image/tiff", buffer: readFileSync(f.path) }));
 runs.push(await run(context, url, files, "Athabasca 215×205, WebGPU", 240_000));
-runs.push(await run(context, `${url}?backend=cpu`, files, "Athabasca 215×205, CPU (flex)", 240_000));
+runs.push(await run(context, `${url}?backend=cpu`, files, "Athabasca 215×205, CPU (kernels)", 240_000));
 // With SWIR2 (B07) as well the scene gets the SWIR model (unet-scse-swir) instead of the
 // three-band one: the same network with five input channels and no plausibility rule.
 const swir = [...files, { name: `${HLS}.B07.tif`, mimeType: "image/tiff", buffer: readFileSync(band("B07")) }];
 runs.push(await run(context, url, swir, "Athabasca + B07 (SWIR model), WebGPU", 240_000));
-runs.push(await run(context, `${url}?backend=cpu`, swir, "Athabasca + B07 (SWIR model), CPU (flex)", 240_000));
+runs.push(await run(context, `${url}?backend=cpu`, swir, "Athabasca + B07 (SWIR model), CPU (kernels)", 240_000));
 if (full) {
   const paths = sceneSized();
-  runs.push(await run(context, `${url}?backend=cpu`, paths, `scene-sized ${SCENE.width}×${SCENE.height}, 6 bands + DEM, CPU (flex)`, 3_600_000));
+  runs.push(await run(context, `${url}?backend=cpu`, paths, `scene-sized ${SCENE.width}×${SCENE.height}, 6 bands + DEM, CPU (kernels)`, 3_600_000));
   if (fullGpu) {
     runs.push(await run(context, url, paths, `scene-sized ${SCENE.width}×${SCENE.height}, 6 bands + DEM, WebGPU`, 3 * 3_600_000));
   }
@@ -269,4 +406,31 @@ if (archived) {
   console.log("|---:|---:|---:|---|");
   console.log(`| ${(archived.look / 1000).toFixed(1)} s | ${(archived.wall / 1000).toFixed(1)} s | ${archived.requests} | ${archived.fetched} |`);
   console.log(`\nThe quick look: ${archived.lookNote || "(none shown before the map)"}`);
+}
+if (network) {
+  const n = network;
+  const row = (name, t) => `| ${name} | ${t.cold.toFixed(0)} | ${t.median.toFixed(1)} | ${t.best.toFixed(1)} | ${(t.median / n.ort.median).toFixed(2)} |`;
+  console.log(`\nThe network per ${n.meta.tile}-px tile in one page, one thread each, the same ${n.meta.tiles} normalised real Everest tiles and weights (${TILE_RUNS} timed after a cold one):`);
+  console.log("\n| runtime | cold tile (ms) | median tile (ms) | fastest (ms) | ÷ onnxruntime-web (≤ 1: as fast or faster) |");
+  console.log("|---|---:|---:|---:|---:|");
+  console.log(row("the page's CPU path: glacier-kernels (wasm SIMD128)", n.kernels));
+  console.log(row("burn flex (wasm SIMD128), the page's CPU path before", n.flex));
+  console.log(row(`onnxruntime-web ${n.version}, wasm backend, 1 thread`, n.ort));
+  const d = (x) => `max abs(Δp) ${x.max.toExponential(1)}, ${x.flips} of ${x.pixels} mask pixels differ`;
+  console.log(`\nFirst tile against onnxruntime-web: kernels ${d(n.kernelsVsOrt)}; flex ${d(n.flexVsOrt)}.`);
+  const g = n.gpu;
+  console.log(`\nWebGPU (this machine's adapter; in headless Chromium without a GPU that is SwiftShader), ${GPU_RUNS} timed after a cold one:`);
+  console.log("\n| runtime | cold tile (ms) | median tile (ms) | fastest (ms) | ÷ onnxruntime-web WebGPU |");
+  console.log("|---|---:|---:|---:|---:|");
+  const theirs = g.theirs.error ? null : summary(g.theirs.times);
+  const gpuRow = (name, r) => {
+    if (r.error) return `| ${name} | failed: ${r.error} | | | |`;
+    const t = summary(r.times);
+    return `| ${name} | ${t.cold.toFixed(0)} | ${t.median.toFixed(0)} | ${t.best.toFixed(0)} | ${theirs ? (t.median / theirs.median).toFixed(2) : "—"} |`;
+  };
+  console.log(gpuRow("the page's WebGPU path: burn wgpu", g.ours));
+  console.log(gpuRow(`onnxruntime-web ${n.version}, WebGPU backend`, g.theirs));
+  if (!g.ours.error && !g.theirs.error) {
+    console.log(`\nFirst tile, burn wgpu against onnxruntime-web WebGPU: ${d(differ(g.ours.probabilities, g.theirs.probabilities))}.`);
+  }
 }

@@ -1,4 +1,4 @@
-//! `--backend cpu|flex|wgpu`: which burn device computes.
+//! `--backend cpu|kernels|flex|wgpu`: what computes.
 
 use anyhow::{Context, Result};
 use burn::tensor::Device;
@@ -7,9 +7,14 @@ use clap::ValueEnum;
 /// The compute backend chosen on the command line.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Backend {
-    /// burn's ndarray backend on the CPU.
+    /// The CPU: the U-Net on this project's kernels (glacier-kernels, every core), anything
+    /// else on burn's ndarray backend.
     Cpu,
-    /// burn's flex backend on the CPU (newer; gemm kernels on every core).
+    /// The CPU, the U-Net on this project's kernels (as `cpu`; `bench-model` times them in a
+    /// row of their own, and `cpu` and `flex` there as burn alone).
+    Kernels,
+    /// The CPU: the U-Net on this project's kernels, anything else (training) on burn's flex
+    /// backend (gemm kernels on every core).
     Flex,
     /// burn's wgpu backend (Vulkan/Metal/DX12; Mesa lavapipe on a machine without a GPU).
     Wgpu,
@@ -26,7 +31,7 @@ impl Backend {
     /// The device, with a line on stderr saying which one computes.
     pub fn device(self) -> Result<Device> {
         Ok(match self {
-            Backend::Cpu => glacier_model::devices::cpu(),
+            Backend::Cpu | Backend::Kernels => glacier_model::devices::cpu(),
             Backend::Flex => glacier_model::devices::flex(),
             Backend::Wgpu => pollster::block_on(glacier_model::devices::gpu())
                 .context("no wgpu adapter (install a Vulkan driver, e.g. mesa-vulkan-drivers, or use --backend cpu)")?,

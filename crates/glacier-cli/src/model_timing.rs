@@ -13,7 +13,7 @@ use crate::backend::Backend;
 pub struct Row {
     /// Backend as named on the command line.
     pub backend: String,
-    /// burn's device description.
+    /// What computed: the kernels with their instruction set, or burn's device.
     pub device: String,
     /// First tile: kernel compilation / pipeline creation included, ms.
     pub cold_ms: f64,
@@ -54,9 +54,10 @@ pub(crate) fn windows(width: u32, height: u32, tile: u32, count: usize) -> Resul
     Ok(out)
 }
 
-/// Times `runs` tiles (after one cold tile) of the scene behind `reader` on each backend; with
-/// `as_stored`, each backend a second time with the network as stored
-/// ([`Predictor::as_stored`]: batch norms not folded), in a row named "BACKEND, as stored".
+/// Times `runs` tiles (after one cold tile) of the scene behind `reader` on each backend
+/// (`kernels`: this project's CPU kernels, as `glacier predict` runs on the CPU; `cpu`, `flex`
+/// and `wgpu`: burn alone); with `as_stored`, each burn backend a second time with the network
+/// as stored ([`Predictor::as_stored`]: batch norms not folded), in a row "BACKEND, as stored".
 ///
 /// # Errors
 /// `runs` of 0, read errors, a scene smaller than a tile, a backend that cannot start.
@@ -82,15 +83,21 @@ pub fn run(
     let tiles_per_megapixel = 1e6 / (stride * stride);
     let mut rows = Vec::new();
     let variants: &[bool] = if as_stored { &[false, true] } else { &[false] };
-    let runs_of = backends
-        .iter()
-        .flat_map(|b| variants.iter().map(move |stored| (b, *stored)));
+    // The kernels always run with batch norms folded: no "as stored" row for them.
+    let runs_of = backends.iter().flat_map(|b| {
+        variants
+            .iter()
+            .filter(move |stored| !(**stored && matches!(b, Backend::Kernels)))
+            .map(move |stored| (b, *stored))
+    });
     for (backend, stored) in runs_of {
         let device = backend.device()?;
-        let predictor = if stored {
-            Predictor::as_stored(bundle, &device)?
-        } else {
-            Predictor::new(bundle, &device)?
+        // `kernels` is what `glacier predict` runs on the CPU; the other CPU rows are burn's
+        // backends alone, for comparison.
+        let predictor = match (backend, stored) {
+            (_, true) => Predictor::as_stored(bundle, &device)?,
+            (Backend::Kernels, false) => Predictor::new(bundle, &device)?,
+            (_, false) => Predictor::on_burn(bundle, &device)?,
         };
         let stats = predictor.statistics_for(reader, size.0, size.1)?;
         let mut time = |i: usize| -> Result<f64> {
@@ -113,7 +120,7 @@ pub fn run(
                 format!("{backend:?}").to_lowercase(),
                 if stored { ", as stored" } else { "" }
             ),
-            device: format!("{device:?}"),
+            device: predictor.engine(),
             cold_ms,
             median_ms,
             min_ms: warm[0],

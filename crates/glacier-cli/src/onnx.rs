@@ -64,32 +64,38 @@ pub fn write_check(
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     export(bundle, &dir.join("model.onnx"))?;
     let spec = &bundle.header.input;
-    let predictor = Predictor::new(bundle, &glacier_model::devices::cpu())?;
+    // The reference: burn's ndarray (the kernels are compared with it in their own tests).
+    let predictor = Predictor::on_burn(bundle, &glacier_model::devices::cpu())?;
     let stats = predictor.statistics_for(reader, size.0, size.1)?;
     let names = spec.channel_names()?;
+    let read = |t: burn::tensor::Tensor<4>| {
+        t.into_data()
+            .try_into_vec::<f32>()
+            .map_err(|e| anyhow::anyhow!("cannot read a tensor back: {e:?}"))
+    };
     let windows = model_timing::windows(size.0, size.1, spec.tile, 8)?;
-    let (mut inputs, mut probabilities) = (Vec::new(), Vec::new());
+    // What `glacier predict` computes on the CPU: this project's kernels.
+    let kernels = Predictor::new(bundle, &glacier_model::devices::cpu())?;
+    let (mut inputs, mut probabilities, mut on_kernels) = (Vec::new(), Vec::new(), Vec::new());
     for w in &windows {
         let channels = reader.read(&names, *w)?;
         let input = predictor.prepare(&stats, channels, spec.tile, spec.tile);
-        let read = |t: burn::tensor::Tensor<4>| {
-            t.into_data()
-                .try_into_vec::<f32>()
-                .map_err(|e| anyhow::anyhow!("cannot read a tensor back: {e:?}"))
-        };
-        inputs.extend(read(input.tensor.clone())?);
-        let logits = read(predictor.logits(&input))?;
+        let logits = read(kernels.logits(&input)?)?;
+        on_kernels.extend(logits.iter().map(|z| 1.0 / (1.0 + (-z).exp())));
+        inputs.extend_from_slice(&input.values);
+        let logits = read(predictor.logits(&input)?)?;
         probabilities.extend(logits.iter().map(|z| 1.0 / (1.0 + (-z).exp())));
     }
     write_f32(&dir.join("tiles.f32"), &inputs)?;
     write_f32(&dir.join("burn.f32"), &probabilities)?;
+    write_f32(&dir.join("kernels.f32"), &on_kernels)?;
     let meta = serde_json::json!({
         "tiles": windows.len(),
         "channels": names.len(),
         "tile": spec.tile,
         "overlap": spec.overlap,
         "burn": rows.iter().map(|r| serde_json::json!({
-            "backend": r.backend, "cold_ms": r.cold_ms, "median_ms": r.median_ms,
+            "backend": r.backend, "engine": r.device, "cold_ms": r.cold_ms, "median_ms": r.median_ms,
         })).collect::<Vec<_>>(),
     });
     std::fs::write(dir.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;

@@ -17,4 +17,4 @@ mod sizes;
 pub use bundle::{ModelBundle, ModelHeader, ReferenceCheck};
 pub use error::InferError;
 pub use metrics::{Confusion, Scores};
-pub use predict::{Predictor, ScenePrediction};
+pub use predict::{Predictor, PreparedInput, ScenePrediction};

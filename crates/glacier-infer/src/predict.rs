@@ -12,6 +12,9 @@ use crate::error::InferError;
 /// A loaded model on a device.
 pub struct Predictor {
     net: SegNet,
+    /// On a CPU device, the U-Net on this project's kernels (`glacier-kernels`), which compute
+    /// in place of burn's CPU backends.
+    kernels: Option<glacier_kernels::UNet>,
     header: ModelHeader,
     names: Vec<ChannelName>,
     device: Device,
@@ -19,8 +22,12 @@ pub struct Predictor {
 
 /// A network input built from a window, ready to run.
 pub struct PreparedInput {
-    /// `[1, channels, padded_height, padded_width]`.
-    pub tensor: Tensor<4>,
+    /// `channels × padded_height × padded_width` values (one image, NCHW).
+    pub values: Vec<f32>,
+    /// Channels of `values`.
+    pub channels: usize,
+    /// Padded height the network sees.
+    pub padded_height: usize,
     /// Which pixels of the (unpadded) window had every channel.
     pub valid: Vec<bool>,
     /// Window width and height.
@@ -30,13 +37,33 @@ pub struct PreparedInput {
 }
 
 impl Predictor {
-    /// Builds the network of `bundle` on `device`; on a CPU device with its batch norms folded
-    /// into their convolutions ([`SegNet::fold_batch_norm`](glacier_model::SegNet::fold_batch_norm)).
+    /// Builds the network of `bundle` on `device`. On a CPU device the U-Net runs on this
+    /// project's kernels (`glacier-kernels`: several times faster than burn's CPU backends,
+    /// `glacier bench-model`), and a network they do not cover on burn with its batch norms
+    /// folded ([`Predictor::on_burn`]).
     ///
     /// # Errors
     /// [`InferError::Weights`] when the weights do not fit, [`InferError::Inputs`] for a channel
     /// this version cannot build.
     pub fn new(bundle: &ModelBundle, device: &Device) -> Result<Predictor, InferError> {
+        let mut predictor = Predictor::on_burn(bundle, device)?;
+        if glacier_model::devices::is_cpu(device) {
+            predictor.kernels = predictor
+                .net
+                .kernel_weights()
+                .ok()
+                .and_then(|w| glacier_kernels::UNet::new(&w).ok());
+        }
+        Ok(predictor)
+    }
+
+    /// [`Predictor::new`] on burn's backend for `device` alone: on a CPU device with the batch
+    /// norms folded into their convolutions
+    /// ([`SegNet::fold_batch_norm`](glacier_model::SegNet::fold_batch_norm)).
+    ///
+    /// # Errors
+    /// As [`Predictor::new`].
+    pub fn on_burn(bundle: &ModelBundle, device: &Device) -> Result<Predictor, InferError> {
         let mut predictor = Predictor::as_stored(bundle, device)?;
         // On the CPU, one convolution where there were a convolution and a batch norm
         // (`glacier bench-model --as-stored` times both). Not on a GPU: folding reads the
@@ -47,7 +74,7 @@ impl Predictor {
         Ok(predictor)
     }
 
-    /// [`Predictor::new`] without folding batch norms into their convolutions: the network
+    /// [`Predictor::on_burn`] without folding batch norms into their convolutions: the network
     /// exactly as the file stores it, for comparisons (on a GPU the two are the same).
     ///
     /// # Errors
@@ -56,10 +83,20 @@ impl Predictor {
         let names = bundle.header.input.channel_names()?;
         Ok(Predictor {
             net: bundle.load_net(device)?,
+            kernels: None,
             header: bundle.header.clone(),
             names,
             device: device.clone(),
         })
+    }
+
+    /// What computes: this project's kernels with their instruction set, or burn on the
+    /// device.
+    pub fn engine(&self) -> String {
+        match &self.kernels {
+            Some(k) => format!("glacier-kernels ({})", k.isa().name()),
+            None => format!("burn ({:?})", self.device),
+        }
     }
 
     /// The channels the model takes, in tensor order.
@@ -134,20 +171,84 @@ impl Predictor {
             }
         }
         PreparedInput {
-            tensor: Tensor::from_data(
-                TensorData::new(data, [1, channels.len(), ph, pw]),
-                &self.device,
-            ),
+            values: data,
+            channels: channels.len(),
+            padded_height: ph,
             valid,
             size: (width, height),
             padded_width: pw,
         }
     }
 
-    /// The network's logits for a prepared input, still on the device; read them with
-    /// `into_data` natively or `into_data_async` in the browser, then [`Predictor::finish`].
-    pub fn logits(&self, input: &PreparedInput) -> Tensor<4> {
-        self.net.forward(input.tensor.clone())
+    /// The input as a tensor on the predictor's device, `[1, channels, padded_height,
+    /// padded_width]`.
+    pub fn input_tensor(&self, input: &PreparedInput) -> Tensor<4> {
+        let shape = [1, input.channels, input.padded_height, input.padded_width];
+        Tensor::from_data(TensorData::new(input.values.clone(), shape), &self.device)
+    }
+
+    /// The network's logits for a prepared input as a tensor on the device (computed by the
+    /// kernels where they run, then handed over).
+    ///
+    /// # Errors
+    /// [`InferError::Backend`] when the kernels refuse the input.
+    pub fn logits(&self, input: &PreparedInput) -> Result<Tensor<4>, InferError> {
+        match &self.kernels {
+            Some(_) => {
+                let values = self.kernel_logits(input)?;
+                let shape = [
+                    1,
+                    values.len() / (input.padded_height * input.padded_width).max(1),
+                    input.padded_height,
+                    input.padded_width,
+                ];
+                Ok(Tensor::from_data(
+                    TensorData::new(values, shape),
+                    &self.device,
+                ))
+            }
+            None => Ok(self.net.forward(self.input_tensor(input))),
+        }
+    }
+
+    /// The network's logits for a prepared input, read back (asynchronously, as WebGPU needs;
+    /// on the CPU it is ready at once); hand them to [`Predictor::finish`].
+    ///
+    /// # Errors
+    /// [`InferError::Backend`] when the result cannot be read back.
+    pub async fn logit_values(&self, input: &PreparedInput) -> Result<Vec<f32>, InferError> {
+        if self.kernels.is_some() {
+            return self.kernel_logits(input);
+        }
+        let data = self
+            .net
+            .forward(self.input_tensor(input))
+            .into_data_async()
+            .await;
+        let data =
+            data.map_err(|e| self.backend_error(format!("reading the result back: {e:?}")))?;
+        data.try_into_vec::<f32>()
+            .map_err(|e| self.backend_error(format!("unexpected result type: {e:?}")))
+    }
+
+    fn kernel_logits(&self, input: &PreparedInput) -> Result<Vec<f32>, InferError> {
+        let Some(k) = &self.kernels else {
+            return Err(self.backend_error("the kernels are not loaded".into()));
+        };
+        k.forward(
+            &input.values,
+            input.channels,
+            input.padded_height,
+            input.padded_width,
+        )
+        .map_err(|e| self.backend_error(e.to_string()))
+    }
+
+    fn backend_error(&self, detail: String) -> InferError {
+        InferError::Backend {
+            backend: self.engine(),
+            detail,
+        }
     }
 
     /// Glacier probabilities of the window from the logits' values: sigmoid, padding cropped,
@@ -180,14 +281,15 @@ impl Predictor {
         height: u32,
     ) -> Result<Vec<f32>, InferError> {
         let input = self.prepare(stats, channels, width, height);
-        let logits = self
-            .logits(&input)
-            .into_data()
-            .try_into_vec::<f32>()
-            .map_err(|e| InferError::Backend {
-                backend: format!("{:?}", self.device),
-                detail: format!("{e:?}"),
-            })?;
+        let logits = match &self.kernels {
+            Some(_) => self.kernel_logits(&input)?,
+            None => self
+                .net
+                .forward(self.input_tensor(&input))
+                .into_data()
+                .try_into_vec::<f32>()
+                .map_err(|e| self.backend_error(format!("{e:?}")))?,
+        };
         Ok(Self::finish(&input, &logits))
     }
 }
@@ -231,7 +333,7 @@ impl<'p> ScenePrediction<'p> {
     }
 
     /// Tiles that rows `row .. row + rows` need and that are not computed yet. Compute each
-    /// (natively [`Predictor::probabilities`]; in the browser `logits` + `into_data_async` +
+    /// (natively [`Predictor::probabilities`]; in the browser [`Predictor::logit_values`] +
     /// [`Predictor::finish`]) and hand it to [`ScenePrediction::insert`], then call
     /// [`ScenePrediction::blend`].
     pub fn pending(&self, row: u32, rows: u32) -> Vec<Window> {

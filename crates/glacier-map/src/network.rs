@@ -74,12 +74,9 @@ where
             let channels = reader.read(predictor.names(), tile).map_err(input)?;
             let prepared = predictor.prepare(run.statistics(), channels, tile.width, tile.height);
             let logits = predictor
-                .logits(&prepared)
-                .into_data_async()
+                .logit_values(&prepared)
                 .await
-                .map_err(|e| NetworkError::Backend(format!("reading the result back: {e:?}")))?
-                .try_into_vec::<f32>()
-                .map_err(|e| NetworkError::Backend(format!("unexpected result type: {e:?}")))?;
+                .map_err(|e| NetworkError::Backend(e.to_string()))?;
             run.insert(tile, Predictor::finish(&prepared, &logits));
             report.step(stage, run.tiles_done(), total).await?;
         }

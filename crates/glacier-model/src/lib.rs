@@ -10,6 +10,7 @@
 //! - [`spectral3d`]: the 3D CNN variant: bands as a depth axis, scSE before a per-pixel head.
 //! - [`net`]: either network behind one type, as a model file names it.
 //! - [`fold`]: batch norm folded into the convolution before it, for inference.
+//! - [`kernels`]: the U-Net's numbers handed to `glacier-kernels`, the project's CPU kernels.
 //! - [`probe`]: a small fixed-weight network that checks a backend computes what the CPU computes.
 //! - [`quantize`]: weight-only int8 storage of a module's parameters, and loading them back.
 //! - `onnx` (feature `onnx`): the U-Net written as an ONNX model, for other runtimes.
@@ -21,6 +22,7 @@ pub mod deadline;
 pub mod devices;
 pub mod fold;
 pub mod gate;
+pub mod kernels;
 pub mod net;
 #[cfg(feature = "onnx")]
 pub mod onnx;

@@ -139,17 +139,44 @@ pub fn model() -> Result<()> {
     )
 }
 
-/// `cargo xtask bench-page [--full | --full-gpu] [--archive]`: builds the page, then times each
-/// stage of a run in headless Chromium (WebGPU and CPU) on the Athabasca crop, with `--full`
+/// `cargo xtask bench-page [--full | --full-gpu] [--archive]`: builds the page, then times the
+/// network per tile on the page's CPU path beside onnxruntime-web (same ONNX weights, same real
+/// tiles, one thread), and each stage of a run in headless Chromium (WebGPU and CPU) on the
+/// Athabasca crop, with `--full`
 /// also on a scene-sized input on the CPU, and with `--full-gpu` on it on WebGPU as well, and with
 /// `--archive` an archive link to 1/81 of scene-sized COGs (link → quick look → map); prints
 /// tables.
 pub fn page(flags: Vec<&str>) -> Result<()> {
     crate::setup::run()?;
     crate::validate::web_build()?;
+    // The ONNX file and normalised real tiles for the per-tile comparison with
+    // onnxruntime-web (the debug CLI the tests build is enough: it only writes files).
+    let bands = crate::onnx::everest_bands()?;
+    run_step(
+        "build glacier",
+        &mut command("cargo", &["build", "-q", "-p", "glacier-cli"]),
+    )?;
+    let onnx_dir = "target/bench-page-onnx";
+    let mut export = command(
+        "target/debug/glacier",
+        &[
+            "bench-model",
+            "--backend",
+            "kernels",
+            "--runs",
+            "1",
+            "--onnx-dir",
+            onnx_dir,
+        ],
+    );
+    for b in &bands {
+        export.args(["--band", b]);
+    }
+    run_step("the ONNX model and tiles for onnxruntime-web", &mut export)?;
     let mut args = vec!["bench_page.mjs", "../../dist"];
     args.extend(flags);
     let mut c = command("node", &args);
     c.current_dir(crate::setup::BROWSER_TESTS_DIR);
+    c.env("GLACIER_ONNX_DIR", std::fs::canonicalize(onnx_dir)?);
     run_step("time the page's stages (headless Chromium)", &mut c)
 }

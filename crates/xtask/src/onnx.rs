@@ -44,7 +44,7 @@ pub fn check() -> Result<()> {
         &[
             "bench-model",
             "--backend",
-            "cpu",
+            "kernels,cpu",
             "--runs",
             "1",
             "--as-stored",

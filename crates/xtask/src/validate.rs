@@ -20,6 +20,7 @@ const WASM_CRATES: &[&str] = &[
     "glacier-terrain",
     "glacier-labels",
     "glacier-inputs",
+    "glacier-kernels",
     "glacier-infer",
     "glacier-change",
     "glacier-archive",

@@ -21,12 +21,13 @@ pub struct Args {
     /// Model file (default: the shipped model, built into this binary).
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Backends to time, in order.
+    /// Backends to time, in order (`kernels`: this project's CPU kernels, what `predict` runs
+    /// on the CPU; `cpu` (ndarray), `flex` and `wgpu`: burn alone).
     #[arg(
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "cpu,flex,wgpu"
+        default_value = "kernels,cpu,flex,wgpu"
     )]
     backend: Vec<Backend>,
     /// Tiles timed per backend after the cold one (at least 1).

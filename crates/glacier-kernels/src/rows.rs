@@ -1,0 +1,20 @@
+//! A layer's output rows computed on every core natively, one after another in wasm.
+
+/// Calls `f(y, row)` for each of the `row_len`-long rows `dst` holds, in parallel where the
+/// platform has threads.
+pub(crate) fn for_each_row<F>(dst: &mut [f32], row_len: usize, f: F)
+where
+    F: Fn(usize, &mut [f32]) + Sync + Send,
+{
+    #[cfg(not(target_family = "wasm"))]
+    {
+        use rayon::prelude::*;
+        dst.par_chunks_mut(row_len)
+            .enumerate()
+            .for_each(|(y, row)| f(y, row));
+    }
+    #[cfg(target_family = "wasm")]
+    for (y, row) in dst.chunks_mut(row_len).enumerate() {
+        f(y, row);
+    }
+}

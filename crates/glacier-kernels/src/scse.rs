@@ -1,0 +1,82 @@
+//! scSE (Roy, Navab & Wachinger 2018) in place on a feature map: the channel gate from the
+//! map's mean per channel, then one pass that computes each pixel's spatial gate and merges.
+
+use crate::feature::Feature;
+use crate::isa::{Isa, madd, multiversion};
+use crate::rows::for_each_row;
+use crate::weights::{Combine, ScSeWeights};
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Recalibrates `map` in place.
+pub(crate) fn recalibrate(isa: Isa, s: &ScSeWeights, map: &mut Feature) {
+    let c = map.channels;
+    // Mean per channel: f32 sums per row, added up in f64.
+    let mut sums = vec![0.0f64; c];
+    for y in 0..map.height {
+        let mut row = vec![0.0f32; c];
+        let start = map.at(y, 0);
+        for pixel in map.data[start..start + map.width * c].chunks_exact(c) {
+            for (r, v) in row.iter_mut().zip(pixel) {
+                *r += v;
+            }
+        }
+        for (s, r) in sums.iter_mut().zip(&row) {
+            *s += f64::from(*r);
+        }
+    }
+    let n = (map.height * map.width) as f64;
+    let mean: Vec<f32> = sums.iter().map(|s| (s / n) as f32).collect();
+    // The channel gate: sigmoid(excite(relu(squeeze(mean)))); burn's Linear is `[in, out]`.
+    let hidden: Vec<f32> = (0..s.hidden)
+        .map(|j| {
+            let z = (0..c).fold(s.squeeze.1[j], |z, i| {
+                z + mean[i] * s.squeeze.0[i * s.hidden + j]
+            });
+            z.max(0.0)
+        })
+        .collect();
+    let gate: Vec<f32> = (0..c)
+        .map(|k| {
+            let z = (0..s.hidden).fold(s.excite.1[k], |z, j| z + hidden[j] * s.excite.0[j * c + k]);
+            sigmoid(z)
+        })
+        .collect();
+    let width = map.width;
+    let row_len = map.row_len();
+    for_each_row(map.interior_rows_mut(), row_len, |_, row| {
+        merge_row(isa, s, &gate, &mut row[c..(width + 1) * c]);
+    });
+}
+
+multiversion! {
+    /// The spatial gate and the merge over one row's pixels.
+    fn merge_row => merge_row_generic(s: &ScSeWeights, gate: &[f32], pixels: &mut [f32])
+}
+
+#[inline(always)]
+fn merge_row_generic<const FMA: bool>(s: &ScSeWeights, gate: &[f32], pixels: &mut [f32]) {
+    let c = gate.len();
+    let (ws, bs) = (&s.spatial.0[..c], s.spatial.1);
+    for pixel in pixels.chunks_exact_mut(c) {
+        let z = pixel
+            .iter()
+            .zip(ws)
+            .fold(bs, |z, (v, w)| madd::<FMA>(*v, *w, z));
+        let g = sigmoid(z);
+        match s.combine {
+            Combine::Max => {
+                for (v, k) in pixel.iter_mut().zip(gate) {
+                    *v = (*v * k).max(*v * g);
+                }
+            }
+            Combine::Add => {
+                for (v, k) in pixel.iter_mut().zip(gate) {
+                    *v = *v * k + *v * g;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! The register tile every convolution here runs on: `P` output pixels × [`LANES`] output
+//! channels, summed over taps (neighbour offsets) and input channels.
+
+use crate::isa::madd;
+
+/// Output channels computed together (one AVX2 register, two SIMD128 registers).
+pub(crate) const LANES: usize = 8;
+/// Output pixels computed together: 8 natively (64 accumulators: 8 of the 16 AVX2 registers);
+/// 4 in wasm (32 accumulators: 8 of the 16 vector registers a browser gives SIMD128 on x86).
+pub(crate) const PIXELS: usize = if cfg!(target_family = "wasm") { 4 } else { 8 };
+
+/// Where a tile reads: pixel `p`'s channel `c` under tap `t` is
+/// `src[base + taps[t] + p · step + c]`, and its weights are the [`LANES`] values at
+/// `weights[(t · inputs + c) · LANES ..]`.
+pub(crate) struct Reads<'a> {
+    pub(crate) src: &'a [f32],
+    pub(crate) base: usize,
+    pub(crate) step: usize,
+    pub(crate) taps: &'a [usize],
+    pub(crate) inputs: usize,
+    pub(crate) weights: &'a [f32],
+}
+
+/// `P` pixels' sums, starting from `bias`.
+#[inline(always)]
+#[allow(unsafe_code)]
+pub(crate) fn tile<const P: usize, const FMA: bool>(
+    r: &Reads<'_>,
+    bias: &[f32; LANES],
+) -> [[f32; LANES]; P] {
+    let cin = r.inputs;
+    let last = r.taps.iter().max().copied().unwrap_or(0);
+    // Every read below is inside these bounds.
+    assert!(P == 0 || r.base + last + (P - 1) * r.step + cin <= r.src.len());
+    assert!(r.weights.len() >= r.taps.len() * cin * LANES);
+    let mut acc = [*bias; P];
+    for (t, off) in r.taps.iter().enumerate() {
+        let at = r.base + off;
+        let wk = t * cin * LANES;
+        for c in 0..cin {
+            // SAFETY: `wk + c·LANES + LANES ≤ taps·cin·LANES ≤ weights.len()` (asserted).
+            let w: [f32; LANES] = unsafe {
+                r.weights
+                    .as_ptr()
+                    .add(wk + c * LANES)
+                    .cast::<[f32; LANES]>()
+                    .read_unaligned()
+            };
+            for (p, a) in acc.iter_mut().enumerate() {
+                // SAFETY: `at + p·step + c < base + last + (P−1)·step + cin ≤ src.len()`.
+                let v = unsafe { *r.src.get_unchecked(at + p * r.step + c) };
+                for l in 0..LANES {
+                    a[l] = madd::<FMA>(v, w[l], a[l]);
+                }
+            }
+        }
+    }
+    acc
+}
+
+/// Writes a tile's pixels `p` at `dst[first + p · step ..][..lanes]`, with ReLU where asked.
+#[inline(always)]
+pub(crate) fn store<const P: usize>(
+    dst: &mut [f32],
+    first: usize,
+    step: usize,
+    lanes: usize,
+    relu: bool,
+    acc: &[[f32; LANES]; P],
+) {
+    for (p, a) in acc.iter().enumerate() {
+        let at = first + p * step;
+        for (d, v) in dst[at..at + lanes].iter_mut().zip(a) {
+            *d = if relu { v.max(0.0) } else { *v };
+        }
+    }
+}
+
+/// Packs `outputs` channels' weights into blocks of [`LANES`]: block `b`, tap `t`, input `c`,
+/// lane `l` holds `weight(b · LANES + l, t, c)`, zero past `outputs`. Returns the packed values
+/// and the blocks' biases.
+pub(crate) fn pack(
+    outputs: usize,
+    taps: usize,
+    inputs: usize,
+    weight: impl Fn(usize, usize, usize) -> f32,
+    bias: &[f32],
+) -> (Vec<f32>, Vec<[f32; LANES]>) {
+    let blocks = outputs.div_ceil(LANES);
+    let per_block = taps * inputs * LANES;
+    let mut packed = vec![0.0; blocks * per_block];
+    let mut biases = vec![[0.0; LANES]; blocks];
+    for (o, value) in bias.iter().enumerate().take(outputs) {
+        let (b, l) = (o / LANES, o % LANES);
+        biases[b][l] = *value;
+        for t in 0..taps {
+            for c in 0..inputs {
+                packed[b * per_block + (t * inputs + c) * LANES + l] = weight(o, t, c);
+            }
+        }
+    }
+    (packed, biases)
+}
