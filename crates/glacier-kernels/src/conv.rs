@@ -7,7 +7,7 @@
 use crate::feature::{Feature, Scratch};
 use crate::isa::{Isa, multiversion};
 use crate::rows::for_each_row;
-use crate::tile::{LANES, PIXELS, Reads, pack, store, tile};
+use crate::tile::{LANES, PIXELS, Reads, Writes, pack, tile};
 use crate::weights::ConvWeights;
 
 /// A 3×3 convolution with its weights packed for the tile.
@@ -86,32 +86,21 @@ fn conv_row_generic<const FMA: bool>(
             inputs: cin,
             weights: &conv.packed[b * per_block..(b + 1) * per_block],
         };
-        let lanes = (cout - b * LANES).min(LANES);
+        let mut writes = Writes {
+            first: 0,
+            step: cout,
+            lanes: (cout - b * LANES).min(LANES),
+            relu: conv.relu,
+        };
         let mut x = 0;
         while x + PIXELS <= width {
-            reads.base = x * cin;
-            let acc = tile::<PIXELS, FMA>(&reads, bias);
-            store(
-                row,
-                (x + 1) * cout + b * LANES,
-                cout,
-                lanes,
-                conv.relu,
-                &acc,
-            );
+            (reads.base, writes.first) = (x * cin, (x + 1) * cout + b * LANES);
+            tile::<PIXELS, FMA>(&reads, bias, row, &writes);
             x += PIXELS;
         }
         while x < width {
-            reads.base = x * cin;
-            let acc = tile::<1, FMA>(&reads, bias);
-            store(
-                row,
-                (x + 1) * cout + b * LANES,
-                cout,
-                lanes,
-                conv.relu,
-                &acc,
-            );
+            (reads.base, writes.first) = (x * cin, (x + 1) * cout + b * LANES);
+            tile::<1, FMA>(&reads, bias, row, &writes);
             x += 1;
         }
     }

@@ -18,3 +18,27 @@ where
         f(y, row);
     }
 }
+
+/// `f(y, row)` for each of the `row_len`-long rows `src` holds, in order, computed in parallel
+/// where the platform has threads.
+pub(crate) fn map_rows<T, F>(src: &[f32], row_len: usize, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(usize, &[f32]) -> T + Sync + Send,
+{
+    #[cfg(not(target_family = "wasm"))]
+    {
+        use rayon::prelude::*;
+        src.par_chunks(row_len)
+            .enumerate()
+            .map(|(y, row)| f(y, row))
+            .collect()
+    }
+    #[cfg(target_family = "wasm")]
+    {
+        src.chunks(row_len)
+            .enumerate()
+            .map(|(y, row)| f(y, row))
+            .collect()
+    }
+}

@@ -3,7 +3,7 @@
 
 use crate::feature::Feature;
 use crate::isa::{Isa, madd, multiversion};
-use crate::rows::for_each_row;
+use crate::rows::{for_each_row, map_rows};
 use crate::weights::{Combine, ScSeWeights};
 
 fn sigmoid(x: f32) -> f32 {
@@ -13,17 +13,26 @@ fn sigmoid(x: f32) -> f32 {
 /// Recalibrates `map` in place.
 pub(crate) fn recalibrate(isa: Isa, s: &ScSeWeights, map: &mut Feature) {
     let c = map.channels;
-    // Mean per channel: f32 sums per row, added up in f64.
-    let mut sums = vec![0.0f64; c];
-    for y in 0..map.height {
-        let mut row = vec![0.0f32; c];
-        let start = map.at(y, 0);
-        for pixel in map.data[start..start + map.width * c].chunks_exact(c) {
-            for (r, v) in row.iter_mut().zip(pixel) {
-                *r += v;
+    // Mean per channel: f32 sums per row (rows in parallel), added up in f64 in row order, so
+    // the result does not depend on the number of threads.
+    let row_len = map.row_len();
+    let width = map.width;
+    let per_row = map_rows(
+        &map.data[row_len..(map.height + 1) * row_len],
+        row_len,
+        |_, row| {
+            let mut sums = vec![0.0f32; c];
+            for pixel in row[c..(width + 1) * c].chunks_exact(c) {
+                for (s, v) in sums.iter_mut().zip(pixel) {
+                    *s += v;
+                }
             }
-        }
-        for (s, r) in sums.iter_mut().zip(&row) {
+            sums
+        },
+    );
+    let mut sums = vec![0.0f64; c];
+    for row in &per_row {
+        for (s, r) in sums.iter_mut().zip(row) {
             *s += f64::from(*r);
         }
     }
@@ -44,8 +53,6 @@ pub(crate) fn recalibrate(isa: Isa, s: &ScSeWeights, map: &mut Feature) {
             sigmoid(z)
         })
         .collect();
-    let width = map.width;
-    let row_len = map.row_len();
     for_each_row(map.interior_rows_mut(), row_len, |_, row| {
         merge_row(isa, s, &gate, &mut row[c..(width + 1) * c]);
     });

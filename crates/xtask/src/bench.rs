@@ -126,7 +126,8 @@ pub fn model() -> Result<()> {
     let check = "target/bench-onnx";
     let mut bench = command(
         "target/release/glacier",
-        &["bench-model", "--onnx-dir", check],
+        // 30 tiles each: on a shared 2-core machine single tiles vary by ±30 %.
+        &["bench-model", "--runs", "30", "--onnx-dir", check],
     );
     for b in &bands {
         bench.args(["--band", b]);
@@ -135,7 +136,10 @@ pub fn model() -> Result<()> {
     let python = crate::setup::onnx_runtime()?;
     run_step(
         "time ONNX Runtime on the same tiles",
-        &mut command(&python, &["tests/bench/onnx_runtime_timing.py", check]),
+        &mut command(
+            &python,
+            &["tests/bench/onnx_runtime_timing.py", check, "30"],
+        ),
     )
 }
 
