@@ -213,7 +213,7 @@ async function decodeComparison(context, url) {
 
 const ONNX_DIR = resolve(process.env.GLACIER_ONNX_DIR ?? "../../target/bench-page-onnx");
 const ORT_DIST = resolve("node_modules/onnxruntime-web/dist");
-const TILE_RUNS = 10;
+const TILE_RUNS = Number(process.env.GLACIER_TILE_RUNS ?? 10);
 
 /** The network per tile on the page's CPU path and on onnxruntime-web (wasm, one thread). */
 async function networkComparison(context, url) {
@@ -258,6 +258,9 @@ async function networkComparison(context, url) {
   }, { meta, runs: TILE_RUNS });
   await page.close();
   if (problems.length) console.log(`  network comparison: ${problems.join("; ")}`);
+  for (const [name, r] of [["kernels", result.ours.kernels], ["flex", result.ours.flex], ["onnxruntime-web", result.ort]]) {
+    console.log(`  ${name}, ms per tile in order: ${r.times.map((t) => t.toFixed(0)).join(" ")}`);
+  }
   // WebGPU: the page's GPU path (burn wgpu) against onnxruntime-web's WebGPU backend, in a
   // page of its own (on SwiftShader a tile takes seconds: few runs).
   const gpu = await gpuComparison(context, url, meta);

@@ -40,6 +40,10 @@ pub(crate) fn tile<const P: usize, const FMA: bool>(
     dst: &mut [f32],
     w: &Writes,
 ) {
+    #[cfg(all(target_family = "wasm", target_feature = "simd128"))]
+    if P == 4 {
+        return simd128::tile4(r, bias, dst, w);
+    }
     let cin = r.inputs;
     let last = r.taps.iter().max().copied().unwrap_or(0);
     // Every read below is inside these bounds.
@@ -107,4 +111,86 @@ pub(crate) fn pack(
         }
     }
     (packed, biases)
+}
+
+/// The page's tile written with SIMD128 instructions: the page's wasm is optimised for size
+/// (`opt-level = "s"`, which its link-time optimisation applies to every crate), and there the
+/// plain tile above is not vectorised (490 ms a tile against 100 ms at opt-level 3, in node).
+#[cfg(all(target_family = "wasm", target_feature = "simd128"))]
+mod simd128 {
+    use super::{LANES, Reads, Writes};
+    use core::arch::wasm32::{f32x4_add, f32x4_mul, f32x4_pmax, f32x4_splat, v128, v128_load};
+
+    /// [`super::tile`] for 4 pixels: 8 accumulators of 4 lanes, named so that they stay in
+    /// registers at any optimisation level.
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    pub(super) fn tile4(r: &Reads<'_>, bias: &[f32; LANES], dst: &mut [f32], w: &Writes) {
+        let cin = r.inputs;
+        let last = r.taps.iter().max().copied().unwrap_or(0);
+        // Every read below is inside these bounds.
+        assert!(r.base + last + 3 * r.step + cin <= r.src.len());
+        assert!(r.weights.len() >= r.taps.len() * cin * LANES);
+        // SAFETY: `bias` holds LANES = 8 values; v128 loads need no alignment.
+        let (b0, b1) = unsafe {
+            let p = bias.as_ptr();
+            (
+                v128_load(p.cast::<v128>()),
+                v128_load(p.add(4).cast::<v128>()),
+            )
+        };
+        let (mut a00, mut a01, mut a10, mut a11) = (b0, b1, b0, b1);
+        let (mut a20, mut a21, mut a30, mut a31) = (b0, b1, b0, b1);
+        let step = r.step;
+        for (t, off) in r.taps.iter().enumerate() {
+            let at = r.base + off;
+            let wk = t * cin * LANES;
+            for c in 0..cin {
+                // SAFETY: weights: `wk + c·LANES + LANES ≤ taps·cin·LANES`; inputs:
+                // `at + 3·step + c < base + last + 3·step + cin` (both asserted).
+                unsafe {
+                    let wp = r.weights.as_ptr().add(wk + c * LANES);
+                    let (w0, w1) = (
+                        v128_load(wp.cast::<v128>()),
+                        v128_load(wp.add(4).cast::<v128>()),
+                    );
+                    let s = r.src.as_ptr().add(at + c);
+                    let v = f32x4_splat(*s);
+                    a00 = f32x4_add(a00, f32x4_mul(v, w0));
+                    a01 = f32x4_add(a01, f32x4_mul(v, w1));
+                    let v = f32x4_splat(*s.add(step));
+                    a10 = f32x4_add(a10, f32x4_mul(v, w0));
+                    a11 = f32x4_add(a11, f32x4_mul(v, w1));
+                    let v = f32x4_splat(*s.add(2 * step));
+                    a20 = f32x4_add(a20, f32x4_mul(v, w0));
+                    a21 = f32x4_add(a21, f32x4_mul(v, w1));
+                    let v = f32x4_splat(*s.add(3 * step));
+                    a30 = f32x4_add(a30, f32x4_mul(v, w0));
+                    a31 = f32x4_add(a31, f32x4_mul(v, w1));
+                }
+            }
+        }
+        let zero = f32x4_splat(0.0);
+        for (p, (lo, hi)) in [(a00, a01), (a10, a11), (a20, a21), (a30, a31)]
+            .into_iter()
+            .enumerate()
+        {
+            // `pmax(0, x)` is `x.max(0.0)`: 0 where x is NaN, as the plain tile gives.
+            let (lo, hi) = if w.relu {
+                (f32x4_pmax(zero, lo), f32x4_pmax(zero, hi))
+            } else {
+                (lo, hi)
+            };
+            let mut sums = [0.0f32; LANES];
+            // SAFETY: `sums` holds 8 values.
+            unsafe {
+                core::arch::wasm32::v128_store(sums.as_mut_ptr().cast::<v128>(), lo);
+                core::arch::wasm32::v128_store(sums.as_mut_ptr().add(4).cast::<v128>(), hi);
+            }
+            let at = w.first + p * w.step;
+            for (d, v) in dst[at..at + w.lanes].iter_mut().zip(sums) {
+                *d = v;
+            }
+        }
+    }
 }
