@@ -108,9 +108,9 @@ pub async fn time_network_gpu(
 ) -> Result<Vec<f64>, JsError> {
     use glacier_infer::{ModelBundle, Predictor, PreparedInput};
     let bundle = ModelBundle::from_bytes("benchmark model", &model)?;
-    let device = glacier_model::devices::gpu()
+    let device = crate::self_check::gpu_device()
         .await
-        .map_err(|e| JsError::new(&format!("no WebGPU device: {e:?}")))?;
+        .map_err(|e| JsError::new(&format!("no WebGPU device: {e}")))?;
     let predictor = Predictor::new(&bundle, &device)?;
     let per_tile = channels * side * side;
     let count = tiles.len() / per_tile.max(1);

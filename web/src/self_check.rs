@@ -44,14 +44,25 @@ pub async fn run(device: &Device) -> Result<ProbeRun, String> {
     })
 }
 
-/// Acquires burn's WebGPU device.
+thread_local! {
+    /// The page thread's WebGPU device once created: burn registers one per thread and refuses
+    /// a second ("a server is still registered"), so later users (the benchmark hooks) share it.
+    static GPU: std::cell::RefCell<Option<Device>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Acquires burn's WebGPU device (the one already made on this thread, if any).
 ///
 /// # Errors
 /// Why the GPU device could not be created.
 pub async fn gpu_device() -> Result<Device, String> {
-    devices::gpu()
+    if let Some(device) = GPU.with(|g| g.borrow().clone()) {
+        return Ok(device);
+    }
+    let device = devices::gpu()
         .await
-        .map_err(|e| format!("burn could not start WebGPU: {e}"))
+        .map_err(|e| format!("burn could not start WebGPU: {e}"))?;
+    GPU.with(|g| *g.borrow_mut() = Some(device.clone()));
+    Ok(device)
 }
 
 /// The page's CPU device: burn's flex backend compiled to wasm (one thread, SIMD128).
