@@ -8,7 +8,10 @@ Checks that ONNX Runtime and the kernels compute what burn computes, then times 
 per tile the way `glacier bench-model` times the rest (one cold tile, then RUNS tiles; median)
 and prints Markdown tables with the ratios.
 
-Usage: python3 onnx_runtime_timing.py DIR [RUNS]
+Usage: python3 onnx_runtime_timing.py DIR [RUNS] [--threads T]
+
+With `--threads T` it times ONNX Runtime on T threads only, checks nothing and prints the median
+tile in ms as one JSON number (`cargo xtask bench-model` alternates it with the kernels).
 """
 
 import json
@@ -22,39 +25,55 @@ import onnx
 import onnxruntime as ort
 
 
+def time_tiles(model: str, tiles, threads: int, runs: int):
+    """A session on `threads` threads, and its times: (session, load ms, median tile ms, fastest
+    tile ms, cold tile ms), one cold tile then `runs` timed."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    start = time.perf_counter()
+    session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    load_ms = (time.perf_counter() - start) * 1e3
+
+    def tile(i: int) -> float:
+        begin = time.perf_counter()
+        session.run(["probability"], {"input": tiles[i % len(tiles)]})
+        return (time.perf_counter() - begin) * 1e3
+
+    cold = tile(0)
+    warm = sorted(tile(i) for i in range(1, runs + 1))
+    return session, load_ms, statistics.median(warm), warm[0], cold
+
+
 def main() -> None:
-    folder = sys.argv[1]
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    args = sys.argv[1:]
+    only = None
+    if "--threads" in args:
+        i = args.index("--threads")
+        only = int(args[i + 1])
+        del args[i:i + 2]
+    folder = args[0]
+    runs = int(args[1]) if len(args) > 1 else 10
     meta = json.load(open(os.path.join(folder, "meta.json")))
     n, c, t = meta["tiles"], meta["channels"], meta["tile"]
     tiles = np.fromfile(os.path.join(folder, "tiles.f32"), dtype="<f4").reshape(n, 1, c, t, t)
     burn = np.fromfile(os.path.join(folder, "burn.f32"), dtype="<f4").reshape(n, t, t)
     kernels = np.fromfile(os.path.join(folder, "kernels.f32"), dtype="<f4").reshape(n, t, t)
     model = os.path.join(folder, "model.onnx")
+    if only is not None:
+        print(json.dumps(time_tiles(model, tiles, only, runs)[2]))
+        return
     # The ONNX checker with shape inference: the file is valid ONNX, not only something ORT accepts.
     onnx.checker.check_model(onnx.load(model), full_check=True)
 
     rows = []
     cores = os.cpu_count() or 1
     for threads in sorted({cores, 1}, reverse=True):
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        start = time.perf_counter()
-        session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-        load_ms = (time.perf_counter() - start) * 1e3
-
-        def tile(i: int) -> float:
-            begin = time.perf_counter()
-            session.run(["probability"], {"input": tiles[i % n]})
-            return (time.perf_counter() - begin) * 1e3
-
-        cold = tile(0)
-        warm = sorted(tile(i) for i in range(1, runs + 1))
+        session, load_ms, median, fastest, cold = time_tiles(model, tiles, threads, runs)
         probabilities = np.stack([session.run(["probability"], {"input": tiles[i]})[0][0, 0] for i in range(n)])
         diff = float(np.max(np.abs(probabilities - burn)))
         flips = int(np.sum((probabilities >= 0.5) != (burn >= 0.5)))
-        rows.append((threads, load_ms, cold, statistics.median(warm), warm[0], diff, flips))
+        rows.append((threads, load_ms, cold, median, fastest, diff, flips))
 
     stride = t - meta["overlap"]
     per_mpx = 1e6 / (stride * stride)

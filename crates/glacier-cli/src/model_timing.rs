@@ -10,6 +10,7 @@ use std::time::Instant;
 use crate::backend::Backend;
 
 /// One backend's timings.
+#[derive(serde::Serialize)]
 pub struct Row {
     /// Backend as named on the command line.
     pub backend: String,

@@ -7,7 +7,7 @@
 use crate::feature::{Feature, Scratch};
 use crate::isa::{Isa, multiversion};
 use crate::rows::for_each_row;
-use crate::tile::{LANES, PIXELS, Reads, Writes, pack, tile};
+use crate::tile::{LANES, PAIR_PIXELS, PAIRS, PIXELS, Reads, Writes, pack, tile};
 use crate::weights::ConvWeights;
 
 /// A 3×3 convolution with its weights packed for the tile.
@@ -77,31 +77,52 @@ fn conv_row_generic<const FMA: bool>(
     let window = &src[y * stride..(y + 3) * stride];
     let taps: [usize; 9] = std::array::from_fn(|t| (t / 3) * stride + (t % 3) * cin);
     let per_block = 9 * cin * LANES;
-    for (b, bias) in conv.bias.iter().enumerate() {
+    let blocks = conv.bias.len();
+    let mut b = 0;
+    while b < blocks {
+        let pair = PAIRS && b + 1 < blocks;
         let mut reads = Reads {
             src: window,
             base: 0,
             step: cin,
             taps: &taps,
             inputs: cin,
-            weights: &conv.packed[b * per_block..(b + 1) * per_block],
+            weights: &conv.packed[b * per_block..],
+            block_stride: per_block,
         };
         let mut writes = Writes {
             first: 0,
             step: cout,
-            lanes: (cout - b * LANES).min(LANES),
+            lanes: cout - b * LANES,
             relu: conv.relu,
         };
+        let bias = &conv.bias[b..];
         let mut x = 0;
-        while x + PIXELS <= width {
-            (reads.base, writes.first) = (x * cin, (x + 1) * cout + b * LANES);
-            tile::<PIXELS, FMA>(&reads, bias, row, &writes);
-            x += PIXELS;
-        }
-        while x < width {
-            (reads.base, writes.first) = (x * cin, (x + 1) * cout + b * LANES);
-            tile::<1, FMA>(&reads, bias, row, &writes);
-            x += 1;
+        let at = |x: usize| (x * cin, (x + 1) * cout + b * LANES);
+        if pair {
+            while x + PAIR_PIXELS <= width {
+                (reads.base, writes.first) = at(x);
+                tile::<PAIR_PIXELS, 2, FMA>(&reads, bias, row, &writes);
+                x += PAIR_PIXELS;
+            }
+            while x < width {
+                (reads.base, writes.first) = at(x);
+                tile::<1, 2, FMA>(&reads, bias, row, &writes);
+                x += 1;
+            }
+            b += 2;
+        } else {
+            while x + PIXELS <= width {
+                (reads.base, writes.first) = at(x);
+                tile::<PIXELS, 1, FMA>(&reads, bias, row, &writes);
+                x += PIXELS;
+            }
+            while x < width {
+                (reads.base, writes.first) = at(x);
+                tile::<1, 1, FMA>(&reads, bias, row, &writes);
+                x += 1;
+            }
+            b += 1;
         }
     }
 }

@@ -147,6 +147,17 @@ impl UNet {
                 planes.len()
             )));
         }
+        rows::in_pool(|| self.run(planes, channels, height, width))
+    }
+
+    /// [`UNet::forward`] on checked input.
+    fn run(
+        &self,
+        planes: &[f32],
+        channels: usize,
+        height: usize,
+        width: usize,
+    ) -> Result<Vec<f32>, KernelError> {
         let (isa, scratch) = (self.isa, &self.scratch);
         let mut skips = Vec::with_capacity(self.encoders.len());
         let mut x = Feature::from_planes(planes, channels, height, width, scratch);

@@ -4,7 +4,7 @@
 use crate::feature::{Feature, Scratch};
 use crate::isa::{Isa, multiversion};
 use crate::rows::for_each_row;
-use crate::tile::{LANES, PIXELS, Reads, Writes, pack, tile};
+use crate::tile::{LANES, PAIR_PIXELS, PAIRS, PIXELS, Reads, Writes, pack, tile};
 use crate::weights::UpWeights;
 
 /// 2×2 max pooling, stride 2 (the map's sides are even: the net checks the input).
@@ -98,13 +98,18 @@ fn up_row_generic<const FMA: bool>(
     let per_block = 4 * cin * LANES;
     let (ky, from) = (y % 2, input.at(y / 2, 0));
     let columns = input.width;
-    for (b, bias) in up.bias.iter().enumerate() {
+    let blocks = up.bias.len();
+    let mut b = 0;
+    while b < blocks {
+        // Two blocks of outputs at a time where there are two (as in a 3×3 convolution).
+        let pair = PAIRS && b + 1 < blocks;
         let mut writes = Writes {
             first: 0,
             step: 2 * channels,
-            lanes: (cout - b * LANES).min(LANES),
+            lanes: cout - b * LANES,
             relu: false,
         };
+        let bias = &up.bias[b..];
         for kx in 0..2 {
             let phase = b * per_block + (ky * 2 + kx) * cin * LANES;
             let mut reads = Reads {
@@ -113,22 +118,37 @@ fn up_row_generic<const FMA: bool>(
                 step: cin,
                 taps: &[0],
                 inputs: cin,
-                weights: &up.packed[phase..phase + cin * LANES],
+                weights: &up.packed[phase..],
+                block_stride: per_block,
             };
             // Input column j gives output column 2j + kx.
-            let at = |j: usize| (2 * j + kx + 1) * channels + b * LANES;
+            let at = |j: usize| (from + j * cin, (2 * j + kx + 1) * channels + b * LANES);
             let mut j = 0;
-            while j + PIXELS <= columns {
-                (reads.base, writes.first) = (from + j * cin, at(j));
-                tile::<PIXELS, FMA>(&reads, bias, row, &writes);
-                j += PIXELS;
-            }
-            while j < columns {
-                (reads.base, writes.first) = (from + j * cin, at(j));
-                tile::<1, FMA>(&reads, bias, row, &writes);
-                j += 1;
+            if pair {
+                while j + PAIR_PIXELS <= columns {
+                    (reads.base, writes.first) = at(j);
+                    tile::<PAIR_PIXELS, 2, FMA>(&reads, bias, row, &writes);
+                    j += PAIR_PIXELS;
+                }
+                while j < columns {
+                    (reads.base, writes.first) = at(j);
+                    tile::<1, 2, FMA>(&reads, bias, row, &writes);
+                    j += 1;
+                }
+            } else {
+                while j + PIXELS <= columns {
+                    (reads.base, writes.first) = at(j);
+                    tile::<PIXELS, 1, FMA>(&reads, bias, row, &writes);
+                    j += PIXELS;
+                }
+                while j < columns {
+                    (reads.base, writes.first) = at(j);
+                    tile::<1, 1, FMA>(&reads, bias, row, &writes);
+                    j += 1;
+                }
             }
         }
+        b += if pair { 2 } else { 1 };
     }
     // The skip connection's values beside the up-convolution's, pixel by pixel.
     let from = skip.at(y, 0);

@@ -42,3 +42,15 @@ where
             .collect()
     }
 }
+
+/// Runs `f` on a thread of the pool the rows run on (natively; in wasm, here): each layer's
+/// rows are then split among the pool's threads from inside it, where a call from outside
+/// the pool would hand every layer over to it and wait (a thread switch per layer).
+pub(crate) fn in_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    #[cfg(not(target_family = "wasm"))]
+    {
+        rayon::scope(|_| f())
+    }
+    #[cfg(target_family = "wasm")]
+    f()
+}

@@ -8,10 +8,15 @@ pub(crate) const LANES: usize = 8;
 /// Output pixels computed together: 8 natively (64 accumulators: 8 of the 16 AVX2 registers);
 /// 4 in wasm (32 accumulators: 8 of the 16 vector registers a browser gives SIMD128 on x86).
 pub(crate) const PIXELS: usize = if cfg!(target_family = "wasm") { 4 } else { 8 };
+/// Output pixels of a two-block tile (12 accumulators), where two blocks are computed together:
+/// natively, not in wasm (there only the one-block tile is written in SIMD128 instructions).
+pub(crate) const PAIR_PIXELS: usize = 6;
+/// Whether layers with two blocks or more run the two-block tile.
+pub(crate) const PAIRS: bool = !cfg!(target_family = "wasm");
 
 /// Where a tile reads: pixel `p`'s channel `c` under tap `t` is
-/// `src[base + taps[t] + p · step + c]`, and its weights are the [`LANES`] values at
-/// `weights[(t · inputs + c) · LANES ..]`.
+/// `src[base + taps[t] + p · step + c]`, and block `k`'s weights for it are the [`LANES`] values
+/// at `weights[k · block_stride + (t · inputs + c) · LANES ..]`.
 pub(crate) struct Reads<'a> {
     pub(crate) src: &'a [f32],
     pub(crate) base: usize,
@@ -19,9 +24,11 @@ pub(crate) struct Reads<'a> {
     pub(crate) taps: &'a [usize],
     pub(crate) inputs: usize,
     pub(crate) weights: &'a [f32],
+    pub(crate) block_stride: usize,
 }
 
-/// Where a tile writes: pixel `p`'s first `lanes` sums go to `dst[first + p · step ..]`, with
+/// Where a tile writes: pixel `p`'s sums of block `k` go to `dst[first + p · step + k · LANES ..]`,
+/// `lanes` values in all over the blocks (the last block may hold fewer than [`LANES`]), with
 /// ReLU where asked.
 pub(crate) struct Writes {
     pub(crate) first: usize,
@@ -30,58 +37,68 @@ pub(crate) struct Writes {
     pub(crate) relu: bool,
 }
 
-/// `P` pixels' sums, starting from `bias`, written out. The sums never leave the function as a
-/// value: returned, the 256-byte tile was copied out with `memcpy` (5 % of a tile, `perf`).
+/// `P` pixels' sums over `B` blocks of [`LANES`] output channels, starting from `bias`, written
+/// out. Each input value loaded serves `B · LANES` channels, each weight vector `P` pixels: on
+/// AVX2, 6 pixels × 2 blocks (12 accumulators, 8 loads per 12 multiply-adds) where a layer has
+/// 16 outputs or more, 8 × 1 (9 loads per 8) where it has 8. The sums never leave the function
+/// as a value: returned, the 256-byte tile was copied out with `memcpy` (5 % of a tile, `perf`).
 #[inline(always)]
 #[allow(unsafe_code)]
-pub(crate) fn tile<const P: usize, const FMA: bool>(
+pub(crate) fn tile<const P: usize, const B: usize, const FMA: bool>(
     r: &Reads<'_>,
-    bias: &[f32; LANES],
+    bias: &[[f32; LANES]],
     dst: &mut [f32],
     w: &Writes,
 ) {
     #[cfg(all(target_family = "wasm", target_feature = "simd128"))]
-    if P == 4 {
-        return simd128::tile4(r, bias, dst, w);
+    if P == 4 && B == 1 {
+        return simd128::tile4(r, &bias[0], dst, w);
     }
     let cin = r.inputs;
     let last = r.taps.iter().max().copied().unwrap_or(0);
     // Every read below is inside these bounds.
     assert!(P == 0 || r.base + last + (P - 1) * r.step + cin <= r.src.len());
-    assert!(r.weights.len() >= r.taps.len() * cin * LANES);
-    let mut acc = [*bias; P];
+    assert!(B == 0 || (B - 1) * r.block_stride + r.taps.len() * cin * LANES <= r.weights.len());
+    assert!(bias.len() >= B);
+    let mut acc: [[[f32; LANES]; B]; P] = [std::array::from_fn(|k| bias[k]); P];
     for (t, off) in r.taps.iter().enumerate() {
         let at = r.base + off;
         let wk = t * cin * LANES;
         for c in 0..cin {
-            // SAFETY: `wk + c·LANES + LANES ≤ taps·cin·LANES ≤ weights.len()` (asserted).
-            let wv: [f32; LANES] = unsafe {
+            // SAFETY: `k·block_stride + wk + c·LANES + LANES ≤ (B−1)·block_stride +
+            // taps·cin·LANES ≤ weights.len()` (asserted).
+            let wv: [[f32; LANES]; B] = std::array::from_fn(|k| unsafe {
                 r.weights
                     .as_ptr()
-                    .add(wk + c * LANES)
+                    .add(k * r.block_stride + wk + c * LANES)
                     .cast::<[f32; LANES]>()
                     .read_unaligned()
-            };
+            });
             for (p, a) in acc.iter_mut().enumerate() {
                 // SAFETY: `at + p·step + c < base + last + (P−1)·step + cin ≤ src.len()`.
                 let v = unsafe { *r.src.get_unchecked(at + p * r.step + c) };
-                for l in 0..LANES {
-                    a[l] = madd::<FMA>(v, wv[l], a[l]);
+                for (a, wv) in a.iter_mut().zip(&wv) {
+                    for l in 0..LANES {
+                        a[l] = madd::<FMA>(v, wv[l], a[l]);
+                    }
                 }
             }
         }
     }
     for (p, a) in acc.iter().enumerate() {
-        let at = w.first + p * w.step;
-        // A whole block as one fixed-size store: with a variable length LLVM calls `memcpy`
-        // for every pixel where there is no ReLU (the up-convolution).
-        if let Some(d) = dst.get_mut(at..at + LANES).filter(|_| w.lanes == LANES) {
-            for (d, v) in d.iter_mut().zip(a) {
-                *d = if w.relu { v.max(0.0) } else { *v };
-            }
-        } else {
-            for (d, v) in dst[at..at + w.lanes].iter_mut().zip(a) {
-                *d = if w.relu { v.max(0.0) } else { *v };
+        for (k, a) in a.iter().enumerate() {
+            let at = w.first + p * w.step + k * LANES;
+            let lanes = w.lanes.saturating_sub(k * LANES).min(LANES);
+            // A whole block as one fixed-size store: with a variable length LLVM calls `memcpy`
+            // for every pixel where there is no ReLU (the up-convolution).
+            if let Some(d) = dst.get_mut(at..at + LANES).filter(|_| lanes == LANES) {
+                for (d, v) in d.iter_mut().zip(a) {
+                    *d = if w.relu { v.max(0.0) } else { *v };
+                }
+            } else {
+                for (d, v) in dst[at..at + lanes].iter_mut().zip(a) {
+                    *d = if w.relu { v.max(0.0) } else { *v };
+                }
             }
         }
     }
@@ -188,7 +205,7 @@ mod simd128 {
                 core::arch::wasm32::v128_store(sums.as_mut_ptr().add(4).cast::<v128>(), hi);
             }
             let at = w.first + p * w.step;
-            for (d, v) in dst[at..at + w.lanes].iter_mut().zip(sums) {
+            for (d, v) in dst[at..at + w.lanes.min(LANES)].iter_mut().zip(sums) {
                 *d = v;
             }
         }

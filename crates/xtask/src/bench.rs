@@ -140,7 +140,77 @@ pub fn model() -> Result<()> {
             &python,
             &["tests/bench/onnx_runtime_timing.py", check, "30"],
         ),
-    )
+    )?;
+    alternating_rounds(&python, check, &bands)
+}
+
+/// The kernels and ONNX Runtime timed back to back, three rounds for each thread count, and the
+/// ratio of each round: this shared machine's load moves tile times by ±30 % over minutes, which
+/// one kernels run and one ONNX Runtime run a minute apart do not show.
+fn alternating_rounds(python: &str, check: &str, bands: &[String]) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut threads = vec![cores];
+    if cores > 1 {
+        threads.push(1);
+    }
+    println!("\n==> the kernels and ONNX Runtime alternated, 30 tiles each, 3 rounds");
+    println!(
+        "\n| round | threads | kernels median tile (ms) | ONNX Runtime median tile (ms) | kernels ÷ ONNX Runtime |\n|---:|---:|---:|---:|---:|"
+    );
+    let mut ratios: Vec<(usize, f64)> = Vec::new();
+    for round in 1..=3 {
+        for &t in &threads {
+            let mut kernels = command(
+                "target/release/glacier",
+                &[
+                    "bench-model",
+                    "--backend",
+                    "kernels",
+                    "--runs",
+                    "30",
+                    "--json",
+                ],
+            );
+            for b in bands {
+                kernels.args(["--band", b]);
+            }
+            kernels.env("RAYON_NUM_THREADS", t.to_string());
+            let rows: serde_json::Value = serde_json::from_str(
+                &output(&mut kernels).context("glacier bench-model --json failed")?,
+            )?;
+            let k = rows[0]["median_ms"]
+                .as_f64()
+                .context("glacier bench-model --json gave no median_ms")?;
+            let ort: f64 = output(&mut command(
+                python,
+                &[
+                    "tests/bench/onnx_runtime_timing.py",
+                    check,
+                    "30",
+                    "--threads",
+                    &t.to_string(),
+                ],
+            ))
+            .context("timing ONNX Runtime failed")?
+            .trim()
+            .parse()?;
+            println!("| {round} | {t} | {k:.1} | {ort:.1} | {:.2} |", k / ort);
+            ratios.push((t, k / ort));
+        }
+    }
+    for &t in &threads {
+        let mut r: Vec<f64> = ratios
+            .iter()
+            .filter(|(n, _)| *n == t)
+            .map(|(_, r)| *r)
+            .collect();
+        r.sort_by(f64::total_cmp);
+        println!(
+            "\nMedian ratio on {t} thread(s): {:.2} (≤ 1: the kernels as fast or faster)",
+            r[r.len() / 2]
+        );
+    }
+    Ok(())
 }
 
 /// `cargo xtask bench-page [--full | --full-gpu] [--archive]`: builds the page, then times the

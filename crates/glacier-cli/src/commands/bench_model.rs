@@ -43,6 +43,10 @@ pub struct Args {
     /// timing ONNX Runtime on the same tiles (`cargo xtask bench-model` does).
     #[arg(long)]
     onnx_dir: Option<PathBuf>,
+    /// Print the rows as JSON (one array) instead of a table, for scripts (`cargo xtask
+    /// bench-model` reads it). The CPU rows use every core, or `RAYON_NUM_THREADS` threads.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs `glacier bench-model`: prints a table.
@@ -60,7 +64,11 @@ pub fn run(args: Args) -> Result<()> {
         args.as_stored,
     )?;
     let input = &bundle.header.input;
-    print_out(&model_timing::table(&rows, input.tile, input.overlap))?;
+    if args.json {
+        print_out(&format!("{}\n", serde_json::to_string(&rows)?))?;
+    } else {
+        print_out(&model_timing::table(&rows, input.tile, input.overlap))?;
+    }
     if let Some(dir) = args.onnx_dir {
         onnx::write_check(&bundle, &mut reader, size, &rows, &dir)?;
         eprintln!(
