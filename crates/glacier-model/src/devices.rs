@@ -3,7 +3,10 @@
 //! burn 0.22 picks a backend from the [`Device`] a tensor lives on, so choosing "CPU" or "GPU" is
 //! choosing a device. Two CPU backends, both pure Rust: flex (gemm kernels, several times faster;
 //! natively and in wasm) and, natively only, ndarray (the project's reference results); the GPU
-//! device is burn's wgpu backend (Vulkan/Metal/DX12 natively, WebGPU in the browser).
+//! device is burn's wgpu backend (Vulkan/Metal/DX12 natively, WebGPU in the browser). On a CPU
+//! device the U-Net itself runs on this project's kernels (`glacier-kernels`, through
+//! [`crate::kernels`]); burn's CPU backends load the model, train, and run what the kernels do
+//! not cover (the 3D CNN).
 
 use burn::tensor::Device;
 pub use burn::tensor::wgpu::WgpuInitError;
@@ -12,7 +15,7 @@ pub use burn::tensor::wgpu::WgpuInitError;
 ///
 /// burn 0.22 marks ndarray deprecated in favour of its newer [`flex`] backend, which computes
 /// faster (measured natively and in the browser, see ARCHITECTURE.md); ndarray stays the
-/// reference the other backends are tested against. Native only: the page computes on flex.
+/// reference the other backends are tested against. Native only: the page's CPU device is flex.
 #[cfg(not(target_family = "wasm"))]
 #[allow(deprecated)]
 pub fn cpu() -> Device {
