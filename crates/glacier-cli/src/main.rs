@@ -12,6 +12,7 @@ mod onnx;
 mod outlines;
 mod output;
 mod scene_args;
+mod task_folder;
 mod tasks;
 
 use anyhow::Result;

@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+
+use crate::task_folder::Folder;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -210,53 +212,54 @@ pub enum State {
     Damaged(String),
 }
 
-/// The record of the task whose folder is `dir`, as written, without checking its files
+/// The record of the task whose folder is `folder`, as written, without checking its files
 /// (for sizing a job from the tasks run, where a changed output does not matter).
-pub fn record(dir: &Path) -> Option<Done> {
-    let text = std::fs::read_to_string(dir.join(DONE)).ok()?;
-    serde_json::from_str(&text).ok()
+pub fn record(folder: &Folder) -> Option<Done> {
+    let bytes = folder.read(DONE).ok()??;
+    serde_json::from_slice(&bytes).ok()
 }
 
-/// The state of the task whose folder is `dir`.
-pub fn state(dir: &Path) -> State {
-    let done = dir.join(DONE);
-    if let Ok(text) = std::fs::read_to_string(&done) {
-        let record: Done = match serde_json::from_str(&text) {
-            Ok(r) => r,
-            Err(e) => return State::Damaged(format!("{}: {e}", done.display())),
-        };
-        for f in &record.files {
-            match checksum(&dir.join(&f.name)) {
-                Ok(sum) if sum == *f => {}
-                Ok(_) => return State::Damaged(format!("{} changed since its record", f.name)),
-                Err(e) => return State::Damaged(format!("{}: {e:#}", f.name)),
+/// The state of the task whose folder is `folder`.
+pub fn state(folder: &Folder) -> State {
+    match folder.read(DONE) {
+        Ok(Some(bytes)) => {
+            let record: Done = match serde_json::from_slice(&bytes) {
+                Ok(r) => r,
+                Err(e) => return State::Damaged(format!("{}: {e}", folder.name(DONE))),
+            };
+            for f in &record.files {
+                match folder.read(&f.name) {
+                    Ok(Some(bytes)) if sum_of(&f.name, &bytes) == *f => {}
+                    Ok(Some(_)) => {
+                        return State::Damaged(format!("{} changed since its record", f.name));
+                    }
+                    Ok(None) => return State::Damaged(format!("{} is gone", f.name)),
+                    Err(e) => return State::Damaged(format!("{}: {e:#}", f.name)),
+                }
             }
+            return State::Done(Box::new(record));
         }
-        return State::Done(Box::new(record));
+        Ok(None) => {}
+        Err(e) => return State::Damaged(format!("{e:#}")),
     }
-    match std::fs::read_to_string(dir.join(FAILED))
+    match folder
+        .read(FAILED)
         .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
+        .flatten()
+        .and_then(|b| serde_json::from_slice(&b).ok())
     {
         Some(failed) => State::Failed(Box::new(failed)),
         None => State::NotRun,
     }
 }
 
-/// A file's size and SHA-256.
-///
-/// # Errors
-/// When it cannot be read.
-pub fn checksum(path: &Path) -> Result<FileSum> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(FileSum {
-        name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+/// The size and SHA-256 of `bytes`, the file `name`'s.
+pub fn sum_of(name: &str, bytes: &[u8]) -> FileSum {
+    FileSum {
+        name: name.to_owned(),
         bytes: bytes.len() as u64,
-        sha256: format!("{:x}", Sha256::digest(&bytes)),
-    })
+        sha256: format!("{:x}", Sha256::digest(bytes)),
+    }
 }
 
 /// Writes `bytes` to `path` through `path.partial`, flushed to disk and renamed: a killed
@@ -358,7 +361,7 @@ mod tests {
         write_atomically(&dir.join(MASK), b"mask bytes").expect("writes");
         let record = Done {
             task: task(0),
-            files: vec![checksum(&dir.join(MASK)).expect("sums")],
+            files: vec![sum_of(MASK, b"mask bytes")],
             glacier_km2: 1.0,
             valid_percent: 100.0,
             model: None,
@@ -369,13 +372,14 @@ mod tests {
         };
         write_atomically(&dir.join(DONE), &serde_json::to_vec(&record).expect("json"))
             .expect("writes");
-        assert!(matches!(state(&dir), State::Done(_)));
+        let folder = Folder::Local(dir.clone());
+        assert!(matches!(state(&folder), State::Done(_)));
         std::fs::write(dir.join(MASK), b"other bytes").expect("writes");
-        assert!(matches!(state(&dir), State::Damaged(why) if why.contains("changed")));
+        assert!(matches!(state(&folder), State::Damaged(why) if why.contains("changed")));
         std::fs::write(dir.join("areas.csv.partial"), b"half").expect("writes");
         clear_leftovers(&dir).expect("clears");
         assert!(!dir.join("areas.csv.partial").exists());
-        assert!(matches!(state(&dir), State::NotRun));
+        assert!(matches!(state(&folder), State::NotRun));
         std::fs::remove_dir_all(&dir).expect("cleans");
     }
 }

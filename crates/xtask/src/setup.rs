@@ -36,6 +36,7 @@ pub fn run() -> Result<()> {
     wasm_bindgen_cli()?;
     apt_packages()?;
     npm_packages()?;
+    s3_server()?;
     crate::sample::ensure()?;
     println!("setup: everything is installed");
     Ok(())
@@ -161,6 +162,29 @@ pub fn onnx_runtime() -> Result<String> {
         )?;
     }
     Ok(python)
+}
+
+/// moto's S3 server (the AWS SDK's own test double, a real S3 API over HTTP) for the test of
+/// task outputs in object storage: `target/moto-venv/bin/moto_server`, made with pip when
+/// missing. The test finds it there.
+const MOTO: &str = "moto[server]==5.2.6";
+
+fn s3_server() -> Result<()> {
+    let venv = "target/moto-venv";
+    if std::path::Path::new(&format!("{venv}/bin/moto_server")).is_file() {
+        return Ok(());
+    }
+    run_step(
+        "python3 -m venv target/moto-venv",
+        &mut command("python3", &["-m", "venv", venv]),
+    )?;
+    run_step(
+        "pip install moto[server] (an S3 server for the object-storage test)",
+        &mut command(
+            &format!("{venv}/bin/python"),
+            &["-m", "pip", "install", "-q", MOTO],
+        ),
+    )
 }
 
 /// `apt-get update` and `apt-get install` of `packages`, through `sudo` unless root.

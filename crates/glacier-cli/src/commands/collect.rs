@@ -9,6 +9,7 @@ use glacier_change::{GlacierArea, plot};
 use serde::Serialize;
 
 use crate::output::write_json;
+use crate::task_folder::Folder;
 use crate::tasks::{AREAS, Done, Plan, State, Task, state};
 
 /// Collect a plan's results: one row per glacier and year (area, its uncertainty, the change
@@ -114,13 +115,14 @@ pub fn run(args: Args) -> Result<()> {
     let mut missing = Vec::new();
     let mut records = Vec::new();
     for task in &plan.tasks {
-        let dir = plan.resolve(&task.out);
+        let dir = Folder::new(&task.out, || plan.resolve(&task.out))?;
         let why = match state(&dir) {
             State::Done(record) => {
-                let path = dir.join(AREAS);
-                let file = std::fs::File::open(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                let rows = glacier_change::one_date::read_csv(&path.display().to_string(), file)?;
+                let name = dir.name(AREAS);
+                let bytes = dir
+                    .read(AREAS)?
+                    .with_context(|| format!("{name} is gone since its record was checked"))?;
+                let rows = glacier_change::one_date::read_csv(&name, bytes.as_slice())?;
                 seen.extend(rows.into_iter().map(|r| (task.clone(), r)));
                 records.push(*record);
                 continue;

@@ -70,7 +70,10 @@ pub struct Args {
     #[arg(long)]
     out: PathBuf,
     /// The tasks' output folder (default: beside the plan, named after it). Relative paths
-    /// are taken from the plan's folder, so plan and outputs can move together.
+    /// are taken from the plan's folder, so plan and outputs can move together. Or object
+    /// storage: `s3://BUCKET/PREFIX` (also S3-compatible stores through `AWS_ENDPOINT`),
+    /// `gs://BUCKET/PREFIX`, `az://CONTAINER/PREFIX`; `run-task` and `collect` then write and
+    /// read there, with credentials from the usual AWS_*, GOOGLE_* or AZURE_* variables.
     #[arg(long)]
     outputs: Option<PathBuf>,
 }

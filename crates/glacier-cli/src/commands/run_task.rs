@@ -2,7 +2,7 @@
 //! exit at once, outputs appear whole or not at all, an item that cannot be mapped leaves a
 //! failure record.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -13,9 +13,9 @@ use crate::backend::Backend;
 use crate::mapping::map_scene;
 use crate::outlines::read_outlines;
 use crate::scene_args::SceneArgs;
+use crate::task_folder::Folder;
 use crate::tasks::{
-    AREAS, DONE, Done, FAILED, Failed, MASK, Plan, State, Task, checksum, clear_leftovers,
-    peak_memory_mb, state, write_atomically,
+    AREAS, DONE, Done, FAILED, Failed, MASK, Plan, State, Task, peak_memory_mb, state, sum_of,
 };
 
 /// Run one task of a plan (`glacier plan`): map its scene's part of the area and write the
@@ -51,14 +51,14 @@ pub fn run(args: Args) -> Result<()> {
     let plan = Plan::read(&args.plan)?;
     let index = index(args.index)?;
     let task = plan.task(index)?;
-    let dir = plan.resolve(&task.out);
+    let dir = Folder::new(&task.out, || plan.resolve(&task.out))?;
     if !args.force {
         match state(&dir) {
             State::Done(done) => {
                 eprintln!(
                     "{}: done already ({} verified, {:.3} km² glacier); --force runs it again",
                     task.label(),
-                    dir.join(DONE).display(),
+                    dir.name(DONE),
                     done.glacier_km2
                 );
                 return Ok(());
@@ -70,8 +70,7 @@ pub fn run(args: Args) -> Result<()> {
             State::Failed(_) | State::NotRun => {}
         }
     }
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    clear_leftovers(&dir)?;
+    dir.prepare()?;
     let outlines = task
         .outlines
         .as_deref()
@@ -85,13 +84,13 @@ pub fn run(args: Args) -> Result<()> {
                 task: task.clone(),
                 reason: format!("{e:#}"),
             };
-            write_atomically(&dir.join(FAILED), &serde_json::to_vec_pretty(&failed)?)?;
+            dir.write(FAILED, &serde_json::to_vec_pretty(&failed)?)?;
             eprintln!(
                 "{}: {} could not be mapped: {}\nwrote {}",
                 task.label(),
                 task.id,
                 failed.reason,
-                dir.join(FAILED).display()
+                dir.name(FAILED)
             );
             Ok(())
         }
@@ -175,7 +174,7 @@ fn map_task(task: &Task, backend: Backend) -> Result<Mapped> {
 /// Writes the mask, the areas and, last, the record.
 fn write_outputs(
     task: &Task,
-    dir: &Path,
+    dir: &Folder,
     mapped: Mapped,
     outlines: Option<&glacier_labels::Outlines>,
     start: Instant,
@@ -184,13 +183,13 @@ fn write_outputs(
         Some(o) => per_glacier_area(mapped.mask, o, None)?,
         None => vec![glacier_change::one_date::whole_area(mapped.mask)?],
     };
-    write_atomically(&dir.join(MASK), &mapped.geotiff)?;
+    dir.write(MASK, &mapped.geotiff)?;
     let mut csv = Vec::new();
     glacier_change::one_date::write_csv(AREAS, &mut csv, &rows)?;
-    write_atomically(&dir.join(AREAS), &csv)?;
+    dir.write(AREAS, &csv)?;
     let record = Done {
         task: task.clone(),
-        files: vec![checksum(&dir.join(MASK))?, checksum(&dir.join(AREAS))?],
+        files: vec![sum_of(MASK, &mapped.geotiff), sum_of(AREAS, &csv)],
         glacier_km2: (mapped.glacier_km2 * 1e4).round() / 1e4,
         valid_percent: (mapped.valid_percent * 100.0).round() / 100.0,
         model: mapped.model,
@@ -199,7 +198,7 @@ fn write_outputs(
         peak_memory_mb: peak_memory_mb().map(|m| m.round()),
         fetched_bytes: crate::http::traffic().bytes(),
     };
-    write_atomically(&dir.join(DONE), &serde_json::to_vec_pretty(&record)?)?;
+    dir.write(DONE, &serde_json::to_vec_pretty(&record)?)?;
     eprintln!(
         "{}: {} glacier km² in {} row(s), {:.1} % of the area with data; wrote {}",
         task.label(),

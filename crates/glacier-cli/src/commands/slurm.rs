@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::backend::Backend;
+use crate::task_folder::Folder;
 use crate::tasks::{Plan, record};
 
 /// Write an sbatch script that runs a plan as a SLURM job array: one `glacier run-task` per
@@ -96,7 +97,7 @@ fn sizing(plan: &Plan) -> Sizing {
     let records: Vec<_> = plan
         .tasks
         .iter()
-        .filter_map(|t| record(&plan.resolve(&t.out)))
+        .filter_map(|t| record(&Folder::new(&t.out, || plan.resolve(&t.out)).ok()?))
         .collect();
     if records.is_empty() {
         return Sizing {
