@@ -39,7 +39,7 @@ impl Backend {
     }
 }
 
-/// The three-band model shipped in `models/`, built into the binary (188 kB), so an installed
+/// The three-band model shipped in `models/`, built into the binary (357 kB), so an installed
 /// or copied `glacier` needs no model path.
 const SHIPPED_MODEL: &[u8] = include_bytes!("../../../models/unet-scse-grn.glcm");
 /// The model for scenes with SWIR, shipped beside it.
