@@ -97,7 +97,9 @@ fn predict_maps_a_usgs_archive_as_it_comes() {
     );
     assert!(share <= 0.5, "{share} %");
     assert!(ruled <= 0.5, "{ruled} %");
-    assert!(raw > 50.0, "the three-band network alone: {raw} %");
+    // Alone the three-band network calls the Irish Sea glacier (74.9 % of the scene at base
+    // width 8, 49.5 % at width 12): the rule is what keeps it off.
+    assert!(raw > 25.0, "the three-band network alone: {raw} %");
 }
 
 #[test]
