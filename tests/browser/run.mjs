@@ -385,7 +385,7 @@ test("an HLS Landsat scene is mapped by the network on WebGPU, as natively; the 
   assert.match(await text(page, "model-unet-scse-grn"), /^unet-scse-grn \(int8, \d+ kB, \d+ parameters; channels green, red, nir; SHA-256 verified\)/);
   assert.match(await text(page, "model-unet-scse-swir"), /^unet-scse-swir \(int8, \d+ kB, \d+ parameters; channels green, red, nir, swir1, swir2; SHA-256 verified\)/);
   // What each model says about itself (`glacier export --summary`), not text fixed in the page.
-  assert.match(await text(page, "model-summary-unet-scse-grn"), /^A small U-Net with scSE blocks, trained on .* three scenes: .*NDSI baseline/);
+  assert.match(await text(page, "model-summary-unet-scse-grn"), /^A small U-Net with scSE blocks( \(base width \d+\))?, trained on .* three scenes: .*NDSI baseline/);
   // The dropped crop has SWIR1 and SWIR2 in reflectance: the SWIR model maps it, and says why.
   assert.equal(await text(page, "model-choice"), "Model unet-scse-swir (green, red, nir, swir1, swir2) was chosen; unet-scse-grn takes fewer of the scene's bands.");
   const rows = await page.getByTestId("recognised").locator("tr").allTextContents();
