@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::series::{BROKEN, plan_lines, site};
-use common::{glacier, liverpool_files, tmp};
+use common::series::{BROKEN, plan_lines, planned_with, site};
+use common::{glacier_with_env, liverpool_files};
 
 const BUCKET: &str = "glacier-runs";
 
@@ -76,21 +76,15 @@ impl S3 {
 
     /// `glacier ARGS` with the bucket's settings in the environment.
     fn glacier(&self, args: &[&str]) -> (bool, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_glacier"))
-            .args(args)
-            .env("RUST_BACKTRACE", "0")
-            .env("AWS_ENDPOINT", &self.endpoint)
-            .env("AWS_ALLOW_HTTP", "true")
-            .env("AWS_ACCESS_KEY_ID", "glacier")
-            .env("AWS_SECRET_ACCESS_KEY", "glacier-secret")
-            .env("AWS_REGION", "us-east-1")
-            .output()
-            .expect("runs");
-        assert_ne!(out.status.code(), Some(101), "a panic: {out:?}");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
+        glacier_with_env(
+            args,
+            &[
+                ("AWS_ENDPOINT", &self.endpoint),
+                ("AWS_ALLOW_HTTP", "true"),
+                ("AWS_ACCESS_KEY_ID", "glacier"),
+                ("AWS_SECRET_ACCESS_KEY", "glacier-secret"),
+                ("AWS_REGION", "us-east-1"),
+            ],
         )
     }
 
@@ -118,33 +112,6 @@ impl S3 {
     }
 }
 
-/// A plan over the local STAC server of `common`, its outputs under `outputs`.
-fn plan(base: &str, name: &str, outputs: &str) -> PathBuf {
-    let dir = tmp(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    common::series::outlines(&dir.join("outlines.geojson"));
-    let (ok, _, said) = glacier(&[
-        "plan",
-        "--stac",
-        &format!("{base}/stac/"),
-        "--outlines",
-        dir.join("outlines.geojson").to_str().expect("utf-8"),
-        "--years",
-        "2019..2020",
-        "--months",
-        "8-10",
-        "--max-cloud",
-        "50",
-        "--out",
-        dir.join("plan.jsonl").to_str().expect("utf-8"),
-        "--outputs",
-        outputs,
-    ]);
-    assert!(ok, "{said}");
-    dir.join("plan.jsonl")
-}
-
 #[test]
 fn tasks_write_to_object_storage_what_they_write_to_folders() {
     let Some(server) = moto_server() else {
@@ -155,8 +122,11 @@ fn tasks_write_to_object_storage_what_they_write_to_folders() {
     };
     let s3 = S3::start(&server);
     let (_site, base) = site(&bands);
-    let local = plan(&base, "store_local", "runs");
-    let remote = plan(&base, "store_s3", &format!("s3://{BUCKET}/khumbu/runs"));
+    let plan = |name: &str, outputs: &str| {
+        planned_with(&base, name, &["--outputs", outputs]).join("plan.jsonl")
+    };
+    let local = plan("store_local", "runs");
+    let remote = plan("store_s3", &format!("s3://{BUCKET}/khumbu/runs"));
     let tasks = plan_lines(local.parent().expect("folder"));
     assert_eq!(
         plan_lines(remote.parent().expect("folder"))[0]["out"],

@@ -7,7 +7,7 @@
 use crate::feature::{Feature, Scratch};
 use crate::isa::{Isa, multiversion};
 use crate::rows::for_each_row;
-use crate::tile::{LANES, PAIR_PIXELS, PAIRS, PIXELS, Reads, Writes, pack, tile};
+use crate::tile::{LANES, PAIRS, Reads, Writes, pack, tiles_along};
 use crate::weights::ConvWeights;
 
 /// A 3×3 convolution with its weights packed for the tile.
@@ -97,32 +97,9 @@ fn conv_row_generic<const FMA: bool>(
             relu: conv.relu,
         };
         let bias = &conv.bias[b..];
-        let mut x = 0;
-        let at = |x: usize| (x * cin, (x + 1) * cout + b * LANES);
-        if pair {
-            while x + PAIR_PIXELS <= width {
-                (reads.base, writes.first) = at(x);
-                tile::<PAIR_PIXELS, 2, FMA>(&reads, bias, row, &writes);
-                x += PAIR_PIXELS;
-            }
-            while x < width {
-                (reads.base, writes.first) = at(x);
-                tile::<1, 2, FMA>(&reads, bias, row, &writes);
-                x += 1;
-            }
-            b += 2;
-        } else {
-            while x + PIXELS <= width {
-                (reads.base, writes.first) = at(x);
-                tile::<PIXELS, 1, FMA>(&reads, bias, row, &writes);
-                x += PIXELS;
-            }
-            while x < width {
-                (reads.base, writes.first) = at(x);
-                tile::<1, 1, FMA>(&reads, bias, row, &writes);
-                x += 1;
-            }
-            b += 1;
-        }
+        tiles_along::<FMA>(pair, &mut reads, bias, row, &mut writes, width, |x| {
+            (x * cin, (x + 1) * cout + b * LANES)
+        });
+        b += if pair { 2 } else { 1 };
     }
 }

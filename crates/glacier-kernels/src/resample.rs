@@ -4,7 +4,7 @@
 use crate::feature::{Feature, Scratch};
 use crate::isa::{Isa, multiversion};
 use crate::rows::for_each_row;
-use crate::tile::{LANES, PAIR_PIXELS, PAIRS, PIXELS, Reads, Writes, pack, tile};
+use crate::tile::{LANES, PAIRS, Reads, Writes, pack, tiles_along};
 use crate::weights::UpWeights;
 
 /// 2×2 max pooling, stride 2 (the map's sides are even: the net checks the input).
@@ -122,31 +122,9 @@ fn up_row_generic<const FMA: bool>(
                 block_stride: per_block,
             };
             // Input column j gives output column 2j + kx.
-            let at = |j: usize| (from + j * cin, (2 * j + kx + 1) * channels + b * LANES);
-            let mut j = 0;
-            if pair {
-                while j + PAIR_PIXELS <= columns {
-                    (reads.base, writes.first) = at(j);
-                    tile::<PAIR_PIXELS, 2, FMA>(&reads, bias, row, &writes);
-                    j += PAIR_PIXELS;
-                }
-                while j < columns {
-                    (reads.base, writes.first) = at(j);
-                    tile::<1, 2, FMA>(&reads, bias, row, &writes);
-                    j += 1;
-                }
-            } else {
-                while j + PIXELS <= columns {
-                    (reads.base, writes.first) = at(j);
-                    tile::<PIXELS, 1, FMA>(&reads, bias, row, &writes);
-                    j += PIXELS;
-                }
-                while j < columns {
-                    (reads.base, writes.first) = at(j);
-                    tile::<1, 1, FMA>(&reads, bias, row, &writes);
-                    j += 1;
-                }
-            }
+            tiles_along::<FMA>(pair, &mut reads, bias, row, &mut writes, columns, |j| {
+                (from + j * cin, (2 * j + kx + 1) * channels + b * LANES)
+            });
         }
         b += if pair { 2 } else { 1 };
     }

@@ -104,6 +104,46 @@ pub(crate) fn tile<const P: usize, const B: usize, const FMA: bool>(
     }
 }
 
+/// A row of `count` pixels through the tile: two blocks at a time where `pair` (6 pixels per
+/// tile), else one (8 natively, 4 in wasm), the last pixels one by one; `at(i)` gives pixel
+/// `i`'s read base and first write.
+#[inline(always)]
+pub(crate) fn tiles_along<const FMA: bool>(
+    pair: bool,
+    reads: &mut Reads<'_>,
+    bias: &[[f32; LANES]],
+    dst: &mut [f32],
+    writes: &mut Writes,
+    count: usize,
+    at: impl Fn(usize) -> (usize, usize),
+) {
+    let mut i = 0;
+    let run = |i: usize, reads: &mut Reads<'_>, writes: &mut Writes| {
+        (reads.base, writes.first) = at(i);
+    };
+    if pair {
+        while i + PAIR_PIXELS <= count {
+            run(i, reads, writes);
+            tile::<PAIR_PIXELS, 2, FMA>(reads, bias, dst, writes);
+            i += PAIR_PIXELS;
+        }
+        for i in i..count {
+            run(i, reads, writes);
+            tile::<1, 2, FMA>(reads, bias, dst, writes);
+        }
+    } else {
+        while i + PIXELS <= count {
+            run(i, reads, writes);
+            tile::<PIXELS, 1, FMA>(reads, bias, dst, writes);
+            i += PIXELS;
+        }
+        for i in i..count {
+            run(i, reads, writes);
+            tile::<1, 1, FMA>(reads, bias, dst, writes);
+        }
+    }
+}
+
 /// Packs `outputs` channels' weights into blocks of [`LANES`]: block `b`, tap `t`, input `c`,
 /// lane `l` holds `weight(b · LANES + l, t, c)`, zero past `outputs`. Returns the packed values
 /// and the blocks' biases.

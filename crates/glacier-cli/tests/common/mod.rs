@@ -44,9 +44,16 @@ pub fn band_reads(site: &Mutex<Site>) -> usize {
 
 /// Runs the binary: (success, stdout, stderr); never a panic's exit code.
 pub fn glacier(args: &[&str]) -> (bool, String, String) {
+    glacier_with_env(args, &[])
+}
+
+/// [`glacier`] with these environment variables set.
+#[allow(dead_code)] // not every test binary sets any
+pub fn glacier_with_env(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_glacier"))
         .args(args)
         .env("RUST_BACKTRACE", "0")
+        .envs(env.iter().copied())
         .output()
         .expect("runs");
     assert_ne!(out.status.code(), Some(101), "a panic: {out:?}");

@@ -185,11 +185,16 @@ pub fn outlines(path: &Path) {
 
 /// A fresh folder holding the outlines and a plan made against `base`.
 pub fn planned(base: &str, name: &str) -> PathBuf {
+    planned_with(base, name, &[])
+}
+
+/// [`planned`] with more `glacier plan` arguments (`--outputs URL`).
+pub fn planned_with(base: &str, name: &str, more: &[&str]) -> PathBuf {
     let dir = tmp(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
     outlines(&dir.join("outlines.geojson"));
-    let (ok, _, said) = glacier(&[
+    let mut args = vec![
         "plan",
         "--stac",
         &format!("{base}/stac/"),
@@ -203,7 +208,9 @@ pub fn planned(base: &str, name: &str) -> PathBuf {
         "50",
         "--out",
         dir.join("plan.jsonl").to_str().expect("utf-8"),
-    ]);
+    ];
+    args.extend_from_slice(more);
+    let (ok, _, said) = glacier(&args);
     assert!(ok, "{said}");
     dir
 }
