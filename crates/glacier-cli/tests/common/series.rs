@@ -194,12 +194,17 @@ pub fn planned_with(base: &str, name: &str, more: &[&str]) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
     outlines(&dir.join("outlines.geojson"));
+    let (stac, shapes, plan) = (
+        format!("{base}/stac/"),
+        dir.join("outlines.geojson"),
+        dir.join("plan.jsonl"),
+    );
     let mut args = vec![
         "plan",
         "--stac",
-        &format!("{base}/stac/"),
+        &stac,
         "--outlines",
-        dir.join("outlines.geojson").to_str().expect("utf-8"),
+        shapes.to_str().expect("utf-8"),
         "--years",
         "2019..2020",
         "--months",
@@ -207,7 +212,7 @@ pub fn planned_with(base: &str, name: &str, more: &[&str]) -> PathBuf {
         "--max-cloud",
         "50",
         "--out",
-        dir.join("plan.jsonl").to_str().expect("utf-8"),
+        plan.to_str().expect("utf-8"),
     ];
     args.extend_from_slice(more);
     let (ok, _, said) = glacier(&args);
