@@ -10,8 +10,8 @@
 # The second argument is the input scaling: `scene` standardises each scene with its own
 # statistics, `training` keeps physical reflectance (one set of statistics, from the training
 # pixels, stored in the model file). WORK holds chips and runs (never commit it). RADIOMETRIC=1
-# relights each training chip too (`glacier train --radiometric`); SEED, EPOCHS, PATIENCE may
-# be set.
+# relights each training chip too (`glacier train --radiometric`); SEED, EPOCHS, PATIENCE and
+# WIDTH (8, the top level's channels) may be set.
 set -euo pipefail
 WORK=${1:?work directory}
 NORM=${2:-training}
@@ -63,8 +63,8 @@ case $RUN in
     hold-out-manaus) SETS="$SETS --chips $C/liverpool_l8_no_ice"; HELD=("$MANAUS") ;;
     *) echo "unknown run $RUN (all, hold-out-liverpool, hold-out-manaus)" >&2; exit 2 ;;
 esac
-OUT=$WORK/swir_${NORM}_$RUN${SEED:+_seed$SEED}${RADIOMETRIC:+_radiometric}
-TRAIN="$SETS --channels $CH --depth 3 --width 8 --batch-size 14 --lr 0.002 --seed ${SEED:-7} --normalisation $NORM --tile 256 ${RADIOMETRIC:+--radiometric} --out $OUT"
+OUT=$WORK/swir_${NORM}_$RUN${SEED:+_seed$SEED}${RADIOMETRIC:+_radiometric}${WIDTH:+_width$WIDTH}
+TRAIN="$SETS --channels $CH --depth 3 --width ${WIDTH:-8} --batch-size 14 --lr 0.002 --seed ${SEED:-7} --normalisation $NORM --tile 256 ${RADIOMETRIC:+--radiometric} --out $OUT"
 # shellcheck disable=SC2086
 [ -f "$OUT/state.json" ] || "$G" train $TRAIN --epochs "${EPOCHS:-150}" --patience "${PATIENCE:-40}"
 

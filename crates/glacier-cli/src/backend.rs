@@ -28,6 +28,17 @@ impl Backend {
             .unwrap_or_default()
     }
 
+    /// What computes, in words for progress lines and task records: the CPU runs the U-Net on
+    /// this project's kernels whichever burn device holds the rest.
+    pub fn label(self, device: &Device) -> String {
+        match self {
+            Backend::Cpu | Backend::Kernels | Backend::Flex => {
+                "CPU (this project's kernels)".to_owned()
+            }
+            Backend::Wgpu => format!("GPU (burn wgpu, {device:?})"),
+        }
+    }
+
     /// The device, with a line on stderr saying which one computes.
     pub fn device(self) -> Result<Device> {
         Ok(match self {

@@ -11,6 +11,7 @@ mod model_timing;
 mod onnx;
 mod outlines;
 mod output;
+mod phases;
 mod scene_args;
 mod task_folder;
 mod tasks;

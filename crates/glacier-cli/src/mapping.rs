@@ -9,7 +9,8 @@ use std::path::Path;
 
 use crate::backend::{Backend, load_models};
 use crate::output::steps_bar;
-use crate::scene_args::{SceneArgs, scene};
+use crate::phases::Phases;
+use crate::scene_args::{SceneArgs, scene_timed};
 
 /// Maps the scene of `args` with the network on `backend`, keeping what `keep` asks for; the
 /// progress bar is titled `title`. Returns the map and the device's label.
@@ -22,10 +23,26 @@ pub fn map_scene(
     keep: Keep,
     plausibility_rule: bool,
 ) -> Result<(SceneMap, String)> {
+    let mut phases = Phases::new();
+    let settings = (backend, keep, plausibility_rule);
+    map_scene_timed(title, args, dem, model, settings, &mut phases)
+}
+
+/// [`map_scene`], timing its phases into `phases`: the models onto the device, opening the
+/// scene (an item's headers and area fetched), then each stage of `glacier_map::map_scene`.
+pub fn map_scene_timed(
+    title: &str,
+    args: &SceneArgs,
+    dem: Option<&Path>,
+    model: Option<&Path>,
+    (backend, keep, plausibility_rule): (Backend, Keep, bool),
+    phases: &mut Phases,
+) -> Result<(SceneMap, String)> {
+    phases.enter("models onto the device");
     let models = load_models(model)?;
     let device = backend.device()?;
-    let label = format!("{device:?}");
-    let scene = scene(args)?;
+    let label = backend.label(&device);
+    let scene = scene_timed(args, phases)?;
     let dem = dem.map(|d| Dem::read(&PathSource::new(d))).transpose()?;
     let request = MapRequest {
         scene: &scene,
@@ -50,7 +67,9 @@ pub fn map_scene(
             Stage::ReadingBands { .. } => "rows",
             _ => "steps",
         };
-        bar.set_message(format!("{} ({unit})", step.stage));
+        let stage = step.stage.to_string();
+        bar.set_message(format!("{stage} ({unit})"));
+        phases.enter(&stage);
         bar.set_length(step.total as u64);
         bar.set_position(step.done as u64);
         std::future::ready(true)
@@ -66,5 +85,6 @@ pub fn map_scene(
             e => e.into(),
         })?;
     bar.finish_and_clear();
+    phases.end();
     Ok((map, label))
 }

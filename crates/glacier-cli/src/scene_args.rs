@@ -9,6 +9,8 @@ use glacier_landsat::Channel;
 use glacier_map::{BandMapping, Stack, scene_from_files};
 use std::path::{Path, PathBuf};
 
+use crate::phases::Phases;
+
 /// A scene's files as every scene-reading command takes them on the command line.
 #[derive(clap::Args, Debug)]
 pub struct SceneFiles {
@@ -72,12 +74,22 @@ pub struct SceneArgs<'a> {
 /// Assembles the scene from command-line arguments; says on stderr which members of an archive
 /// it read.
 pub fn scene(args: &SceneArgs) -> Result<Scene> {
+    scene_timed(args, &mut Phases::new())
+}
+
+/// [`scene`], timing its two phases into `phases`: opening (the item and every band's header)
+/// and, for an item, fetching the area's tiles.
+pub fn scene_timed(args: &SceneArgs, phases: &mut Phases) -> Result<Scene> {
+    phases.enter("scene headers");
     let (scene, remote) = match args.item {
         Some(url) => crate::archive::item_scene(url, args.token_endpoint)?,
         None => (local_scene(args)?, Vec::new()),
     };
     let scene = cropped(scene, args.bbox)?;
     // An item's area: its tiles of every band fetched at once, several requests in flight.
+    if !remote.is_empty() {
+        phases.enter("fetching the area");
+    }
     crate::http::prefetch(&remote, &scene);
     Ok(scene)
 }

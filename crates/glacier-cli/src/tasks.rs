@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::task_folder::Folder;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::phases::Phase;
+use crate::task_folder::Folder;
 
 /// A task's mask GeoTIFF (1 glacier, 0 not, 255 no data), on the item's grid cut to the area.
 pub const MASK: &str = "mask.tif";
@@ -185,6 +187,9 @@ pub struct Done {
     pub device: String,
     /// Seconds from start to the record.
     pub seconds: f64,
+    /// Where those seconds went, phase by phase (absent in records of older versions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<Phase>,
     /// The process's peak memory, MB (Linux; absent elsewhere).
     pub peak_memory_mb: Option<f64>,
     /// Bytes fetched from the archive.
@@ -367,6 +372,7 @@ mod tests {
             model: None,
             device: "Cpu".into(),
             seconds: 1.0,
+            phases: Vec::new(),
             peak_memory_mb: None,
             fetched_bytes: 0,
         };

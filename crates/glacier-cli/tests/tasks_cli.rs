@@ -187,6 +187,37 @@ fn a_plan_runs_as_an_array_as_in_sequence_and_collects() {
         cost["fetched_mb"].as_f64() > Some(0.1),
         "each task reads its bands: {cost}"
     );
+    // Where the time went, phase by phase, summed over the tasks: the overhead a cluster pays
+    // per task (plan, item and headers, the area's fetch) beside the network.
+    let phases: Vec<(&str, f64)> = cost["phases"]
+        .as_array()
+        .expect("phases")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().expect("name"),
+                p["seconds"].as_f64().expect("s"),
+            )
+        })
+        .collect();
+    let names: Vec<&str> = phases.iter().map(|p| p.0).collect();
+    for want in [
+        "plan, record and outlines",
+        "models onto the device",
+        "scene headers",
+        "fetching the area",
+        "reading bands",
+        "areas and outputs",
+    ] {
+        assert!(names.contains(&want), "{want} in {names:?}");
+    }
+    assert!(names.iter().any(|n| n.starts_with("network")), "{names:?}");
+    let sum: f64 = phases.iter().map(|p| p.1).sum();
+    let total = cost["seconds_total"].as_f64().expect("total");
+    assert!(
+        sum <= total + 0.05 && sum >= 0.8 * total,
+        "the phases ({sum} s) make up the tasks' time ({total} s): {phases:?}"
+    );
     let missing = &summary["missing"][0];
     assert_eq!(missing["item"], BROKEN);
     assert!(

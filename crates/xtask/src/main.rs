@@ -17,14 +17,21 @@
 //!   range, as the CLI and as the page read it, against the tiles the area touches.
 //! - `bench-model` times the shipped model per tile and per megapixel on ndarray, flex and wgpu,
 //!   and ONNX Runtime on the same tiles with the same weights.
+//! - `bench-tasks` times six cluster tasks over real bands, each process beside its record's
+//!   phases, then the same tasks as a SLURM job array on one node.
 //! - `bench-page` times each stage of a run in the page (headless Chromium, WebGPU and CPU);
 //!   `--full` adds a scene-sized input on the CPU, `--full-gpu` on WebGPU as well.
+//! - `container` builds the `Containerfile` with Podman (base images made from Debian and
+//!   rustup where Docker Hub cannot be reached) and maps a real scene in the image; never part
+//!   of `test`.
 //! - `fuzz`     seeds and runs the fuzz targets of `fuzz/` (nightly, cargo-fuzz; installed when
 //!   missing), `--seconds N` each, and prints what each did; never part of `test`.
 
 mod bench;
 mod bench_archive;
+mod bench_tasks;
 mod cmd;
+mod container;
 mod fuzz;
 mod onnx;
 mod sample;
@@ -55,7 +62,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench-decode  GeoTIFF decoding, ours beside GDAL
   bench-model   the shipped model per tile: ndarray, flex, wgpu and ONNX Runtime
   bench-archive bytes and requests to read 1/81 of a real scene COG by range
+  bench-tasks   cluster tasks: start-up, headers, fetch, network; sequential against a SLURM array
   bench-page    each stage of a run in the page [--full | --full-gpu] [--archive]
+  container     build the Containerfile (Podman) and map a real scene in the image
   fuzz          seed and run the fuzz targets (nightly) [--seconds N] [TARGET ...]";
 
 fn main() -> Result<()> {
@@ -87,12 +96,14 @@ fn main() -> Result<()> {
         Some("bench-decode") => bench::run(),
         Some("bench-model") => bench::model(),
         Some("bench-archive") => bench_archive::run(),
+        Some("bench-tasks") => bench_tasks::run(),
         Some("bench-page") => bench::page(
             args.iter()
                 .map(String::as_str)
                 .filter(|a| ["--full", "--full-gpu", "--archive"].contains(a))
                 .collect(),
         ),
+        Some("container") => timed(container::run),
         Some("fuzz") => fuzz::run(&args[1..]),
         other => {
             eprintln!("{USAGE}");

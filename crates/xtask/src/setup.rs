@@ -188,7 +188,7 @@ fn s3_server() -> Result<()> {
 }
 
 /// `apt-get update` and `apt-get install` of `packages`, through `sudo` unless root.
-fn apt_install(packages: &[&str], what: &str) -> Result<()> {
+pub fn apt_install(packages: &[&str], what: &str) -> Result<()> {
     let is_root = output(&mut command("id", &["-u"])).is_some_and(|s| s.trim() == "0");
     let apt = |args: &[&str]| {
         let mut full = vec!["apt-get"];

@@ -9,6 +9,7 @@ use glacier_change::{GlacierArea, plot};
 use serde::Serialize;
 
 use crate::output::write_json;
+use crate::phases::Phase;
 use crate::task_folder::Folder;
 use crate::tasks::{AREAS, Done, Plan, State, Task, state};
 
@@ -76,6 +77,9 @@ struct Cost {
     fetched_mb: f64,
     /// The largest peak memory of one task, MB (where recorded).
     peak_memory_mb_max: Option<f64>,
+    /// All tasks' seconds by phase (plan and record, headers, fetching, the network, …), in
+    /// the order the phases first ran.
+    phases: Vec<Phase>,
 }
 
 impl Cost {
@@ -92,8 +96,24 @@ impl Cost {
                 .iter()
                 .filter_map(|r| r.peak_memory_mb)
                 .reduce(f64::max),
+            phases: summed_phases(records),
         }
     }
+}
+
+/// Each phase's seconds over all `records`, rounded to milliseconds.
+fn summed_phases(records: &[Done]) -> Vec<Phase> {
+    let mut sums: Vec<Phase> = Vec::new();
+    for p in records.iter().flat_map(|r| &r.phases) {
+        match sums.iter_mut().find(|s| s.name == p.name) {
+            Some(s) => s.seconds += p.seconds,
+            None => sums.push(p.clone()),
+        }
+    }
+    for s in &mut sums {
+        s.seconds = (s.seconds * 1e3).round() / 1e3;
+    }
+    sums
 }
 
 /// What `collect` prints.

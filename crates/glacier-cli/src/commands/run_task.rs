@@ -10,8 +10,9 @@ use glacier_change::{Mask, per_glacier_area};
 use glacier_map::Keep;
 
 use crate::backend::Backend;
-use crate::mapping::map_scene;
+use crate::mapping::map_scene_timed;
 use crate::outlines::read_outlines;
+use crate::phases::Phases;
 use crate::scene_args::SceneArgs;
 use crate::task_folder::Folder;
 use crate::tasks::{
@@ -48,6 +49,9 @@ const INDEX_VARIABLES: [&str; 2] = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX
 
 /// Runs the task.
 pub fn run(args: Args) -> Result<()> {
+    let start = Instant::now();
+    let mut phases = Phases::new();
+    phases.enter("plan, record and outlines");
     let plan = Plan::read(&args.plan)?;
     let index = index(args.index)?;
     let task = plan.task(index)?;
@@ -76,9 +80,11 @@ pub fn run(args: Args) -> Result<()> {
         .as_deref()
         .map(|p| read_outlines(&plan.resolve(p)))
         .transpose()?;
-    let start = Instant::now();
-    match map_task(task, args.backend) {
-        Ok(mapped) => write_outputs(task, &dir, mapped, outlines.as_ref(), start),
+    match map_task(task, args.backend, &mut phases) {
+        Ok(mapped) => {
+            phases.enter("areas and outputs");
+            write_outputs(task, &dir, mapped, outlines.as_ref(), (start, phases))
+        }
         Err(e) => {
             let failed = Failed {
                 task: task.clone(),
@@ -129,7 +135,7 @@ struct Mapped {
 }
 
 /// Maps the task's item over its area.
-fn map_task(task: &Task, backend: Backend) -> Result<Mapped> {
+fn map_task(task: &Task, backend: Backend, phases: &mut Phases) -> Result<Mapped> {
     let bbox = task.bbox_arg();
     let args = SceneArgs {
         files: &[],
@@ -145,7 +151,8 @@ fn map_task(task: &Task, backend: Backend) -> Result<Mapped> {
         exports: true,
         preview: None,
     };
-    let (map, device) = map_scene(&task.label(), &args, None, None, backend, keep, true)?;
+    let settings = (backend, keep, true);
+    let (map, device) = map_scene_timed(&task.label(), &args, None, None, settings, phases)?;
     let network = map
         .network
         .context("internal: the network made no map and said nothing")?;
@@ -171,13 +178,14 @@ fn map_task(task: &Task, backend: Backend) -> Result<Mapped> {
     })
 }
 
-/// Writes the mask, the areas and, last, the record.
+/// Writes the mask, the areas and, last, the record, with the time since `start` and its
+/// phases.
 fn write_outputs(
     task: &Task,
     dir: &Folder,
     mapped: Mapped,
     outlines: Option<&glacier_labels::Outlines>,
-    start: Instant,
+    (start, phases): (Instant, Phases),
 ) -> Result<()> {
     let rows = match outlines {
         Some(o) => per_glacier_area(mapped.mask, o, None)?,
@@ -195,6 +203,7 @@ fn write_outputs(
         model: mapped.model,
         device: mapped.device,
         seconds: (start.elapsed().as_secs_f64() * 100.0).round() / 100.0,
+        phases: phases.finish(),
         peak_memory_mb: peak_memory_mb().map(|m| m.round()),
         fetched_bytes: crate::http::traffic().bytes(),
     };

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use glacier_testdata::path;
 
+pub mod cluster;
 pub mod series;
 
 pub const SCENE: &str = "LC08_L2SP_204023_20200927_20201006_02_T1";
@@ -42,6 +43,12 @@ pub fn band_reads(site: &Mutex<Site>) -> usize {
         .count()
 }
 
+/// The binary under test: `GLACIER_BIN` when set (`cargo xtask bench-tasks` gives its release
+/// build), else this build's.
+pub fn glacier_bin() -> String {
+    std::env::var("GLACIER_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_glacier").to_owned())
+}
+
 /// Runs the binary: (success, stdout, stderr); never a panic's exit code.
 pub fn glacier(args: &[&str]) -> (bool, String, String) {
     glacier_with_env(args, &[])
@@ -50,7 +57,7 @@ pub fn glacier(args: &[&str]) -> (bool, String, String) {
 /// [`glacier`] with these environment variables set.
 #[allow(dead_code)] // not every test binary sets any
 pub fn glacier_with_env(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_glacier"))
+    let out = Command::new(glacier_bin())
         .args(args)
         .env("RUST_BACKTRACE", "0")
         .envs(env.iter().copied())

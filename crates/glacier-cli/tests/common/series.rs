@@ -247,7 +247,7 @@ pub fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
             let mut bytes = std::fs::read(&f).expect("reads");
             if name.ends_with("task.json") || name.ends_with("failed.json") {
                 let mut v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
-                for k in ["seconds", "peak_memory_mb", "fetched_bytes"] {
+                for k in ["seconds", "phases", "peak_memory_mb", "fetched_bytes"] {
                     v.as_object_mut().expect("object").remove(k);
                 }
                 // Paths of the plan differ between the two folders; the task's own fields
