@@ -28,8 +28,9 @@ pub fn map_scene(
     map_scene_timed(title, args, dem, model, settings, &mut phases)
 }
 
-/// [`map_scene`], timing its phases into `phases`: the models onto the device, opening the
-/// scene (an item's headers and area fetched), then each stage of `glacier_map::map_scene`.
+/// [`map_scene`], timing its phases into `phases`: loading the models, opening the scene (for
+/// an item: its headers read, then its area fetched), then each stage of
+/// `glacier_map::map_scene`.
 pub fn map_scene_timed(
     title: &str,
     args: &SceneArgs,
@@ -38,7 +39,7 @@ pub fn map_scene_timed(
     (backend, keep, plausibility_rule): (Backend, Keep, bool),
     phases: &mut Phases,
 ) -> Result<(SceneMap, String)> {
-    phases.enter("models onto the device");
+    phases.enter("loading the models");
     let models = load_models(model)?;
     let device = backend.device()?;
     let label = backend.label(&device);

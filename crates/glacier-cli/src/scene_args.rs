@@ -80,7 +80,7 @@ pub fn scene(args: &SceneArgs) -> Result<Scene> {
 /// [`scene`], timing its two phases into `phases`: opening (the item and every band's header)
 /// and, for an item, fetching the area's tiles.
 pub fn scene_timed(args: &SceneArgs, phases: &mut Phases) -> Result<Scene> {
-    phases.enter("scene headers");
+    phases.enter("opening the scene");
     let (scene, remote) = match args.item {
         Some(url) => crate::archive::item_scene(url, args.token_endpoint)?,
         None => (local_scene(args)?, Vec::new()),

@@ -115,10 +115,10 @@ fn two_items_give_the_change_their_files_give() {
         std::fs::read(&from_files).expect("written"),
         "the change rasters differ"
     );
-    // As the README and the page give it: stable 25.235, lost 1.152, gained 0.329 km².
+    // As the README gives it (the SWIR model of 2026-12-07): stable 24.215, lost 1.430 km².
     let km2 = |k: &str| items["km2"][k].as_f64().expect(k);
-    assert!((km2("lost") - 1.152).abs() < 5e-4, "{}", items["km2"]);
-    assert!((km2("stable") - 25.235).abs() < 5e-4, "{}", items["km2"]);
+    assert!((km2("lost") - 1.430).abs() < 5e-4, "{}", items["km2"]);
+    assert!((km2("stable") - 24.215).abs() < 5e-4, "{}", items["km2"]);
 
     // Only an area: the grid's part it covers, read by range.
     let reads_before = site.lock().expect("lock").log.len();

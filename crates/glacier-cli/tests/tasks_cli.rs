@@ -203,10 +203,9 @@ fn a_plan_runs_as_an_array_as_in_sequence_and_collects() {
     let names: Vec<&str> = phases.iter().map(|p| p.0).collect();
     for want in [
         "plan, record and outlines",
-        "models onto the device",
-        "scene headers",
+        "loading the models",
+        "opening the scene",
         "fetching the area",
-        "reading bands",
         "areas and outputs",
     ] {
         assert!(names.contains(&want), "{want} in {names:?}");
