@@ -13,9 +13,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use common::cluster::{Cluster, run};
+use common::cluster::{Cluster, run, sbatch_script};
 use common::series::{assert_same_outputs, planned, site};
-use common::{glacier, glacier_bin, liverpool_files};
+use common::{glacier, liverpool_files};
 
 /// Seconds `f` took, and what it returned.
 fn timed<T>(f: impl FnOnce() -> T) -> (f64, T) {
@@ -100,20 +100,7 @@ fn bench_tasks_sequential_and_as_a_job_array() {
         return;
     };
     let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let script = arr.join("plan.sbatch");
-    let (ok, _, said) = glacier(&[
-        "slurm",
-        arr.join("plan.jsonl").to_str().expect("utf-8"),
-        "--out",
-        script.to_str().expect("utf-8"),
-        "--parallel",
-        &cpus.to_string(),
-        "--cpus",
-        "1",
-        "--glacier",
-        &glacier_bin(),
-    ]);
-    assert!(ok, "{said}");
+    let script = sbatch_script(&arr, cpus);
     let (array, _) = timed(|| {
         run(cluster
             .command("/usr/bin/sbatch")

@@ -12,7 +12,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::cluster::{Cluster, run};
+use common::cluster::{Cluster, run, sbatch_script};
 use common::series::{BROKEN, assert_same_outputs, planned, site};
 use common::{band_reads, glacier, liverpool_files};
 
@@ -53,20 +53,7 @@ fn a_job_array_cancelled_and_resubmitted_gives_the_sequential_outputs() {
         assert!(ok, "task {i}: {said}");
     }
 
-    let script = arr.join("plan.sbatch");
-    let (ok, _, said) = glacier(&[
-        "slurm",
-        arr.join("plan.jsonl").to_str().expect("utf-8"),
-        "--out",
-        script.to_str().expect("utf-8"),
-        "--parallel",
-        "2",
-        "--cpus",
-        "1",
-        "--glacier",
-        env!("CARGO_BIN_EXE_glacier"),
-    ]);
-    assert!(ok, "{said}");
+    let script = sbatch_script(&arr, 2);
     let reads = || band_reads(&site);
     let records = || {
         let folders = std::fs::read_dir(arr.join("plan"))

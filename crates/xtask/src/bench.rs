@@ -119,13 +119,10 @@ pub fn run() -> Result<()> {
 /// burn computes.
 pub fn model() -> Result<()> {
     let bands = crate::onnx::everest_bands()?;
-    run_step(
-        "build glacier (release)",
-        &mut command("cargo", &["build", "--release", "-q", "-p", "glacier-cli"]),
-    )?;
+    crate::cmd::build_release_glacier()?;
     let check = "target/bench-onnx";
     let mut bench = command(
-        "target/release/glacier",
+        crate::cmd::RELEASE_GLACIER,
         // 30 tiles each: on a shared 2-core machine single tiles vary by ±30 %.
         &["bench-model", "--runs", "30", "--onnx-dir", check],
     );
@@ -161,7 +158,7 @@ fn alternating_rounds(python: &str, check: &str, bands: &[String]) -> Result<()>
     for round in 1..=3 {
         for &t in &threads {
             let mut kernels = command(
-                "target/release/glacier",
+                crate::cmd::RELEASE_GLACIER,
                 &[
                     "bench-model",
                     "--backend",

@@ -10,21 +10,8 @@ use crate::cmd::{command, run_step};
 
 /// Builds the binary and runs the benchmark, which prints its tables.
 pub fn run() -> Result<()> {
-    run_step(
-        "cargo build --release -p glacier-cli",
-        &mut command(
-            "cargo",
-            &[
-                "build",
-                "--release",
-                "-p",
-                "glacier-cli",
-                "--bin",
-                "glacier",
-            ],
-        ),
-    )?;
-    let bin = std::fs::canonicalize("target/release/glacier")?;
+    crate::cmd::build_release_glacier()?;
+    let bin = std::fs::canonicalize(crate::cmd::RELEASE_GLACIER)?;
     let mut bench = command(
         "cargo",
         &[

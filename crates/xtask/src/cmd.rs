@@ -44,6 +44,28 @@ pub fn run_step(step: &str, c: &mut Command) -> Result<()> {
     Ok(())
 }
 
+/// The release `glacier` the benchmarks and the container check run.
+pub const RELEASE_GLACIER: &str = "target/release/glacier";
+
+/// Builds [`RELEASE_GLACIER`] (a step of its own, so its minutes show in the timings).
+pub fn build_release_glacier() -> Result<()> {
+    run_step(
+        "build glacier (release)",
+        &mut command(
+            "cargo",
+            &[
+                "build",
+                "--release",
+                "-q",
+                "-p",
+                "glacier-cli",
+                "--bin",
+                "glacier",
+            ],
+        ),
+    )
+}
+
 /// Prints a table of the steps run so far with their times (the end of `cargo xtask test`, also
 /// when a step failed), so a slow CI run shows where its minutes went.
 pub fn print_timings(total: f64) {

@@ -269,22 +269,9 @@ fn check_image(engine: &Engine) -> Result<()> {
         "glacier predict in the image (Athabasca HLS L30)",
         &mut in_image,
     )?;
-    run_step(
-        "cargo build --release -p glacier-cli",
-        &mut command(
-            "cargo",
-            &[
-                "build",
-                "--release",
-                "-p",
-                "glacier-cli",
-                "--bin",
-                "glacier",
-            ],
-        ),
-    )?;
+    crate::cmd::build_release_glacier()?;
     let native = out.join("native.tif");
-    let mut natively = command("target/release/glacier", &[]);
+    let mut natively = command(crate::cmd::RELEASE_GLACIER, &[]);
     natively.args(predict_args(
         data.to_str().context("utf-8 path")?,
         native.to_str().context("utf-8 path")?,

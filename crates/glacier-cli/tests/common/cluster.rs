@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use super::tmp;
+use super::{glacier, glacier_bin, tmp};
 
 /// The programs the cluster needs.
 const PROGRAMS: [&str; 6] = [
@@ -184,4 +184,24 @@ pub fn run(c: &mut Command) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Writes the job array of the plan in `dir` with `glacier slurm` (`parallel` tasks at once,
+/// one CPU each, this build's binary) and returns the script's path.
+pub fn sbatch_script(dir: &Path, parallel: usize) -> PathBuf {
+    let script = dir.join("plan.sbatch");
+    let (ok, _, said) = glacier(&[
+        "slurm",
+        dir.join("plan.jsonl").to_str().expect("utf-8"),
+        "--out",
+        script.to_str().expect("utf-8"),
+        "--parallel",
+        &parallel.to_string(),
+        "--cpus",
+        "1",
+        "--glacier",
+        &glacier_bin(),
+    ]);
+    assert!(ok, "{said}");
+    script
 }
